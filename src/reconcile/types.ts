@@ -1,0 +1,113 @@
+import type { SourcePosition } from "../manifest/types.js";
+import type { ServiceFields } from "../swarm/types.js";
+
+/** One changed field of a service, for `plan` output and logs. Secret values are never shown. */
+export interface FieldChange {
+  /** e.g. `image`, `env.POSTGRES_PASSWORD`, `replicas`, `constraints`, `mounts`. */
+  field: string;
+  /** Human-readable old value; `(set)`/`(changed)` for env values, never the value itself. */
+  from: string;
+  to: string;
+}
+
+/**
+ * Why an action is planned, so no one has to guess why a service was redeployed:
+ * - `new app`: in the manifests, not in the Swarm;
+ * - `manifest changed`: what the manifest asks for changed since the last apply (hash label differs);
+ * - `drift corrected`: the manifest is unchanged, but the service was changed by hand;
+ * - `pin restored`: a persistent app's placement constraint was missing or wrong;
+ * - `app removed`: the app is no longer defined by any manifest.
+ */
+export type ActionReason =
+  | "new app"
+  | "manifest changed"
+  | "drift corrected"
+  | "pin restored"
+  | "scaled back: persistent apps run at most one replica"
+  | "app removed"
+  | "pin requested"
+  | "explicit move";
+
+export type Action =
+  | {
+      kind: "pin";
+      app: string;
+      nodeId: string;
+      hostname: string;
+      /** The config ID of the pin record this one replaces (an explicit, allowed move). */
+      replaces?: string;
+      reason: ActionReason;
+    }
+  | { kind: "create"; app: string; fields: ServiceFields; reason: ActionReason }
+  | {
+      kind: "update";
+      app: string;
+      serviceId: string;
+      /** Swarm version index the update was planned against. */
+      version: number;
+      fields: ServiceFields;
+      changes: FieldChange[];
+      reason: ActionReason;
+    }
+  | {
+      kind: "scale";
+      app: string;
+      serviceId: string;
+      version: number;
+      from: number;
+      to: number;
+      reason: ActionReason;
+    }
+  | { kind: "remove"; app: string; serviceId: string; reason: ActionReason };
+
+export type ActionKind = Action["kind"];
+
+/** The rule a rejected app broke. */
+export type RejectionRule =
+  | "invalid-manifest"
+  | "persistent-replicas"
+  | "unmanaged-conflict"
+  | "storage-conflict"
+  | "unknown-node"
+  | "no-eligible-node"
+  | "pin-move-refused"
+  | "persistence-drop-refused";
+
+/** An app the planner refuses to change; nothing is done for it, the others go on. */
+export interface Rejection {
+  app: string;
+  rule: RejectionRule;
+  message: string;
+  position?: SourcePosition;
+}
+
+export interface PlanWarning {
+  app?: string;
+  message: string;
+}
+
+export interface Plan {
+  /** In execution order; per app, a `pin` precedes its `create`/`update`. */
+  actions: Action[];
+  rejections: Rejection[];
+  warnings: PlanWarning[];
+  /** Removals held back by the empty-directory or mass-prune guards. */
+  heldBack: Action[];
+}
+
+export interface PlanOptions {
+  /** Allow removing every managed app when the apps directory is empty or missing. */
+  allowEmpty: boolean;
+  /** Allow removing more than half of the managed apps (and more than two) in one pass. */
+  allowMassPrune: boolean;
+  /** Git revision the manifests come from, recorded as a label when set. */
+  revision?: string;
+}
+
+/** Annotations users set on an app to allow changes that could lose data. */
+export const ANNOTATION = {
+  /** `"true"`: move a pinned persistent app to the node `spec.node` names (its data does not move). */
+  allowMove: "alacrity.dev/allow-move",
+  /** `"true"`: turn a persistent app into a non-persistent one. */
+  allowDropPersistence: "alacrity.dev/allow-drop-persistence",
+} as const;

@@ -1,0 +1,118 @@
+/**
+ * The observed state of the Swarm, as read by `observe()` in a handful of list calls.
+ * Plain data: the planner reads it, never dockerode objects.
+ */
+
+export interface ObservedPort {
+  target: number;
+  published?: number;
+  protocol: "tcp" | "udp";
+}
+
+export type ObservedMount =
+  | { kind: "named"; source: string; target: string; readOnly: boolean }
+  | { kind: "host"; source: string; target: string; readOnly: boolean };
+
+/** The fields of a service spec that AlaCrity sets, read back in the same normalised shape. */
+export interface ServiceFields {
+  image: string;
+  command?: string[];
+  args?: string[];
+  env: Record<string, string>;
+  ports: ObservedPort[];
+  mounts: ObservedMount[];
+  /** Placement constraints, e.g. `node.id==abc`. */
+  constraints: string[];
+  /** Labels on the service (ours and the user's). */
+  labels: Record<string, string>;
+  /** null for a global service. */
+  replicas: number | null;
+  updateOrder: "stop-first" | "start-first";
+  /** Placement.MaxReplicas (max tasks per node); 0 or absent means unlimited. */
+  maxReplicasPerNode: number;
+}
+
+export interface ObservedService {
+  id: string;
+  name: string;
+  /** Swarm's version index, for optimistic concurrency on update. */
+  version: number;
+  fields: ServiceFields;
+  /** The service spec exactly as Swarm returned it (opaque to the planner; the executor uses it). */
+  rawSpec: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ObservedTask {
+  id: string;
+  serviceId: string;
+  nodeId?: string;
+  slot?: number;
+  /** What Swarm wants: running, shutdown, ... */
+  desiredState: string;
+  /** What it is: new, pending, assigned, preparing, starting, running, complete, failed, rejected, ... */
+  state: string;
+  /** Swarm's status message, e.g. "no suitable node (scheduling constraints not satisfied ...)". */
+  message: string;
+  /** Swarm's error text, e.g. "invalid mount config for type \"bind\": bind source path does not exist: /srv/x". */
+  error?: string;
+  timestamp: string;
+}
+
+export interface ObservedNode {
+  id: string;
+  hostname: string;
+  /** ready | down | unknown | disconnected */
+  state: string;
+  /** active | pause | drain */
+  availability: string;
+  role: "manager" | "worker";
+  labels: Record<string, string>;
+  addr?: string;
+}
+
+export interface ObservedVolume {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * The pin record of a persistent app: kept as a Swarm config object named `alacrity-pin--<app>`,
+ * so it survives controller restarts and the app's removal and re-creation.
+ */
+export interface PinRecord {
+  app: string;
+  nodeId: string;
+  hostname: string;
+  /** The Swarm config ID that holds this record. */
+  configId: string;
+}
+
+export interface ObservedState {
+  services: ObservedService[];
+  tasks: ObservedTask[];
+  nodes: ObservedNode[];
+  /** Volumes visible from the engine we talk to (the manager's; other nodes' are not listed). */
+  volumes: ObservedVolume[];
+  pins: PinRecord[];
+}
+
+/** Labels AlaCrity puts on what it creates. */
+export const LABEL = {
+  managed: "alacrity.managed",
+  app: "alacrity.app",
+  hash: "alacrity.hash",
+  file: "alacrity.file",
+  persistent: "alacrity.persistent",
+  pinNode: "alacrity.pin.node",
+  pinHostname: "alacrity.pin.hostname",
+  revision: "alacrity.revision",
+  pinRecord: "alacrity.pin",
+} as const;
+
+/** The Docker volume name of a label-based volume. */
+export const volumeName = (name: string): string => `alacran--${name}`;
+
+/** The Swarm config name that holds an app's pin. */
+export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;
