@@ -100,6 +100,12 @@ export interface PlanOptions {
   allowEmpty: boolean;
   /** Allow removing more than half of the managed apps (and more than two) in one pass. */
   allowMassPrune: boolean;
+  /**
+   * The instance name (label `alacrity.instance`, default `default`): a managed service of
+   * another instance is treated like an unmanaged one, so several controllers (or test suites)
+   * can share one Swarm without pruning each other's apps.
+   */
+  instance: string;
   /** Git revision the manifests come from, recorded as a label when set. */
   revision?: string;
 }

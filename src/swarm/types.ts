@@ -109,6 +109,8 @@ export const LABEL = {
   pinHostname: "alacrity.pin.hostname",
   revision: "alacrity.revision",
   pinRecord: "alacrity.pin",
+  /** Which AlaCrity instance manages the service (several may share one Swarm). */
+  instance: "alacrity.instance",
 } as const;
 
 /** The Docker volume name of a label-based volume. */
