@@ -1,0 +1,220 @@
+import PQueue from "p-queue";
+
+/**
+ * What a handler says about one run of a key:
+ * - `ok`: done; the key's failure count is reset;
+ * - `retry`: a transient problem (Docker unreachable, update out of sequence): the key is run again
+ *   after an exponential backoff with jitter;
+ * - `terminal`: retrying cannot help (invalid spec, rule violation): nothing is scheduled, the key
+ *   waits for the next `add` (an input change or a resync).
+ */
+export type HandlerOutcome =
+  { result: "ok" } | { result: "retry"; error?: unknown } | { result: "terminal"; error?: unknown };
+
+export type WorkHandler = (key: string) => Promise<HandlerOutcome>;
+
+/** Opaque timer handle, whatever the injected `setTimeout` returns. */
+export type TimerHandle = unknown;
+
+export interface BackoffOptions {
+  /** Delay before the first retry, before jitter. Default 100 ms. */
+  baseMs: number;
+  /** Growth per consecutive failure. Default 2. */
+  factor: number;
+  /** Upper bound of the delay, before jitter. Default 30 s. */
+  capMs: number;
+}
+
+export interface WorkQueueOptions {
+  /** Runs one key; never called twice at once for the same key. */
+  handler: WorkHandler;
+  /** How many different keys may run at the same time. Default 4. */
+  concurrency?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Injected so tests can record delays instead of sleeping. Default: the global `setTimeout`. */
+  setTimeout?: (fn: () => void, ms: number) => TimerHandle;
+  clearTimeout?: (handle: TimerHandle) => void;
+  /** Milliseconds clock. Default `Date.now`. */
+  now?: () => number;
+  /** Uniform in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Called after every run, for metrics and logs. */
+  onProcessed?: (key: string, outcome: HandlerOutcome, durationMs: number) => void;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, factor: 2, capMs: 30_000 };
+
+/**
+ * The retry delay after `failures` consecutive failures (1-based), with *equal jitter*: half of the
+ * capped exponential delay is fixed, the other half is random. Equal rather than full jitter so that
+ * a key never retries almost immediately (full jitter may draw ~0 ms) and hammers a Docker engine
+ * that is down, while retries of many keys still spread out.
+ */
+export function backoffDelay(failures: number, backoff: BackoffOptions, random: () => number): number {
+  const exponent = Math.max(0, failures - 1);
+  const raw = Math.min(backoff.capMs, backoff.baseMs * Math.pow(backoff.factor, exponent));
+  const half = raw / 2;
+  return Math.round(half + random() * half);
+}
+
+function describe(value: unknown): string {
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+/**
+ * A work queue keyed by name (an app name), in the manner of controller-runtime's workqueue:
+ * - a key added several times before it runs is run once (the dirty set);
+ * - a key added while it runs is run once more after it finishes, never concurrently (the
+ *   in-flight set);
+ * - different keys run concurrently, bounded by p-queue;
+ * - failed keys are retried with capped exponential backoff and jitter; success resets it.
+ */
+export class WorkQueue {
+  readonly #handler: WorkHandler;
+  readonly #pq: PQueue;
+  readonly #backoff: BackoffOptions;
+  readonly #setTimeout: (fn: () => void, ms: number) => TimerHandle;
+  readonly #clearTimeout: (handle: TimerHandle) => void;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #onProcessed: WorkQueueOptions["onProcessed"];
+
+  /** Keys waiting to run (queued in p-queue, or waiting for their in-flight run to end). */
+  readonly #dirty = new Set<string>();
+  readonly #inFlight = new Set<string>();
+  /** Keys scheduled by `addAfter` or a retry, with the time they are due. */
+  readonly #delayed = new Map<string, { due: number; handle: TimerHandle }>();
+  readonly #failures = new Map<string, number>();
+  #shuttingDown = false;
+
+  constructor(options: WorkQueueOptions) {
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(
+        `Expected \`concurrency\` to be an integer from 1 and up, got ${describe(concurrency)}`,
+      );
+    }
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    for (const [name, value] of Object.entries(this.#backoff)) {
+      if (typeof value !== "number" || !(value > 0)) {
+        throw new TypeError(`Expected \`backoff.${name}\` to be a number above 0, got ${describe(value)}`);
+      }
+    }
+    this.#handler = options.handler;
+    this.#pq = new PQueue({ concurrency });
+    this.#setTimeout = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.#clearTimeout =
+      options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#onProcessed = options.onProcessed;
+  }
+
+  /**
+   * Marks `key` as needing a run. Returns false when the queue is shutting down (the key is
+   * refused), true otherwise (including when it collapsed into a pending run).
+   */
+  add(key: string): boolean {
+    if (this.#shuttingDown) return false;
+    if (this.#dirty.has(key)) return true;
+    this.#dirty.add(key);
+    if (!this.#inFlight.has(key)) this.#enqueue(key);
+    return true;
+  }
+
+  /**
+   * Adds `key` after `delayMs`. When the key is already scheduled, the earlier time wins, so a
+   * retry can never postpone a requested run.
+   */
+  addAfter(key: string, delayMs: number): boolean {
+    if (this.#shuttingDown) return false;
+    if (delayMs <= 0) return this.add(key);
+    const due = this.#now() + delayMs;
+    const existing = this.#delayed.get(key);
+    if (existing && existing.due <= due) return true;
+    if (existing) this.#clearTimeout(existing.handle);
+    const handle = this.#setTimeout(() => {
+      const current = this.#delayed.get(key);
+      if (current?.handle !== handle) return;
+      this.#delayed.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.#delayed.set(key, { due, handle });
+    return true;
+  }
+
+  /** Keys waiting to run (not counting running or delayed ones): the queue depth metric. */
+  get depth(): number {
+    return this.#dirty.size;
+  }
+
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  get delayedCount(): number {
+    return this.#delayed.size;
+  }
+
+  /** Consecutive failures of `key` (0 after a success). */
+  failures(key: string): number {
+    return this.#failures.get(key) ?? 0;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  /** Resolves when nothing is queued or running (delayed keys do not count). */
+  async onIdle(): Promise<void> {
+    await this.#pq.onIdle();
+  }
+
+  /**
+   * Stops intake (later `add`s are refused), drops queued and delayed keys (the next start's full
+   * resync finds them again: the queue is level-triggered), and resolves once the runs in flight
+   * have finished.
+   */
+  async shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    for (const { handle } of this.#delayed.values()) this.#clearTimeout(handle);
+    this.#delayed.clear();
+    this.#pq.clear();
+    this.#dirty.clear();
+    await this.#pq.onIdle();
+  }
+
+  #enqueue(key: string): void {
+    // #run never rejects: handler errors are turned into outcomes there.
+    void this.#pq.add(() => this.#run(key));
+  }
+
+  async #run(key: string): Promise<void> {
+    this.#dirty.delete(key);
+    this.#inFlight.add(key);
+    const started = this.#now();
+    let outcome: HandlerOutcome;
+    try {
+      outcome = await this.#handler(key);
+    } catch (error) {
+      // A handler that throws broke its contract; retrying is the safe reading (controller-runtime
+      // requeues any non-terminal error).
+      outcome = { result: "retry", error };
+    }
+    this.#inFlight.delete(key);
+
+    if (outcome.result === "retry") {
+      const failures = (this.#failures.get(key) ?? 0) + 1;
+      this.#failures.set(key, failures);
+      if (!this.#dirty.has(key)) this.addAfter(key, backoffDelay(failures, this.#backoff, this.#random));
+    } else {
+      // A terminal result also resets: the next run comes from a changed input and starts afresh.
+      this.#failures.delete(key);
+    }
+    try {
+      this.#onProcessed?.(key, outcome, this.#now() - started);
+    } finally {
+      if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
+    }
+  }
+}

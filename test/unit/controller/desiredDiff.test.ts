@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { changedApps, deepEqual } from "../../../src/controller/desiredDiff.js";
+import type { AppSpec, DesiredState, InvalidApp } from "../../../src/manifest/types.js";
+
+function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
+  return {
+    name,
+    labels: {},
+    annotations: {},
+    image: "alacrity-test/busybox:1",
+    persistent: false,
+    replicas: 1,
+    env: {},
+    ports: [],
+    volumes: [],
+    source: { file: `${name}.yaml`, line: 1, col: 1 },
+    positions: { "metadata.name": { file: `${name}.yaml`, line: 4, col: 9 } },
+    ...overrides,
+  };
+}
+
+function state(apps: AppSpec[], invalid: InvalidApp[] = []): DesiredState {
+  return {
+    apps: new Map(apps.map((a) => [a.name, a])),
+    invalid,
+    errors: invalid.flatMap((i) => i.errors),
+    failedFiles: new Set(invalid.map((i) => i.file)),
+    fileCount: apps.length + invalid.length,
+    missing: false,
+  };
+}
+
+function invalid(name: string, message: string, line = 3): InvalidApp {
+  return {
+    name,
+    file: `${name}.yaml`,
+    errors: [{ file: `${name}.yaml`, line, col: 1, path: "spec", message }],
+  };
+}
+
+const sorted = (s: Set<string>) => [...s].sort();
+
+describe("changedApps", () => {
+  it("is empty for identical states", () => {
+    expect(sorted(changedApps(state([app("a"), app("b")]), state([app("a"), app("b")])))).toEqual([]);
+  });
+
+  it("reports added and removed apps", () => {
+    expect(sorted(changedApps(state([app("a"), app("b")]), state([app("b"), app("c")])))).toEqual(["a", "c"]);
+  });
+
+  it("reports apps whose spec changed, down to nested values", () => {
+    const before = state([app("a", { env: { X: "1" } }), app("b"), app("c", { ports: [] })]);
+    const after = state([
+      app("a", { env: { X: "2" } }),
+      app("b"),
+      app("c", { ports: [{ target: 80, protocol: "tcp" }] }),
+    ]);
+    expect(sorted(changedApps(before, after))).toEqual(["a", "c"]);
+  });
+
+  it("ignores positions and line moves but not a move to another file", () => {
+    const before = state([app("a"), app("b")]);
+    const after = state([
+      app("a", {
+        source: { file: "a.yaml", line: 9, col: 1 },
+        positions: { "metadata.name": { file: "a.yaml", line: 12, col: 9 } },
+      }),
+      app("b", { source: { file: "other.yaml", line: 1, col: 1 } }),
+    ]);
+    expect(sorted(changedApps(before, after))).toEqual(["b"]);
+  });
+
+  it("reports apps that became invalid, valid again, or whose errors changed", () => {
+    const before = state([app("a"), app("b")], [invalid("c", "bad image"), invalid("d", "bad port")]);
+    const after = state(
+      [app("b"), app("c")],
+      [invalid("a", "bad replicas"), invalid("d", "bad port", 7), invalid("e", "x")],
+    );
+    // d's error only moved a line: unchanged. c is valid again, a became invalid, e is new.
+    expect(sorted(changedApps(before, after))).toEqual(["a", "c", "e"]);
+    const reworded = state([app("b"), app("c")], [invalid("a", "bad replicas"), invalid("d", "worse port")]);
+    expect(sorted(changedApps(after, reworded))).toEqual(["d", "e"]);
+  });
+});
+
+describe("deepEqual", () => {
+  it("compares plain data structurally", () => {
+    expect(deepEqual({ a: [1, { b: "x" }], c: undefined }, { a: [1, { b: "x" }] })).toBe(true);
+    expect(deepEqual({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(deepEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(deepEqual([], {})).toBe(false);
+    expect(deepEqual(null, {})).toBe(false);
+  });
+});
