@@ -1,0 +1,148 @@
+import type Docker from "dockerode";
+import type { Action } from "../reconcile/types.js";
+import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
+import { specFromFields } from "./serviceSpec.js";
+import { LABEL, pinConfigName } from "./types.js";
+import type { ObservedState } from "./types.js";
+
+/**
+ * Performs one planned action against the Swarm. Updates carry the version they were planned
+ * against, so a service changed in between fails with a retryable "update out of sequence"
+ * instead of being clobbered; the controller then re-observes and re-plans.
+ * Every failure is thrown as a `DockerError` with Docker's own message.
+ */
+export async function execute(docker: Docker, action: Action, observed?: ObservedState): Promise<void> {
+  switch (action.kind) {
+    case "pin":
+      return pin(docker, action);
+    case "create":
+      return create(docker, action.app, specFromFields(action.app, action.fields));
+    case "update":
+      return update(
+        docker,
+        action.app,
+        action.serviceId,
+        action.version,
+        specFromFields(action.app, action.fields),
+      );
+    case "scale":
+      return scale(docker, action, observed);
+    case "remove":
+      return remove(docker, action.app, action.serviceId);
+  }
+}
+
+type PinAction = Extract<Action, { kind: "pin" }>;
+type ScaleAction = Extract<Action, { kind: "scale" }>;
+
+async function pin(docker: Docker, action: PinAction): Promise<void> {
+  if (action.replaces) {
+    try {
+      await docker.getConfig(action.replaces).remove();
+    } catch (err) {
+      // Already gone is what we wanted.
+      if (statusCodeOf(err) !== 404) throw toDockerError(err, `cannot remove the old pin of ${action.app}`);
+    }
+  }
+  const record = {
+    app: action.app,
+    nodeId: action.nodeId,
+    hostname: action.hostname,
+    pinnedAt: new Date().toISOString(),
+  };
+  try {
+    await docker.createConfig({
+      Name: pinConfigName(action.app),
+      Labels: {
+        [LABEL.pinRecord]: "true",
+        [LABEL.managed]: "true",
+        [LABEL.app]: action.app,
+        [LABEL.pinNode]: action.nodeId,
+        [LABEL.pinHostname]: action.hostname,
+      },
+      Data: Buffer.from(JSON.stringify(record)).toString("base64"),
+    });
+  } catch (err) {
+    if (statusCodeOf(err) === 409) {
+      throw new DockerError(
+        `${action.app} is already pinned (config ${pinConfigName(action.app)} exists); a move must name the pin it replaces`,
+        {
+          statusCode: 409,
+          retryable: true,
+          cause: err,
+        },
+      );
+    }
+    throw toDockerError(err, `cannot pin ${action.app} to ${action.hostname || action.nodeId}`);
+  }
+}
+
+async function create(docker: Docker, app: string, spec: Docker.ServiceSpec): Promise<void> {
+  try {
+    await docker.createService(spec);
+  } catch (err) {
+    if (statusCodeOf(err) === 409) {
+      throw new DockerError(`cannot create service ${app}: a service with that name already exists`, {
+        statusCode: 409,
+        retryable: true,
+        cause: err,
+      });
+    }
+    throw toDockerError(err, `cannot create service ${app}`);
+  }
+}
+
+async function update(
+  docker: Docker,
+  app: string,
+  serviceId: string,
+  version: number,
+  spec: Docker.ServiceSpec,
+): Promise<void> {
+  try {
+    // `_query`/`_body` keep the version in the URL and the spec in the body; dockerode would
+    // otherwise copy the whole spec into the query string as well.
+    await docker.getService(serviceId).update({ _query: { version }, _body: spec });
+  } catch (err) {
+    throw toDockerError(err, `cannot update service ${app}`);
+  }
+}
+
+async function scale(
+  docker: Docker,
+  action: ScaleAction,
+  observed: ObservedState | undefined,
+): Promise<void> {
+  const known = observed?.services.find(
+    (service) => service.id === action.serviceId && service.version === action.version,
+  );
+  let spec = known?.rawSpec as Docker.ServiceSpec | undefined;
+  if (!spec) {
+    try {
+      const inspected = (await docker.getService(action.serviceId).inspect()) as Docker.Service;
+      spec = inspected.Spec;
+    } catch (err) {
+      throw toDockerError(err, `cannot scale service ${action.app}`);
+    }
+  }
+  if (!spec?.Mode?.Replicated) {
+    throw new DockerError(`cannot scale service ${action.app}: it is not a replicated service`, {
+      retryable: false,
+    });
+  }
+  // Only the replica count changes; the rest of the spec is sent back as Swarm gave it.
+  const scaled: Docker.ServiceSpec = {
+    ...spec,
+    Mode: { ...spec.Mode, Replicated: { ...spec.Mode.Replicated, Replicas: action.to } },
+  };
+  await update(docker, action.app, action.serviceId, action.version, scaled);
+}
+
+async function remove(docker: Docker, app: string, serviceId: string): Promise<void> {
+  try {
+    await docker.getService(serviceId).remove();
+  } catch (err) {
+    if (statusCodeOf(err) === 404) return; // already removed: the goal is reached
+    throw toDockerError(err, `cannot remove service ${app}`);
+  }
+}

@@ -1,0 +1,14 @@
+export * from "./types.js";
+export { connectDocker, connectionOptions } from "./connect.js";
+export type { DockerConnectionOptions } from "./connect.js";
+export { observe, relevantTasks } from "./observe.js";
+export { fieldsFromSpec, envRecord, stripDigest } from "./serviceFields.js";
+export { specFromFields } from "./serviceSpec.js";
+export { execute } from "./execute.js";
+export { DockerError, dockerMessage, isRetryable, statusCodeOf, toDockerError } from "./errors.js";
+export { waitForTasks } from "./waitForTasks.js";
+export type { TaskError, WaitOptions, WaitResult } from "./waitForTasks.js";
+export { parseEvent, watchEvents } from "./events.js";
+export type { EventWatch, SwarmEvent } from "./events.js";
+export { countRequests, countingDocker } from "./requestCounter.js";
+export type { CountedRequest, RequestCounter } from "./requestCounter.js";

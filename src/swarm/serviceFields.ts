@@ -1,0 +1,65 @@
+import type Docker from "dockerode";
+import type { ObservedMount, ObservedPort, ServiceFields } from "./types.js";
+
+/**
+ * Reads the fields AlaCrity sets out of a service spec as Swarm returns it, normalised so that
+ * `fieldsFromSpec(specFromFields(f))` equals `f` even after Swarm filled in its defaults:
+ * that equality is what lets a no-op resync plan nothing.
+ */
+export function fieldsFromSpec(spec: Docker.ServiceSpec | undefined): ServiceFields {
+  const task = (spec?.TaskTemplate ?? {}) as Docker.ContainerTaskSpec;
+  const container = task.ContainerSpec ?? {};
+  const fields: ServiceFields = {
+    image: stripDigest(container.Image ?? ""),
+    env: envRecord(container.Env),
+    ports: (spec?.EndpointSpec?.Ports ?? []).map(portFromSpec),
+    mounts: (container.Mounts ?? []).flatMap(mountFromSpec),
+    constraints: [...(task.Placement?.Constraints ?? [])],
+    labels: { ...(spec?.Labels ?? {}) },
+    replicas: replicasOf(spec?.Mode),
+    updateOrder: spec?.UpdateConfig?.Order === "start-first" ? "start-first" : "stop-first",
+    maxReplicasPerNode: task.Placement?.MaxReplicas ?? 0,
+  };
+  // Swarm drops empty lists, so "no command" and "[]" are the same thing: both read as absent.
+  if (container.Command && container.Command.length > 0) fields.command = [...container.Command];
+  if (container.Args && container.Args.length > 0) fields.args = [...container.Args];
+  return fields;
+}
+
+/** Swarm pins `image:tag` to `image:tag@sha256:...` when a registry answers; we compare tags. */
+export function stripDigest(image: string): string {
+  return image.replace(/@sha256:[0-9a-f]+$/i, "");
+}
+
+/** `KEY=VALUE` entries to a record with sorted keys; an entry without `=` has the empty value. */
+export function envRecord(env: readonly string[] | undefined): Record<string, string> {
+  const pairs = (env ?? []).map((entry): [string, string] => {
+    const eq = entry.indexOf("=");
+    return eq < 0 ? [entry, ""] : [entry.slice(0, eq), entry.slice(eq + 1)];
+  });
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(pairs);
+}
+
+function portFromSpec(port: Docker.PortConfig): ObservedPort {
+  const observed: ObservedPort = {
+    target: port.TargetPort ?? 0,
+    protocol: port.Protocol === "udp" ? "udp" : "tcp",
+  };
+  if (port.PublishedPort) observed.published = port.PublishedPort;
+  return observed;
+}
+
+/** Only volume and bind mounts are AlaCrity's; other kinds (tmpfs, ...) are not read. */
+function mountFromSpec(mount: Docker.MountSettings): ObservedMount[] {
+  const common = { source: mount.Source ?? "", target: mount.Target, readOnly: mount.ReadOnly ?? false };
+  if (mount.Type === "volume") return [{ kind: "named", ...common }];
+  if (mount.Type === "bind") return [{ kind: "host", ...common }];
+  return [];
+}
+
+function replicasOf(mode: Docker.ServiceMode | undefined): number | null {
+  if (mode?.Replicated) return mode.Replicated.Replicas ?? 1;
+  if (mode === undefined || Object.keys(mode).length === 0) return 1; // Swarm's default mode
+  return null;
+}

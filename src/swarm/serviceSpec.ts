@@ -1,0 +1,63 @@
+import type Docker from "dockerode";
+import { LABEL } from "./types.js";
+import type { ObservedMount, ServiceFields } from "./types.js";
+
+/**
+ * The Docker Engine API service spec for `fields`: the exact inverse of `fieldsFromSpec`.
+ * Everything else is left to Swarm's defaults, which `fieldsFromSpec` reads past.
+ */
+export function specFromFields(name: string, fields: ServiceFields): Docker.ServiceSpec {
+  const app = fields.labels[LABEL.app] ?? name;
+  const containerSpec: Docker.ContainerSpec = {
+    Image: fields.image,
+    Env: Object.keys(fields.env)
+      .sort()
+      .map((key) => `${key}=${fields.env[key] ?? ""}`),
+    Mounts: fields.mounts.map((mount) => mountSpec(mount, app)),
+  };
+  if (fields.command && fields.command.length > 0) containerSpec.Command = [...fields.command];
+  if (fields.args && fields.args.length > 0) containerSpec.Args = [...fields.args];
+
+  const placement: Docker.Placement = { Constraints: [...fields.constraints] };
+  if (fields.maxReplicasPerNode > 0) placement.MaxReplicas = fields.maxReplicasPerNode;
+
+  const taskTemplate: Docker.ContainerTaskSpec = { ContainerSpec: containerSpec, Placement: placement };
+  const spec: Docker.ServiceSpec = {
+    Name: name,
+    Labels: { ...fields.labels },
+    TaskTemplate: taskTemplate,
+    Mode: fields.replicas === null ? { Global: {} } : { Replicated: { Replicas: fields.replicas } },
+    // One task at a time, and stop on failure rather than roll on: a bad update must not take
+    // every replica down with it.
+    UpdateConfig: { Parallelism: 1, FailureAction: "pause", Order: fields.updateOrder },
+    RollbackConfig: { Parallelism: 1, Order: fields.updateOrder },
+    EndpointSpec: {
+      Ports: fields.ports.map((port) => {
+        const config: Docker.PortConfig = {
+          Protocol: port.protocol,
+          TargetPort: port.target,
+          PublishMode: "ingress",
+        };
+        if (port.published !== undefined) config.PublishedPort = port.published;
+        return config;
+      }),
+    },
+  };
+  return spec;
+}
+
+function mountSpec(mount: ObservedMount, app: string): Docker.MountSettings {
+  const settings: Docker.MountSettings = {
+    Type: mount.kind === "named" ? "volume" : "bind",
+    Source: mount.source,
+    Target: mount.target,
+    ReadOnly: mount.readOnly,
+  };
+  if (mount.kind === "named") {
+    // Labels the volume Docker creates on first use, so it can be traced back to its app.
+    settings.VolumeOptions = {
+      Labels: { [LABEL.managed]: "true", [LABEL.app]: app },
+    } as unknown as Docker.MountSettings["VolumeOptions"];
+  }
+  return settings;
+}

@@ -1,0 +1,140 @@
+import type Docker from "dockerode";
+import { toDockerError } from "./errors.js";
+import { newestTasksFirst, taskFromRaw } from "./observe.js";
+import type { RawTask } from "./observe.js";
+import type { ObservedTask } from "./types.js";
+
+export interface TaskError {
+  /** Hostname of the node the task was on; absent when it was never placed. */
+  node?: string;
+  /** Swarm's own error text, e.g. `invalid mount config for type "bind": bind source path does not exist: /srv/x`. */
+  text: string;
+}
+
+export interface WaitResult {
+  /** Every desired task is running and none is still on its way. */
+  ok: boolean;
+  running: number;
+  desired: number;
+  errors: TaskError[];
+}
+
+export interface WaitOptions {
+  /** Injected for tests; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls Swarm until every named service runs its desired number of tasks, or `timeoutMs` passes.
+ * One `listTasks` call per poll (plus one service and one node list at the start); the result
+ * carries, for services that are not converged, the error text Swarm gave their failing tasks.
+ */
+export async function waitForTasks(
+  docker: Docker,
+  names: readonly string[],
+  timeoutMs: number,
+  pollMs = 500,
+  options: WaitOptions = {},
+): Promise<Record<string, WaitResult>> {
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+  if (names.length === 0) return {};
+  const deadline = now() + timeoutMs;
+
+  let services: Docker.Service[];
+  let hostnames: Map<string, string>;
+  try {
+    const [listed, nodes] = await Promise.all([
+      docker.listServices({ filters: { name: [...names] }, status: true }),
+      docker.listNodes() as Promise<{ ID: string; Description?: { Hostname?: string } }[]>,
+    ]);
+    // The name filter matches prefixes; keep exact names only.
+    services = listed.filter((service) => names.includes(service.Spec?.Name ?? ""));
+    hostnames = new Map(nodes.map((node) => [node.ID, node.Description?.Hostname ?? node.ID]));
+  } catch (err) {
+    throw toDockerError(err, "cannot wait for tasks");
+  }
+  const byName = new Map(services.map((service) => [service.Spec?.Name ?? "", service]));
+
+  for (let attempt = 0; ; attempt++) {
+    let tasks: ObservedTask[] = [];
+    if (services.length > 0) {
+      try {
+        const raw = (await docker.listTasks({
+          filters: { service: services.map((service) => service.ID) },
+        })) as RawTask[];
+        tasks = raw.map(taskFromRaw);
+      } catch (err) {
+        throw toDockerError(err, "cannot wait for tasks");
+      }
+    }
+    const results: Record<string, WaitResult> = {};
+    for (const name of names) {
+      const service = byName.get(name);
+      results[name] = service
+        ? resultFor(
+            desiredOf(service),
+            tasks.filter((task) => task.serviceId === service.ID),
+            hostnames,
+          )
+        : { ok: false, running: 0, desired: 0, errors: [{ text: `service ${name} does not exist` }] };
+    }
+    const remaining = deadline - now();
+    if (Object.values(results).every((result) => result.ok) || remaining <= 0) return results;
+    await sleep(Math.min(pollMs, remaining));
+  }
+}
+
+function desiredOf(service: Docker.Service): number {
+  const replicas = service.Spec?.Mode?.Replicated?.Replicas;
+  if (replicas !== undefined) return replicas;
+  return service.ServiceStatus?.DesiredTasks ?? 0;
+}
+
+function resultFor(desired: number, tasks: ObservedTask[], hostnames: Map<string, string>): WaitResult {
+  const wanted = tasks.filter((task) => task.desiredState === "running");
+  const running = wanted.filter((task) => task.state === "running").length;
+  return {
+    ok: running === desired && wanted.length === running,
+    running,
+    desired,
+    errors: errorsOf(tasks, hostnames),
+  };
+}
+
+/**
+ * For each slot (global services: node) whose newest task is not running, the newest error
+ * Swarm recorded there: a failed or rejected task's error, or why a task is still pending.
+ * A slot that runs again after a failure reports nothing.
+ */
+const FAILED_STATES = new Set(["failed", "rejected"]);
+
+function errorsOf(tasks: ObservedTask[], hostnames: Map<string, string>): TaskError[] {
+  const slots = new Map<string, ObservedTask[]>();
+  for (const task of newestTasksFirst(tasks)) {
+    const slot = String(task.slot ?? `node:${task.nodeId ?? ""}`);
+    const list = slots.get(slot) ?? [];
+    list.push(task);
+    slots.set(slot, list);
+  }
+  const errors: TaskError[] = [];
+  const seen = new Set<string>();
+  for (const slotTasks of slots.values()) {
+    const newest = slotTasks[0];
+    if (!newest || newest.state === "running") continue;
+    // A slot being scaled away is not an error, unless its last task failed.
+    const retired = newest.desiredState === "shutdown" || newest.desiredState === "remove";
+    if (retired && !FAILED_STATES.has(newest.state)) continue;
+    const withError = slotTasks.find((task) => task.error);
+    if (!withError?.error) continue;
+    const node = withError.nodeId ? (hostnames.get(withError.nodeId) ?? withError.nodeId) : undefined;
+    const key = `${node ?? ""}\u0000${withError.error}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push(node === undefined ? { text: withError.error } : { node, text: withError.error });
+  }
+  return errors;
+}
