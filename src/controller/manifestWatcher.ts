@@ -1,0 +1,145 @@
+import { watch as fsWatch, type FSWatcher as NodeFSWatcher } from "node:fs";
+import { realpath } from "node:fs/promises";
+import path from "node:path";
+import { watch, type FSWatcher } from "chokidar";
+import { debounce } from "./debounce.js";
+
+export interface ManifestWatcherOptions {
+  /** The apps directory; may be a symlink that is swapped to a new checkout (git-sync). */
+  dir: string;
+  /**
+   * Called once per burst of relevant changes. It only signals: the daemon reloads the whole
+   * directory, never trusting single events (they can be lost, merged or reordered).
+   */
+  onChange: () => void;
+  onError?: (error: unknown) => void;
+  /** Quiet window that ends a burst. Default 150 ms. */
+  quietMs?: number;
+  /** Longest a burst may delay the call. Default 1000 ms. */
+  maxWaitMs?: number;
+  /**
+   * How often the directory's real path is checked, as a fallback to watching its parent (some
+   * file systems do not report a rename over a symlink). Default 500 ms; a `realpath` is cheap.
+   */
+  rootPollMs?: number;
+}
+
+export interface ManifestWatcher {
+  /** The directory's current real path, or null while it does not exist. */
+  readonly root: string | null;
+  close(): Promise<void>;
+}
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
+
+/** True for paths inside `root` that have a segment starting with `.` (dotfiles, `.git`). */
+function isHidden(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== "" && rel.split(path.sep).some((segment) => segment.startsWith("."));
+}
+
+function isManifest(p: string): boolean {
+  return MANIFEST_EXTENSIONS.has(path.extname(p).toLowerCase());
+}
+
+async function realpathOrNull(p: string): Promise<string | null> {
+  try {
+    return await realpath(p);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watches the apps directory and calls `onChange` once per burst of changes to manifest files.
+ *
+ * chokidar watches the directory's *real* path. When the directory is a symlink that is swapped
+ * atomically (`ln -s new tmp && mv -T tmp apps`), the old watch goes on watching the old checkout,
+ * so the symlink itself is followed separately: the parent directory is watched for changes to the
+ * entry, and the real path is also polled; when it changes, chokidar is restarted on the new target
+ * and a reload is signalled. The same covers the directory being deleted and created again.
+ */
+export async function watchManifests(options: ManifestWatcherOptions): Promise<ManifestWatcher> {
+  const dir = path.resolve(options.dir);
+  const onError = options.onError ?? (() => undefined);
+  const debouncer = debounce(
+    () => {
+      if (closed) return;
+      try {
+        options.onChange();
+      } catch (error) {
+        onError(error);
+      }
+    },
+    { quietMs: options.quietMs ?? 150, maxWaitMs: options.maxWaitMs ?? 1000 },
+  );
+
+  let closed = false;
+  let root = await realpathOrNull(dir);
+  let files: FSWatcher | undefined = root === null ? undefined : await watchTree(root);
+
+  async function watchTree(treeRoot: string): Promise<FSWatcher> {
+    const watcher = watch(treeRoot, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      ignored: (p: string) => isHidden(treeRoot, p),
+    });
+    watcher.on("all", (event, p) => {
+      if (
+        event === "unlinkDir" ||
+        ((event === "add" || event === "change" || event === "unlink") && isManifest(p))
+      ) {
+        debouncer.trigger();
+      }
+    });
+    watcher.on("error", onError);
+    await new Promise<void>((resolve) => watcher.once("ready", resolve));
+    return watcher;
+  }
+
+  // Root checks are serialised so that two quick swaps never leave two chokidar watchers running.
+  let checking: Promise<void> = Promise.resolve();
+  const checkRoot = (): void => {
+    checking = checking.then(async () => {
+      if (closed) return;
+      const next = await realpathOrNull(dir);
+      if (next === root || closed) return;
+      root = next;
+      const old = files;
+      files = undefined;
+      await old?.close();
+      if (next !== null && !closed) files = await watchTree(next);
+      debouncer.trigger();
+    });
+    checking = checking.catch(onError);
+  };
+
+  let parentWatch: NodeFSWatcher | undefined;
+  try {
+    parentWatch = fsWatch(path.dirname(dir), (_event, filename) => {
+      if (filename === null || filename === path.basename(dir)) checkRoot();
+    });
+    parentWatch.on("error", onError);
+  } catch (error) {
+    // A missing or unwatchable parent leaves the poll below to notice changes.
+    parentWatch = undefined;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") onError(error);
+  }
+  const poll = setInterval(checkRoot, options.rootPollMs ?? 500);
+  poll.unref();
+
+  return {
+    get root() {
+      return root;
+    },
+    async close() {
+      closed = true;
+      clearInterval(poll);
+      parentWatch?.close();
+      debouncer.cancel();
+      await checking;
+      await files?.close();
+      files = undefined;
+    },
+  };
+}

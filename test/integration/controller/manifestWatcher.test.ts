@@ -1,0 +1,188 @@
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { watchManifests, type ManifestWatcher } from "../../../src/controller/manifestWatcher.js";
+
+// Real file system, no Docker: these tests prove the watcher turns what editors, git and git-sync
+// do to a directory into reload signals.
+
+const manifest = (name: string, image = "alacrity-test/busybox:1") =>
+  `apiVersion: alacrity.dev/v1\nkind: App\nmetadata:\n  name: ${name}\nspec:\n  image: ${image}\n`;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+let base: string;
+let watcher: ManifestWatcher | undefined;
+let calls = 0;
+
+async function start(dir: string): Promise<void> {
+  watcher = await watchManifests({
+    dir,
+    onChange: () => calls++,
+    onError: (e) => {
+      throw e;
+    },
+    rootPollMs: 200,
+  });
+}
+
+/** Waits (bounded) until at least `n` calls have been counted. */
+async function waitForCalls(n: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (calls < n) {
+    if (Date.now() > deadline)
+      throw new Error(`expected ${n} onChange calls within ${timeoutMs} ms, got ${calls}`);
+    await sleep(25);
+  }
+}
+
+/** Waits past the debounce window so late calls would have been counted. */
+const settle = () => sleep(1200);
+
+beforeEach(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), "alacrity-watch-"));
+  calls = 0;
+});
+
+afterEach(async () => {
+  await watcher?.close();
+  watcher = undefined;
+  await rm(base, { recursive: true, force: true });
+});
+
+describe("watchManifests", () => {
+  it("signals a created, edited, renamed and deleted manifest", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(apps);
+    await start(apps);
+
+    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await waitForCalls(1);
+    await settle();
+    expect(calls).toBe(1);
+
+    await writeFile(path.join(apps, "a.yaml"), manifest("a", "other:2"));
+    await waitForCalls(2);
+    await settle();
+
+    await rename(path.join(apps, "a.yaml"), path.join(apps, "b.yml"));
+    await waitForCalls(3);
+    await settle();
+
+    await unlink(path.join(apps, "b.yml"));
+    await waitForCalls(4);
+    await settle();
+    expect(calls).toBe(4);
+  });
+
+  it("signals changes in subdirectories and the removal of a subdirectory", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(path.join(apps, "team", "blog"), { recursive: true });
+    await start(apps);
+
+    await writeFile(path.join(apps, "team", "blog", "db.yaml"), manifest("db"));
+    await waitForCalls(1);
+    await settle();
+
+    await mkdir(path.join(apps, "new"));
+    await writeFile(path.join(apps, "new", "web.yml"), manifest("web"));
+    await waitForCalls(2);
+    await settle();
+
+    await rm(path.join(apps, "team"), { recursive: true });
+    await waitForCalls(3);
+  });
+
+  it("signals a temp-file-and-rename save once", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(apps);
+    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await start(apps);
+
+    // The way editors save: write a hidden temporary file, then rename it over the original.
+    await writeFile(path.join(apps, ".a.yaml.swp"), manifest("a", "new:1"));
+    await rename(path.join(apps, ".a.yaml.swp"), path.join(apps, "a.yaml"));
+    await waitForCalls(1);
+    await settle();
+    expect(calls).toBe(1);
+  });
+
+  it("ignores dotfiles, hidden directories and files that are not .yaml/.yml", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(path.join(apps, ".git"), { recursive: true });
+    await start(apps);
+
+    await writeFile(path.join(apps, ".hidden.yaml"), manifest("h"));
+    await writeFile(path.join(apps, ".git", "config.yaml"), manifest("g"));
+    await writeFile(path.join(apps, "README.md"), "# apps\n");
+    await writeFile(path.join(apps, "notes.txt"), "x");
+    await settle();
+    expect(calls).toBe(0);
+
+    // The watcher is alive: a real manifest still counts.
+    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await waitForCalls(1);
+  });
+
+  it("follows an atomic symlink swap to a new checkout (git-sync)", async () => {
+    const rev1 = path.join(base, "rev1");
+    const rev2 = path.join(base, "rev2");
+    await mkdir(rev1);
+    await mkdir(rev2);
+    await writeFile(path.join(rev1, "a.yaml"), manifest("a"));
+    await writeFile(path.join(rev2, "b.yaml"), manifest("b"));
+    const apps = path.join(base, "apps");
+    await symlink(rev1, apps);
+    await start(apps);
+    expect(watcher!.root).toBe(rev1);
+
+    // `ln -s rev2 tmp && mv -T tmp apps`: rename(2) replaces the link atomically.
+    await symlink(rev2, path.join(base, "apps.tmp"));
+    await rename(path.join(base, "apps.tmp"), apps);
+    await waitForCalls(1);
+    await settle();
+    expect(calls).toBe(1);
+    expect(watcher!.root).toBe(rev2);
+
+    // The new checkout is watched, the old one no longer.
+    await writeFile(path.join(rev1, "a.yaml"), manifest("a", "old:9"));
+    await settle();
+    expect(calls).toBe(1);
+    await writeFile(path.join(rev2, "b.yaml"), manifest("b", "new:2"));
+    await waitForCalls(2);
+  });
+
+  it("signals when the directory is removed and when it comes back", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(apps);
+    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await start(apps);
+
+    await rm(apps, { recursive: true });
+    await waitForCalls(1);
+    await settle();
+    expect(watcher!.root).toBeNull();
+
+    await mkdir(apps);
+    await waitForCalls(2);
+    await settle();
+    await writeFile(path.join(apps, "b.yaml"), manifest("b"));
+    await waitForCalls(3);
+  });
+
+  it("turns a burst of 200 files into at most 3 signals", async () => {
+    const apps = path.join(base, "apps");
+    await mkdir(apps);
+    await start(apps);
+
+    for (let i = 0; i < 200; i++) {
+      await mkdir(path.join(apps, `d${i % 10}`), { recursive: true });
+      await writeFile(path.join(apps, `d${i % 10}`, `app-${i}.yaml`), manifest(`app-${i}`));
+    }
+    await waitForCalls(1);
+    await settle();
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { debounce } from "../../../src/controller/debounce.js";
+
+function manualTimers() {
+  let now = 0;
+  let timers: { id: number; due: number; fn: () => void }[] = [];
+  let next = 1;
+  return {
+    now: () => now,
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = next++;
+      timers.push({ id, due: now + ms, fn });
+      return id;
+    },
+    clearTimeout: (h: unknown) => {
+      timers = timers.filter((t) => t.id !== h);
+    },
+    /** Advances the clock one millisecond at a time, firing due timers. */
+    advance(ms: number) {
+      for (let i = 0; i < ms; i++) {
+        now++;
+        for (const t of timers.filter((x) => x.due <= now)) {
+          timers = timers.filter((x) => x !== t);
+          t.fn();
+        }
+      }
+    },
+  };
+}
+
+describe("debounce", () => {
+  it("calls once after the quiet window following the last event", () => {
+    const timers = manualTimers();
+    let calls = 0;
+    const d = debounce(() => calls++, { quietMs: 150, maxWaitMs: 1000 }, timers);
+    d.trigger();
+    timers.advance(100);
+    d.trigger();
+    timers.advance(149);
+    expect(calls).toBe(0);
+    timers.advance(1);
+    expect(calls).toBe(1);
+    timers.advance(2000);
+    expect(calls).toBe(1);
+  });
+
+  it("calls at the maximum wait when events never stop, then starts a new burst", () => {
+    const timers = manualTimers();
+    const at: number[] = [];
+    const d = debounce(() => at.push(timers.now()), { quietMs: 150, maxWaitMs: 1000 }, timers);
+    for (let t = 0; t < 1500; t += 50) {
+      d.trigger();
+      timers.advance(50);
+    }
+    timers.advance(500);
+    expect(at).toEqual([1000, 1600]);
+  });
+
+  it("cancel drops a pending call", () => {
+    const timers = manualTimers();
+    let calls = 0;
+    const d = debounce(() => calls++, { quietMs: 150, maxWaitMs: 1000 }, timers);
+    d.trigger();
+    d.cancel();
+    timers.advance(2000);
+    expect(calls).toBe(0);
+  });
+});
