@@ -1,6 +1,6 @@
 import { watch as fsWatch, type FSWatcher as NodeFSWatcher } from "node:fs";
 import { realpath } from "node:fs/promises";
-import path from "node:path";
+import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { debounce } from "./debounce.js";
 
@@ -34,12 +34,12 @@ const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
 
 /** True for paths inside `root` that have a segment starting with `.` (dotfiles, `.git`). */
 function isHidden(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel !== "" && rel.split(path.sep).some((segment) => segment.startsWith("."));
+  const rel = relative(root, p);
+  return rel !== "" && rel.split(sep).some((segment) => segment.startsWith("."));
 }
 
 function isManifest(p: string): boolean {
-  return MANIFEST_EXTENSIONS.has(path.extname(p).toLowerCase());
+  return MANIFEST_EXTENSIONS.has(extname(p).toLowerCase());
 }
 
 async function realpathOrNull(p: string): Promise<string | null> {
@@ -60,7 +60,7 @@ async function realpathOrNull(p: string): Promise<string | null> {
  * and a reload is signalled. The same covers the directory being deleted and created again.
  */
 export async function watchManifests(options: ManifestWatcherOptions): Promise<ManifestWatcher> {
-  const dir = path.resolve(options.dir);
+  const dir = resolve(options.dir);
   const onError = options.onError ?? (() => undefined);
   const debouncer = debounce(
     () => {
@@ -116,8 +116,8 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
 
   let parentWatch: NodeFSWatcher | undefined;
   try {
-    parentWatch = fsWatch(path.dirname(dir), (_event, filename) => {
-      if (filename === null || filename === path.basename(dir)) checkRoot();
+    parentWatch = fsWatch(dirname(dir), (_event, filename) => {
+      if (filename === null || filename === basename(dir)) checkRoot();
     });
     parentWatch.on("error", onError);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { watchManifests, type ManifestWatcher } from "../../../src/controller/manifestWatcher.js";
 
@@ -41,7 +41,7 @@ async function waitForCalls(n: number, timeoutMs = 5000): Promise<void> {
 const settle = () => sleep(1200);
 
 beforeEach(async () => {
-  base = await mkdtemp(path.join(os.tmpdir(), "alacrity-watch-"));
+  base = await mkdtemp(join(tmpdir(), "alacrity-watch-"));
   calls = 0;
 });
 
@@ -53,110 +53,110 @@ afterEach(async () => {
 
 describe("watchManifests", () => {
   it("signals a created, edited, renamed and deleted manifest", async () => {
-    const apps = path.join(base, "apps");
+    const apps = join(base, "apps");
     await mkdir(apps);
     await start(apps);
 
-    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await writeFile(join(apps, "a.yaml"), manifest("a"));
     await waitForCalls(1);
     await settle();
     expect(calls).toBe(1);
 
-    await writeFile(path.join(apps, "a.yaml"), manifest("a", "other:2"));
+    await writeFile(join(apps, "a.yaml"), manifest("a", "other:2"));
     await waitForCalls(2);
     await settle();
 
-    await rename(path.join(apps, "a.yaml"), path.join(apps, "b.yml"));
+    await rename(join(apps, "a.yaml"), join(apps, "b.yml"));
     await waitForCalls(3);
     await settle();
 
-    await unlink(path.join(apps, "b.yml"));
+    await unlink(join(apps, "b.yml"));
     await waitForCalls(4);
     await settle();
     expect(calls).toBe(4);
   });
 
   it("signals changes in subdirectories and the removal of a subdirectory", async () => {
-    const apps = path.join(base, "apps");
-    await mkdir(path.join(apps, "team", "blog"), { recursive: true });
+    const apps = join(base, "apps");
+    await mkdir(join(apps, "team", "blog"), { recursive: true });
     await start(apps);
 
-    await writeFile(path.join(apps, "team", "blog", "db.yaml"), manifest("db"));
+    await writeFile(join(apps, "team", "blog", "db.yaml"), manifest("db"));
     await waitForCalls(1);
     await settle();
 
-    await mkdir(path.join(apps, "new"));
-    await writeFile(path.join(apps, "new", "web.yml"), manifest("web"));
+    await mkdir(join(apps, "new"));
+    await writeFile(join(apps, "new", "web.yml"), manifest("web"));
     await waitForCalls(2);
     await settle();
 
-    await rm(path.join(apps, "team"), { recursive: true });
+    await rm(join(apps, "team"), { recursive: true });
     await waitForCalls(3);
   });
 
   it("signals a temp-file-and-rename save once", async () => {
-    const apps = path.join(base, "apps");
+    const apps = join(base, "apps");
     await mkdir(apps);
-    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await writeFile(join(apps, "a.yaml"), manifest("a"));
     await start(apps);
 
     // The way editors save: write a hidden temporary file, then rename it over the original.
-    await writeFile(path.join(apps, ".a.yaml.swp"), manifest("a", "new:1"));
-    await rename(path.join(apps, ".a.yaml.swp"), path.join(apps, "a.yaml"));
+    await writeFile(join(apps, ".a.yaml.swp"), manifest("a", "new:1"));
+    await rename(join(apps, ".a.yaml.swp"), join(apps, "a.yaml"));
     await waitForCalls(1);
     await settle();
     expect(calls).toBe(1);
   });
 
   it("ignores dotfiles, hidden directories and files that are not .yaml/.yml", async () => {
-    const apps = path.join(base, "apps");
-    await mkdir(path.join(apps, ".git"), { recursive: true });
+    const apps = join(base, "apps");
+    await mkdir(join(apps, ".git"), { recursive: true });
     await start(apps);
 
-    await writeFile(path.join(apps, ".hidden.yaml"), manifest("h"));
-    await writeFile(path.join(apps, ".git", "config.yaml"), manifest("g"));
-    await writeFile(path.join(apps, "README.md"), "# apps\n");
-    await writeFile(path.join(apps, "notes.txt"), "x");
+    await writeFile(join(apps, ".hidden.yaml"), manifest("h"));
+    await writeFile(join(apps, ".git", "config.yaml"), manifest("g"));
+    await writeFile(join(apps, "README.md"), "# apps\n");
+    await writeFile(join(apps, "notes.txt"), "x");
     await settle();
     expect(calls).toBe(0);
 
     // The watcher is alive: a real manifest still counts.
-    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await writeFile(join(apps, "a.yaml"), manifest("a"));
     await waitForCalls(1);
   });
 
   it("follows an atomic symlink swap to a new checkout (git-sync)", async () => {
-    const rev1 = path.join(base, "rev1");
-    const rev2 = path.join(base, "rev2");
+    const rev1 = join(base, "rev1");
+    const rev2 = join(base, "rev2");
     await mkdir(rev1);
     await mkdir(rev2);
-    await writeFile(path.join(rev1, "a.yaml"), manifest("a"));
-    await writeFile(path.join(rev2, "b.yaml"), manifest("b"));
-    const apps = path.join(base, "apps");
+    await writeFile(join(rev1, "a.yaml"), manifest("a"));
+    await writeFile(join(rev2, "b.yaml"), manifest("b"));
+    const apps = join(base, "apps");
     await symlink(rev1, apps);
     await start(apps);
     expect(watcher!.root).toBe(rev1);
 
     // `ln -s rev2 tmp && mv -T tmp apps`: rename(2) replaces the link atomically.
-    await symlink(rev2, path.join(base, "apps.tmp"));
-    await rename(path.join(base, "apps.tmp"), apps);
+    await symlink(rev2, join(base, "apps.tmp"));
+    await rename(join(base, "apps.tmp"), apps);
     await waitForCalls(1);
     await settle();
     expect(calls).toBe(1);
     expect(watcher!.root).toBe(rev2);
 
     // The new checkout is watched, the old one no longer.
-    await writeFile(path.join(rev1, "a.yaml"), manifest("a", "old:9"));
+    await writeFile(join(rev1, "a.yaml"), manifest("a", "old:9"));
     await settle();
     expect(calls).toBe(1);
-    await writeFile(path.join(rev2, "b.yaml"), manifest("b", "new:2"));
+    await writeFile(join(rev2, "b.yaml"), manifest("b", "new:2"));
     await waitForCalls(2);
   });
 
   it("signals when the directory is removed and when it comes back", async () => {
-    const apps = path.join(base, "apps");
+    const apps = join(base, "apps");
     await mkdir(apps);
-    await writeFile(path.join(apps, "a.yaml"), manifest("a"));
+    await writeFile(join(apps, "a.yaml"), manifest("a"));
     await start(apps);
 
     await rm(apps, { recursive: true });
@@ -167,18 +167,18 @@ describe("watchManifests", () => {
     await mkdir(apps);
     await waitForCalls(2);
     await settle();
-    await writeFile(path.join(apps, "b.yaml"), manifest("b"));
+    await writeFile(join(apps, "b.yaml"), manifest("b"));
     await waitForCalls(3);
   });
 
   it("turns a burst of 200 files into at most 3 signals", async () => {
-    const apps = path.join(base, "apps");
+    const apps = join(base, "apps");
     await mkdir(apps);
     await start(apps);
 
     for (let i = 0; i < 200; i++) {
-      await mkdir(path.join(apps, `d${i % 10}`), { recursive: true });
-      await writeFile(path.join(apps, `d${i % 10}`, `app-${i}.yaml`), manifest(`app-${i}`));
+      await mkdir(join(apps, `d${i % 10}`), { recursive: true });
+      await writeFile(join(apps, `d${i % 10}`, `app-${i}.yaml`), manifest(`app-${i}`));
     }
     await waitForCalls(1);
     await settle();
