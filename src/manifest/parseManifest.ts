@@ -1,0 +1,236 @@
+import { isScalar, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import { formatPath, show } from "./format.js";
+import { MAX_ALIAS_COUNT, MAX_FILE_BYTES, MAX_FLOW_DEPTH, MAX_NODE_DEPTH } from "./limits.js";
+import { findExcessiveFlowNesting } from "./nesting.js";
+import { checkRules } from "./rules.js";
+import { appManifestSchema } from "./schema.js";
+import type { AppManifest } from "./schema.js";
+import { textPosition } from "./textPosition.js";
+import type { AppSpec, InvalidApp, ManifestError, SourcePosition, VolumeSpec } from "./types.js";
+import { nodeAt, nodeDepth, nodePosition, positionAt } from "./yamlNodes.js";
+import { problemsFromZod, valueAt } from "./zodIssues.js";
+import type { FieldProblem } from "./zodIssues.js";
+
+export interface ParsedManifest {
+  apps: AppSpec[];
+  invalid: InvalidApp[];
+  /** Every error of the file, sorted by line and column. */
+  errors: ManifestError[];
+}
+
+/**
+ * Parses and validates the text of one manifest file; pure, no I/O. A bad document makes only
+ * that document invalid; problems of the whole file (syntax errors, binary or hostile input)
+ * make every document of the file invalid.
+ */
+export function parseManifest(text: string, file: string): ParsedManifest {
+  const early = hostileTextError(text, file);
+  if (early) return fileFailure([early], file, []);
+
+  const lineCounter = new LineCounter();
+  const docs: Document[] = [
+    ...parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+    }),
+  ];
+  const at = (offset: number) => positionAt(offset, lineCounter, file);
+
+  const syntaxErrors = docs.flatMap((doc) =>
+    doc.errors.map((error): ManifestError => {
+      const message =
+        error.code === "DUPLICATE_KEY"
+          ? "duplicate key; each key may appear only once in a map"
+          : `YAML syntax error: ${error.message.split("\n")[0] ?? ""}`;
+      return { ...at(error.pos[0]), path: "", message };
+    }),
+  );
+  if (syntaxErrors.length > 0) return fileFailure(syntaxErrors, file, docs);
+
+  const filled = docs.filter((doc) => doc.contents !== null && !isNullScalar(doc));
+  if (filled.length === 0) {
+    return fileFailure(
+      [
+        {
+          file,
+          line: 1,
+          col: 1,
+          path: "",
+          message: "the file contains no manifest; add an App document or delete the file",
+        },
+      ],
+      file,
+      [],
+    );
+  }
+
+  const datas: unknown[] = [];
+  for (const doc of filled) {
+    const start = doc.contents?.range?.[0] ?? 0;
+    if (nodeDepth(doc, MAX_NODE_DEPTH) > MAX_NODE_DEPTH) {
+      return fileFailure(
+        [
+          {
+            ...at(start),
+            path: "",
+            message: `nesting is deeper than ${MAX_NODE_DEPTH} levels; this is not an App manifest`,
+          },
+        ],
+        file,
+        [],
+      );
+    }
+    try {
+      datas.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+    } catch (error) {
+      const message =
+        error instanceof ReferenceError && /alias/i.test(error.message)
+          ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT}); expanding them would exhaust memory ("billion laughs")`
+          : `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`;
+      return fileFailure([{ ...at(start), path: "", message }], file, []);
+    }
+  }
+
+  const result: ParsedManifest = { apps: [], invalid: [], errors: [] };
+  filled.forEach((doc, i) => {
+    const data = datas[i];
+    const problems = validateDocument(data);
+    const toError = (problem: FieldProblem): ManifestError => ({
+      ...positionOf(doc, problem.path, lineCounter, file, problem.atKey ?? false),
+      path: formatPath(problem.path),
+      message: problem.message,
+    });
+    if (problems.ok) {
+      result.apps.push(toAppSpec(problems.app, doc, lineCounter, file));
+    } else {
+      const errors = problems.problems.map(toError);
+      result.invalid.push({ ...nameOf(data), file, errors });
+      result.errors.push(...errors);
+    }
+  });
+  result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  return result;
+}
+
+function validateDocument(
+  data: unknown,
+): { ok: true; app: AppManifest } | { ok: false; problems: FieldProblem[] } {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: [],
+          message: `a manifest document must be a map with apiVersion, kind, metadata and spec (got ${show(data)})`,
+        },
+      ],
+    };
+  }
+  const parsed = appManifestSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error.issues, data) };
+  const problems = checkRules(parsed.data);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, app: parsed.data };
+}
+
+function hostileTextError(text: string, file: string): ManifestError | undefined {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_FILE_BYTES) {
+    return {
+      file,
+      line: 1,
+      col: 1,
+      path: "",
+      message: `the file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES}); split it into several files`,
+    };
+  }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    return { ...textPosition(text, nul, file), path: "", message: "not a text file (it contains NUL bytes)" };
+  }
+  const deep = findExcessiveFlowNesting(text, MAX_FLOW_DEPTH);
+  if (deep >= 0) {
+    return {
+      ...textPosition(text, deep, file),
+      path: "",
+      message: `nesting is deeper than ${MAX_FLOW_DEPTH} levels; this is not an App manifest`,
+    };
+  }
+  return undefined;
+}
+
+function fileFailure(errors: ManifestError[], file: string, docs: readonly Document[]): ParsedManifest {
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  const names = docs.flatMap((doc) => {
+    const name = doc.getIn(["metadata", "name"]);
+    return typeof name === "string" && name !== "" ? [name] : [];
+  });
+  const invalid: InvalidApp[] =
+    names.length > 0 ? names.map((name) => ({ name, file, errors })) : [{ file, errors }];
+  return { apps: [], invalid, errors };
+}
+
+/** A document with nothing in it, like the one after a trailing `---`. */
+function isNullScalar(doc: Document): boolean {
+  return isScalar(doc.contents) && doc.contents.value === null;
+}
+
+function nameOf(data: unknown): { name?: string } {
+  const name = valueAt(data, ["metadata", "name"]);
+  return typeof name === "string" && name !== "" ? { name } : {};
+}
+
+function positionOf(
+  doc: Document,
+  path: readonly PropertyKey[],
+  lineCounter: LineCounter,
+  file: string,
+  atKey: boolean,
+): SourcePosition {
+  const found = nodeAt(doc, path, { key: atKey });
+  if (found) return nodePosition(found.node, lineCounter, file);
+  return positionAt(doc.range?.[0] ?? 0, lineCounter, file);
+}
+
+function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCounter, file: string): AppSpec {
+  const { metadata, spec } = app;
+  const where = (path: PropertyKey[]) => positionOf(doc, path, lineCounter, file, false);
+  const positions: Record<string, SourcePosition> = {};
+  const record = (path: PropertyKey[]) => (positions[formatPath(path)] = where(path));
+  for (const field of ["image", "replicas", "node", "persistent", "volumes", "ports"])
+    record(["spec", field]);
+  record(["metadata", "name"]);
+  spec.volumes.forEach((_, i) => {
+    for (const field of [[], ["name"], ["hostPath"], ["containerPath"]])
+      record(["spec", "volumes", i, ...field]);
+  });
+  spec.ports.forEach((_, i) => {
+    for (const field of [[], ["target"], ["published"]]) record(["spec", "ports", i, ...field]);
+  });
+  const volumes = spec.volumes.map((v): VolumeSpec =>
+    v.hostPath !== undefined
+      ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
+      : { kind: "named", name: v.name ?? "", containerPath: v.containerPath, readOnly: v.readOnly },
+  );
+  return {
+    name: metadata.name,
+    labels: metadata.labels,
+    annotations: metadata.annotations,
+    image: spec.image,
+    persistent: spec.persistent,
+    replicas: spec.replicas,
+    ...(spec.node !== undefined ? { node: spec.node } : {}),
+    ...(spec.command !== undefined ? { command: spec.command } : {}),
+    ...(spec.args !== undefined ? { args: spec.args } : {}),
+    env: spec.env,
+    ports: spec.ports.map((p) => ({
+      target: p.target,
+      protocol: p.protocol,
+      ...(p.published !== undefined ? { published: p.published } : {}),
+    })),
+    volumes,
+    source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
+    positions,
+  };
+}

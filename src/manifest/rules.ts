@@ -1,0 +1,110 @@
+import type { AppManifest } from "./schema.js";
+import type { FieldProblem } from "./zodIssues.js";
+
+/*
+ * Rules across fields, checked once the shape is valid (CONTRACT.md §2). Each returns the
+ * problems it finds; none throws.
+ */
+
+type Rule = (app: AppManifest) => FieldProblem[];
+
+const persistentReplicas: Rule = ({ spec }) =>
+  spec.persistent && spec.replicas > 1
+    ? [
+        {
+          path: ["spec", "replicas"],
+          message: `a persistent app cannot have more than 1 replica (got ${spec.replicas}); persistent apps are pinned to one node`,
+        },
+      ]
+    : [];
+
+const volumesNeedPersistence: Rule = ({ spec }) =>
+  !spec.persistent && spec.volumes.length > 0
+    ? [
+        {
+          path: ["spec", "volumes"],
+          message: "only persistent apps may declare volumes; set spec.persistent: true",
+        },
+      ]
+    : [];
+
+const nodeNeedsPersistence: Rule = ({ spec }) =>
+  !spec.persistent && spec.node !== undefined
+    ? [
+        {
+          path: ["spec", "node"],
+          message:
+            "only persistent apps are pinned to a node; set spec.persistent: true or remove spec.node (Swarm places non-persistent apps freely)",
+        },
+      ]
+    : [];
+
+const volumeSource: Rule = ({ spec }) =>
+  spec.volumes.flatMap((volume, i): FieldProblem[] => {
+    if (volume.name !== undefined && volume.hostPath !== undefined) {
+      return [
+        {
+          path: ["spec", "volumes", i],
+          message: "a volume has either name or hostPath, not both; split it into two volumes or remove one",
+        },
+      ];
+    }
+    if (volume.name === undefined && volume.hostPath === undefined) {
+      return [
+        {
+          path: ["spec", "volumes", i],
+          message: "a volume needs name (a Docker volume) or hostPath (a host directory); add one of them",
+        },
+      ];
+    }
+    return [];
+  });
+
+const uniqueContainerPaths: Rule = ({ spec }) => {
+  const seen = new Map<string, number>();
+  return spec.volumes.flatMap((volume, i): FieldProblem[] => {
+    const first = seen.get(volume.containerPath);
+    if (first === undefined) {
+      seen.set(volume.containerPath, i);
+      return [];
+    }
+    return [
+      {
+        path: ["spec", "volumes", i, "containerPath"],
+        message: `containerPath ${JSON.stringify(volume.containerPath)} is already used by spec.volumes[${first}]; mount each volume at its own path`,
+      },
+    ];
+  });
+};
+
+const uniquePublishedPorts: Rule = ({ spec }) => {
+  const seen = new Map<string, number>();
+  return spec.ports.flatMap((port, i): FieldProblem[] => {
+    if (port.published === undefined) return [];
+    const key = `${port.published}/${port.protocol}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      return [];
+    }
+    return [
+      {
+        path: ["spec", "ports", i, "published"],
+        message: `port ${key} is already published by spec.ports[${first}]; use another published port`,
+      },
+    ];
+  });
+};
+
+const RULES: readonly Rule[] = [
+  persistentReplicas,
+  volumesNeedPersistence,
+  nodeNeedsPersistence,
+  volumeSource,
+  uniqueContainerPaths,
+  uniquePublishedPorts,
+];
+
+export function checkRules(app: AppManifest): FieldProblem[] {
+  return RULES.flatMap((rule) => rule(app));
+}

@@ -1,0 +1,222 @@
+import { posix } from "node:path";
+import { z } from "zod";
+import { KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from "./annotations.js";
+import { show } from "./format.js";
+
+/*
+ * The shape of one App document. Checks that concern a single field live here (so they are also
+ * in the JSON Schema where it can express them); checks across fields live in rules.ts.
+ * Messages read "what is wrong (got X); how to fix".
+ */
+
+function bad(what: string, fix?: string) {
+  return (issue: { input?: unknown }) => `${what} (got ${show(issue.input)})${fix ? `; ${fix}` : ""}`;
+}
+
+export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+// Docker's reference grammar, simplified: [host[:port]/]path[:tag][@digest], lowercase path.
+const IMAGE_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
+
+function absolutePath(what: string) {
+  return z
+    .string()
+    .min(1, { error: bad(`${what} must not be empty`, 'give an absolute path like "/data"') })
+    .superRefine((value, ctx) => {
+      if (!value.startsWith("/")) {
+        ctx.addIssue({
+          code: "custom",
+          input: value,
+          message: `${what} must be an absolute path (got ${show(value)}); start it with "/"`,
+        });
+        return;
+      }
+      const normal = posix.normalize(value);
+      const wanted = normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
+      if (value !== wanted) {
+        ctx.addIssue({
+          code: "custom",
+          input: value,
+          message: `${what} must be a normalised path (got ${show(value)}); write ${show(wanted)}`,
+        });
+      }
+    });
+}
+
+function stringMap(kind: "label" | "annotation" | "env") {
+  return z.record(z.string(), z.string({ error: scalarNotString })).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const problem = keyProblem(kind, key);
+      if (problem) ctx.addIssue({ code: "custom", path: [key], params: { at: "key" }, message: problem });
+    }
+  });
+}
+
+function keyProblem(kind: "label" | "annotation" | "env", key: string): string | undefined {
+  if (key === "") return `${kind} key must not be empty (got ""); give it a name`;
+  if (kind === "env") {
+    return key.includes("=") ? `env name must not contain "=" (got ${show(key)}); remove the "="` : undefined;
+  }
+  if (kind === "annotation" && KNOWN_ANNOTATIONS.includes(key)) return undefined;
+  const reserved = RESERVED_LABEL_PREFIXES.find((prefix) => key.startsWith(prefix));
+  if (!reserved) return undefined;
+  if (kind === "annotation" && reserved === "alacrity.") {
+    return `unknown controller annotation (got ${show(key)}); known ones are ${KNOWN_ANNOTATIONS.map((a) => show(a)).join(", ")}`;
+  }
+  return `${kind} keys starting with "${reserved}" are reserved (got ${show(key)}); choose another prefix`;
+}
+
+/** zod's message for a scalar where a string belongs: suggest quoting it, like kubectl does. */
+function scalarNotString(issue: { input?: unknown }): string {
+  const value = issue.input;
+  if (typeof value === "number" || typeof value === "boolean") {
+    return `must be a string (got ${show(value)}); quote it: "${String(value)}"`;
+  }
+  if (value === null) return `must be a string (got null); write "" for an empty value`;
+  return `must be a string (got ${show(value)})`;
+}
+
+const port = z
+  .number({ error: bad("must be a port number", "write a number from 1 to 65535") })
+  .int({ error: bad("must be a whole number", "write a number from 1 to 65535") })
+  .min(1, { error: bad("must be a port number from 1 to 65535") })
+  .max(65535, { error: bad("must be a port number from 1 to 65535") });
+
+export const metadataSchema = z
+  .strictObject({
+    name: z
+      .string({ error: bad("must be a string") })
+      .regex(NAME_PATTERN, {
+        error: bad(
+          "must be 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
+          'e.g. "blog-db"',
+        ),
+      })
+      .meta({ title: "App name", description: "1-63 characters [a-z0-9-]; the Swarm service name." }),
+    labels: stringMap("label")
+      .default({})
+      .meta({ description: "String map copied onto the service's labels." }),
+    annotations: stringMap("annotation")
+      .default({})
+      .meta({
+        description: `Per-app controller options: ${KNOWN_ANNOTATIONS.join(", ")} (value "true").`,
+      }),
+  })
+  .meta({ title: "Metadata" });
+
+export const portSchema = z
+  .strictObject({
+    target: port.meta({ description: "Container port." }),
+    published: port.optional().meta({ description: "Port published on every Swarm node." }),
+    protocol: z
+      .enum(["tcp", "udp"], { error: bad('must be "tcp" or "udp"') })
+      .default("tcp")
+      .meta({ description: "tcp (default) or udp." }),
+  })
+  .meta({ title: "Port" });
+
+export const volumeSchema = z
+  .strictObject({
+    name: z
+      .string({ error: bad("must be a string") })
+      .regex(VOLUME_NAME_PATTERN, {
+        error: bad(
+          "a volume name must be letters, digits, '_', '.' and '-', starting with a letter or digit",
+        ),
+      })
+      .refine((name) => !name.includes(".."), { error: bad('a volume name must not contain ".."') })
+      .optional()
+      .meta({
+        description: 'Label-based volume: becomes the Docker volume "alacran--NAME". Give name or hostPath.',
+      }),
+    hostPath: absolutePath("hostPath")
+      .optional()
+      .meta({ description: "Absolute directory on the pinned node, bind-mounted. Give name or hostPath." }),
+    containerPath: absolutePath("containerPath")
+      .refine((p) => p !== "/", {
+        error: bad("containerPath cannot be the container's root", 'mount it at e.g. "/data"'),
+      })
+      .meta({ description: "Absolute path inside the container." }),
+    readOnly: z
+      .boolean({ error: bad("must be true or false") })
+      .default(false)
+      .meta({ description: "Mount read-only (default false)." }),
+  })
+  .meta({ title: "Volume", description: "Exactly one of name and hostPath, plus containerPath." });
+
+export const specSchema = z
+  .strictObject({
+    image: z
+      .string({ error: bad("must be a string", 'e.g. "postgres:16"') })
+      .max(512, { error: bad("an image reference is at most 512 characters") })
+      .regex(IMAGE_PATTERN, {
+        error: bad(
+          "not a valid image reference",
+          'write [REGISTRY/]NAME[:TAG][@DIGEST] with a lowercase NAME, e.g. "postgres:16"',
+        ),
+      })
+      .meta({ description: "Image reference, e.g. postgres:16." }),
+    persistent: z
+      .boolean({ error: bad("must be true or false") })
+      .default(false)
+      .meta({
+        description: "Persistent apps run at most one replica, pinned to one node, and may declare volumes.",
+      }),
+    replicas: z
+      .number({ error: bad("must be a number") })
+      .int({ error: bad("must be a whole number") })
+      .min(0, { error: bad("must be 0 or more") })
+      .default(1)
+      .meta({ description: "Number of tasks (default 1); 0 or 1 for persistent apps." }),
+    node: z
+      .string({ error: bad("must be a string", "give a node hostname or ID") })
+      .min(1, { error: bad("must not be empty", "give a node hostname or ID, or remove spec.node") })
+      .optional()
+      .meta({ description: "Persistent apps only: hostname or node ID to pin the app to." }),
+    command: z
+      .array(z.string({ error: scalarNotString }), {
+        error: bad("must be a list of strings", 'write it as a list, e.g. ["sh", "-c", "..."]'),
+      })
+      .optional()
+      .meta({ description: "Replaces the image's entrypoint." }),
+    args: z
+      .array(z.string({ error: scalarNotString }), {
+        error: bad("must be a list of strings", 'write it as a list, e.g. ["--verbose"]'),
+      })
+      .optional()
+      .meta({ description: "Arguments passed to the entrypoint." }),
+    env: stringMap("env").default({}).meta({ description: "Environment variables (string values)." }),
+    ports: z
+      .array(portSchema, { error: bad("must be a list of ports") })
+      .default([])
+      .meta({ description: "Ports to publish." }),
+    volumes: z
+      .array(volumeSchema, { error: bad("must be a list of volumes") })
+      .default([])
+      .meta({ description: "Persistent apps only: volumes to mount." }),
+  })
+  .meta({ title: "Spec" });
+
+export const appManifestSchema = z
+  .strictObject({
+    apiVersion: z.literal("alacrity.dev/v1", { error: bad('must be "alacrity.dev/v1"') }),
+    kind: z.literal("App", { error: bad('must be "App"') }),
+    metadata: metadataSchema,
+    spec: specSchema,
+  })
+  .meta({
+    title: "AlaCrity App",
+    description: "One app managed by AlaCrity on Docker Swarm (see CONTRACT.md section 1).",
+  });
+
+export type AppManifest = z.output<typeof appManifestSchema>;
+
+/** The keys each kind of object accepts, for "did you mean" hints on unknown fields. */
+export const KNOWN_KEYS = {
+  root: Object.keys(appManifestSchema.shape),
+  metadata: Object.keys(metadataSchema.shape),
+  spec: Object.keys(specSchema.shape),
+  port: Object.keys(portSchema.shape),
+  volume: Object.keys(volumeSchema.shape),
+};

@@ -1,0 +1,74 @@
+import type { z } from "zod";
+import { formatPath, show, suggest } from "./format.js";
+import { KNOWN_KEYS } from "./schema.js";
+
+/** A problem at a field path, before it is given a file position. */
+export interface FieldProblem {
+  path: PropertyKey[];
+  message: string;
+  /** Point at the key of the entry rather than at its value. */
+  atKey?: boolean;
+}
+
+/** Turns zod's issues into field problems with messages that say how to fix them. */
+export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    const path = [...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(path);
+      for (const key of issue.keys) {
+        const guess = suggest(key, known);
+        const fix = guess ? `did you mean ${show(guess)}?` : `known fields here: ${known.join(", ")}`;
+        problems.push({ path: [...path, key], message: `unknown field; ${fix}`, atKey: true });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_type" && !hasKey(data, path)) {
+      const field = String(path[path.length - 1] ?? "");
+      const parent = formatPath(path.slice(0, -1)) || "the document";
+      problems.push({ path, message: `required field is missing; add "${field}:" to ${parent}` });
+      continue;
+    }
+    let message = issue.message;
+    if (message.startsWith("Invalid input")) {
+      // zod's own wording: only for the few places without a custom message (objects).
+      const expected = issue.code === "invalid_type" ? describe(issue.expected) : "a valid value";
+      message = `must be ${expected} (got ${show(valueAt(data, path))})`;
+    }
+    const atKey = issue.code === "custom" && issue.params?.["at"] === "key";
+    problems.push({ path, message, ...(atKey ? { atKey } : {}) });
+  }
+  return problems;
+}
+
+function describe(expected: string): string {
+  if (expected === "object" || expected === "record") return "a map";
+  if (expected === "array") return "a list";
+  return `a ${expected}`;
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  const where = formatPath(path.map((segment) => (typeof segment === "number" ? 0 : segment)));
+  if (where === "") return KNOWN_KEYS.root;
+  if (where === "metadata") return KNOWN_KEYS.metadata;
+  if (where === "spec") return KNOWN_KEYS.spec;
+  if (where === "spec.ports[0]") return KNOWN_KEYS.port;
+  if (where === "spec.volumes[0]") return KNOWN_KEYS.volume;
+  return [];
+}
+
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function hasKey(data: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return data !== undefined;
+  const parent = valueAt(data, path.slice(0, -1));
+  return parent !== null && typeof parent === "object" && Object.hasOwn(parent, path[path.length - 1]!);
+}
