@@ -23,7 +23,7 @@ export function nodeAt(
       const pair = current.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
       if (pair) {
         next = pair.value ?? pair.key;
-        if (isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key)) keyNode = pair.key as Node;
+        if (isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key)) keyNode = pair.key;
       }
     } else if (isSeq(current) && typeof segment === "number") {
       next = current.items[segment];
