@@ -1,0 +1,9 @@
+export {
+  DEFAULT_HTTP_HOST,
+  DEFAULT_HTTP_PORT,
+  parseListenAddress,
+  startHttpServer,
+  type HttpServerOptions,
+  type Readiness,
+  type RunningHttpServer,
+} from "./server.js";

@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+
+/** Whether the daemon can do its job; `reason` says why not, in plain words. */
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
+export interface HttpServerOptions {
+  /** Address to listen on. Default `127.0.0.1` (loopback: the endpoints are unauthenticated). */
+  host?: string;
+  /** Default 9464 (the conventional Prometheus exporter port); 0 picks a free port. */
+  port?: number;
+  /** The registry `/metrics` serves. */
+  registry: Registry;
+  /** For `/readyz`: ready once Docker is reachable and the first sync is done. */
+  readiness: () => Readiness;
+  /** For `/status`: the same document as `alacrity status --output json`. */
+  status: () => unknown;
+}
+
+export interface RunningHttpServer {
+  readonly host: string;
+  readonly port: number;
+  /** e.g. `http://127.0.0.1:9464`. */
+  readonly url: string;
+  /** Stops accepting connections and closes idle ones; resolves when the server is closed. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HTTP_HOST = "127.0.0.1";
+export const DEFAULT_HTTP_PORT = 9464;
+
+/**
+ * Parses `HOST:PORT`, `[IPV6]:PORT`, `:PORT` or `PORT`, as given to `--http-address`.
+ * Throws a message saying what was expected and what came.
+ */
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TypeError(`Expected an address like \`127.0.0.1:9464\` or \`[::1]:9464\`, got \`${text}\``);
+  }
+  return { host: match[1] || match[2] || DEFAULT_HTTP_HOST, port };
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, {
+    "content-type": contentType,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(res.req.method === "HEAD" ? undefined : body);
+}
+
+const TEXT = "text/plain; charset=utf-8";
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/**
+ * The daemon's read-only HTTP endpoints: `/healthz` (the process is up), `/readyz` (Docker
+ * reachable and first sync done), `/metrics` (Prometheus text) and `/status` (JSON). Only GET and
+ * HEAD are accepted (405 otherwise, with `Allow`); any other path is 404.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const routes: Record<string, Route> = {
+    "/healthz": (_req, res) => send(res, 200, TEXT, "ok\n"),
+    "/readyz": (_req, res) => {
+      const readiness = options.readiness();
+      if (readiness.ready) send(res, 200, TEXT, "ok\n");
+      else send(res, 503, TEXT, `not ready: ${readiness.reason ?? "unknown reason"}\n`);
+    },
+    "/metrics": async (_req, res) => {
+      const body = await options.registry.metrics();
+      send(res, 200, options.registry.contentType, body);
+    },
+    "/status": (_req, res) => {
+      send(res, 200, JSON_TYPE, `${JSON.stringify(options.status(), null, 2)}\n`);
+    },
+  };
+
+  const server: Server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+    if (!route) {
+      send(res, 404, TEXT, `not found: ${pathname}; try /healthz, /readyz, /metrics or /status\n`);
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: this endpoint is read-only\n`);
+      return;
+    }
+    Promise.resolve()
+      .then(() => route(req, res))
+      .catch((error: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        send(res, 500, TEXT, `internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+  });
+
+  const host = options.host ?? DEFAULT_HTTP_HOST;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULT_HTTP_PORT, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+
+  return {
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
