@@ -1,0 +1,75 @@
+import type { AppSpec } from "../manifest/types.js";
+import type { ObservedMount, ServiceFields } from "../swarm/types.js";
+import { LABEL, volumeName } from "../swarm/types.js";
+import type { PlanOptions } from "./types.js";
+import { specHash } from "./hash.js";
+import { normalizeFields } from "./normalize.js";
+import { redactOnSerialise } from "./redact.js";
+
+/** The node a persistent app is pinned to. */
+export interface PinTarget {
+  nodeId: string;
+  hostname: string;
+}
+
+/** The placement constraint that pins a service to one node. */
+export const pinConstraint = (nodeId: string): string => `node.id==${nodeId}`;
+
+/**
+ * The service fields AlaCrity sets for an app, normalised, with the `alacrity.hash` label.
+ *
+ * `alacrity.file` is `app.source.file` exactly as the manifest layer gives it; that layer reports
+ * paths relative to the apps directory (the same form as `DesiredState.failedFiles`), which is
+ * what lets the prune guard recognise services defined by a file that currently fails.
+ */
+export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options: PlanOptions): ServiceFields {
+  const labels: Record<string, string> = {
+    ...app.labels,
+    [LABEL.managed]: "true",
+    [LABEL.app]: app.name,
+    [LABEL.instance]: options.instance,
+    [LABEL.file]: app.source.file,
+    [LABEL.persistent]: String(app.persistent),
+  };
+  if (app.persistent && pin) {
+    labels[LABEL.pinNode] = pin.nodeId;
+    labels[LABEL.pinHostname] = pin.hostname;
+  }
+  if (options.revision !== undefined) labels[LABEL.revision] = options.revision;
+
+  const mounts: ObservedMount[] = app.volumes.map((v) =>
+    v.kind === "named"
+      ? { kind: "named", source: volumeName(v.name), target: v.containerPath, readOnly: v.readOnly }
+      : { kind: "host", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
+  );
+
+  const fields = normalizeFields({
+    image: app.image,
+    command: app.command,
+    args: app.args,
+    env: app.env,
+    ports: app.ports.map((p) => ({ ...p, protocol: p.protocol ?? "tcp" })),
+    mounts,
+    labels,
+    ...(app.persistent
+      ? {
+          // Persistent: one replica at most, on its pinned node, and stop-first so that two
+          // containers never share one data directory, not even during an update.
+          replicas: app.replicas,
+          constraints: pin ? [pinConstraint(pin.nodeId)] : [],
+          updateOrder: "stop-first",
+          maxReplicasPerNode: 1,
+        }
+      : {
+          // Stateless: start-first gives zero-downtime rolling updates (the new task is up before
+          // the old one stops), which is safe because no data directory is shared.
+          replicas: app.replicas,
+          constraints: [],
+          updateOrder: "start-first",
+          maxReplicasPerNode: 0,
+        }),
+  });
+  fields.labels = { ...fields.labels, [LABEL.hash]: specHash(fields) };
+  fields.env = redactOnSerialise(fields.env);
+  return fields;
+}

@@ -1,0 +1,73 @@
+import type { ObservedMount, ObservedPort, ServiceFields } from "../swarm/types.js";
+import type { FieldChange } from "./types.js";
+import { normalizeFields } from "./normalize.js";
+import { SET } from "./redact.js";
+
+const UNSET = "(unset)";
+const CHANGED = "(changed)";
+const NONE = "(none)";
+
+/**
+ * The field-level differences between two services, for `plan` and logs. Env values are never
+ * shown: a changed variable reads `env.KEY: (set) → (changed)`, a new one `(unset) → (set)`.
+ * Both sides are normalised first, so formatting differences are not changes.
+ */
+export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange[] {
+  const a = normalizeFields(old);
+  const b = normalizeFields(next);
+  const changes: FieldChange[] = [];
+  const scalar = (field: string, from: string, to: string): void => {
+    if (from !== to) changes.push({ field, from, to });
+  };
+
+  scalar("image", a.image, b.image);
+  scalar("command", formatList(a.command), formatList(b.command));
+  scalar("args", formatList(a.args), formatList(b.args));
+  for (const key of unionKeys(a.env, b.env)) {
+    const from = a.env[key];
+    const to = b.env[key];
+    if (from === to) continue;
+    changes.push({
+      field: `env.${key}`,
+      from: from === undefined ? UNSET : SET,
+      to: to === undefined ? UNSET : from === undefined ? SET : CHANGED,
+    });
+  }
+  scalar("ports", formatPorts(a.ports), formatPorts(b.ports));
+  scalar("mounts", formatMounts(a.mounts), formatMounts(b.mounts));
+  scalar("constraints", a.constraints.join(", ") || NONE, b.constraints.join(", ") || NONE);
+  for (const key of unionKeys(a.labels, b.labels)) {
+    scalar(`labels.${key}`, a.labels[key] ?? UNSET, b.labels[key] ?? UNSET);
+  }
+  scalar("replicas", formatReplicas(a.replicas), formatReplicas(b.replicas));
+  scalar("updateOrder", a.updateOrder, b.updateOrder);
+  scalar("maxReplicasPerNode", String(a.maxReplicasPerNode), String(b.maxReplicasPerNode));
+  return changes;
+}
+
+function unionKeys(a: Record<string, string>, b: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+
+function formatList(list: string[] | undefined): string {
+  return list === undefined ? "(image default)" : JSON.stringify(list);
+}
+
+function formatReplicas(r: number | null): string {
+  return r === null ? "global" : String(r);
+}
+
+export function formatPorts(ports: ObservedPort[]): string {
+  if (ports.length === 0) return NONE;
+  return ports
+    .map((p) => `${p.published !== undefined ? `${p.published}:` : ""}${p.target}/${p.protocol}`)
+    .join(", ");
+}
+
+export function formatMount(m: ObservedMount): string {
+  return `${m.kind === "named" ? "volume" : "host"} ${m.source} -> ${m.target}${m.readOnly ? " (read-only)" : ""}`;
+}
+
+function formatMounts(mounts: ObservedMount[]): string {
+  return mounts.length === 0 ? NONE : mounts.map(formatMount).join(", ");
+}

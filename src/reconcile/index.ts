@@ -1,0 +1,14 @@
+export * from "./types.js";
+export { plan } from "./plan.js";
+export { desiredFields, pinConstraint, type PinTarget } from "./desiredFields.js";
+export { specHash, UNHASHED_LABELS } from "./hash.js";
+export { diffFields, formatMount, formatPorts } from "./diff.js";
+export { normalizeFields } from "./normalize.js";
+export { canonicalJson, canonicalHash } from "./canonical.js";
+export { redactOnSerialise } from "./redact.js";
+export { isManagedBy, managingInstance, DEFAULT_INSTANCE } from "./managed.js";
+export { chooseNode, countPins, decidePin, pinOf, strandedMessage, type PinDecision } from "./pins.js";
+export { findNode, isEligible, whyNodeUnusable } from "./nodes.js";
+export { storageConflicts, normalizeHostPath } from "./storage.js";
+export { planRemovals, type PruneResult } from "./prune.js";
+export { summarizeStatus, type AppState, type StatusRow, type StatusOptions } from "./status.js";

@@ -1,0 +1,174 @@
+import type { AppSpec } from "../manifest/types.js";
+import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "../swarm/types.js";
+import { LABEL } from "../swarm/types.js";
+import type { PinTarget } from "./desiredFields.js";
+import type { Action, PlanWarning, Rejection } from "./types.js";
+import { ANNOTATION } from "./types.js";
+import { describeNode, findNode, isEligible, type NodeLookup } from "./nodes.js";
+
+/** What the planner does about a persistent app's node. */
+export type PinDecision =
+  /** An existing pin record: keep it, no pin action. */
+  | { kind: "keep"; pin: PinTarget }
+  /** A first pin (`pin requested`) or an allowed move (`explicit move`): a pin action precedes the service action. */
+  | { kind: "new"; pin: PinTarget; action: Extract<Action, { kind: "pin" }>; warning?: PlanWarning }
+  | { kind: "reject"; rejection: Rejection }
+  /** The pinned node left the Swarm: no action at all, a warning says what the user can do. */
+  | { kind: "stranded"; warning: PlanWarning };
+
+export const pinOf = (app: string, pins: PinRecord[]): PinRecord | undefined =>
+  pins.find((p) => p.app === app);
+
+/** How many pins each node holds, counting the pins of removed apps too (their data is still there). */
+export function countPins(pins: PinRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of pins) counts.set(p.nodeId, (counts.get(p.nodeId) ?? 0) + 1);
+  return counts;
+}
+
+export function strandedMessage(pin: PinRecord): string {
+  return (
+    `pinned node ${describeNode(pin)} is no longer in the Swarm; to move the app: set spec.node to a new node ` +
+    `and annotation ${ANNOTATION.allowMove}: "true" (its data stays on the old node)`
+  );
+}
+
+/**
+ * Decides the node of a persistent app. Pins are never changed silently: an existing pin is kept
+ * until the user asks for a move with both `spec.node` and the allow-move annotation. A new pin
+ * goes to `spec.node`, else to the ready, active node with the fewest pins (ties by hostname,
+ * then ID), so the choice is deterministic; `counts` is updated so later apps in the same plan
+ * see this pin.
+ */
+export function decidePin(
+  app: AppSpec,
+  observed: ObservedState,
+  counts: Map<string, number>,
+  service?: ObservedService,
+): PinDecision {
+  const record = pinOf(app.name, observed.pins);
+  // A service we pinned whose pin record was deleted by hand: its data is on the node its labels
+  // name, so that pin is restored rather than a new node chosen.
+  const existing = record ?? (service ? pinFromLabels(app.name, service) : undefined);
+  const position = app.positions["spec.node"] ?? app.source;
+  if (existing) {
+    if (app.node === undefined || pointsAt(app.node, existing, observed.nodes)) {
+      if (!observed.nodes.some((n) => n.id === existing.nodeId)) {
+        return { kind: "stranded", warning: { app: app.name, message: strandedMessage(existing) } };
+      }
+      const pin = { nodeId: existing.nodeId, hostname: existing.hostname };
+      if (record) return { kind: "keep", pin };
+      return { kind: "new", pin, action: { kind: "pin", app: app.name, ...pin, reason: "pin restored" } };
+    }
+    if (app.annotations[ANNOTATION.allowMove] !== "true") {
+      return {
+        kind: "reject",
+        rejection: {
+          app: app.name,
+          rule: "pin-move-refused",
+          message:
+            `${app.name} is pinned to ${describeNode(existing)}, but spec.node asks for ${app.node}; moving it ` +
+            `loses its data unless you migrate the data by hand. To move it deliberately, add the annotation ` +
+            `${ANNOTATION.allowMove}: "true"`,
+          position,
+        },
+      };
+    }
+    const target = findNode(app.node, observed.nodes);
+    if (!target.found) return { kind: "reject", rejection: unknownNode(app, app.node, target, position) };
+    bump(counts, target.node.id);
+    return {
+      kind: "new",
+      pin: { nodeId: target.node.id, hostname: target.node.hostname },
+      action: {
+        kind: "pin",
+        app: app.name,
+        nodeId: target.node.id,
+        hostname: target.node.hostname,
+        ...(record ? { replaces: record.configId } : {}),
+        reason: "explicit move",
+      },
+      warning: {
+        app: app.name,
+        message:
+          `moving ${app.name} from ${describeNode(existing)} to ${describeNode(target.node)}: its data does not ` +
+          `move; volumes and host directories stay on ${existing.hostname} unless migrated by hand`,
+      },
+    };
+  }
+
+  let node: ObservedNode;
+  if (app.node !== undefined) {
+    const target = findNode(app.node, observed.nodes);
+    if (!target.found) return { kind: "reject", rejection: unknownNode(app, app.node, target, position) };
+    node = target.node;
+  } else {
+    const chosen = chooseNode(observed.nodes, counts);
+    if (!chosen) {
+      return {
+        kind: "reject",
+        rejection: {
+          app: app.name,
+          rule: "no-eligible-node",
+          message:
+            `no node can take ${app.name}: a persistent app is pinned only to a node that is ready and active ` +
+            `(nodes: ${observed.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ") || "none"}); ` +
+            `bring a node up, or set spec.node`,
+          position: app.source,
+        },
+      };
+    }
+    node = chosen;
+  }
+  bump(counts, node.id);
+  return {
+    kind: "new",
+    pin: { nodeId: node.id, hostname: node.hostname },
+    action: { kind: "pin", app: app.name, nodeId: node.id, hostname: node.hostname, reason: "pin requested" },
+  };
+}
+
+function pinFromLabels(app: string, service: ObservedService): PinRecord | undefined {
+  const nodeId = service.fields.labels[LABEL.pinNode];
+  if (nodeId === undefined || nodeId === "") return undefined;
+  return { app, nodeId, hostname: service.fields.labels[LABEL.pinHostname] ?? nodeId, configId: "" };
+}
+
+/** Ready and active nodes only; fewest pins first, then hostname, then ID. */
+export function chooseNode(nodes: ObservedNode[], counts: Map<string, number>): ObservedNode | undefined {
+  const order = (a: ObservedNode, b: ObservedNode): number =>
+    (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) ||
+    compare(a.hostname, b.hostname) ||
+    compare(a.id, b.id);
+  return nodes.filter(isEligible).sort(order)[0];
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function bump(counts: Map<string, number>, nodeId: string): void {
+  counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
+}
+
+/** Whether `spec.node` names the pinned node (by ID, by the recorded hostname, or by its current hostname). */
+function pointsAt(ref: string, pin: PinRecord, nodes: ObservedNode[]): boolean {
+  if (ref === pin.nodeId || ref === pin.hostname) return true;
+  return nodes.some((n) => n.id === pin.nodeId && n.hostname === ref);
+}
+
+function unknownNode(
+  app: AppSpec,
+  ref: string,
+  lookup: Extract<NodeLookup, { found: false }>,
+  position: AppSpec["source"],
+): Rejection {
+  const list = lookup.candidates.map((n) => describeNode(n)).join(", ") || "none";
+  return {
+    app: app.name,
+    rule: "unknown-node",
+    message:
+      lookup.why === "ambiguous"
+        ? `spec.node: several nodes are called ${ref} (${list}); use the node ID instead`
+        : `spec.node: no node ${ref} in the Swarm; the nodes are: ${list}`,
+    position,
+  };
+}

@@ -1,0 +1,229 @@
+import type { AppSpec, DesiredState } from "../manifest/types.js";
+import { formatError } from "../manifest/types.js";
+import type { ObservedService, ObservedState } from "../swarm/types.js";
+import { LABEL } from "../swarm/types.js";
+import type {
+  Action,
+  ActionReason,
+  FieldChange,
+  Plan,
+  PlanOptions,
+  PlanWarning,
+  Rejection,
+} from "./types.js";
+import { ANNOTATION } from "./types.js";
+import { desiredFields, type PinTarget } from "./desiredFields.js";
+import { diffFields } from "./diff.js";
+import { isManagedBy, managingInstance } from "./managed.js";
+import { whyNodeUnusable } from "./nodes.js";
+import { countPins, decidePin } from "./pins.js";
+import { planRemovals } from "./prune.js";
+import { storageConflicts } from "./storage.js";
+
+/** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
+const PIN_FIELDS = new Set(["constraints", `labels.${LABEL.pinNode}`, `labels.${LABEL.pinHostname}`]);
+/** A revision-only difference is not a reason to touch a service (see hash.ts). */
+const REVISION_FIELD = `labels.${LABEL.revision}`;
+
+/**
+ * Turns the desired state (the manifests) and the observed state (the Swarm) into the actions
+ * that converge the one to the other. Pure: no I/O, no clock, no randomness; the same inputs give
+ * the same plan. Apps are processed in name order, so pin choices are deterministic.
+ *
+ * A rejected app gets no action at all (its service, if any, keeps running as it is); the other
+ * apps are planned as usual. Actions come in execution order: pins, then creates, updates and
+ * scales, then removals.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): Plan {
+  const managed = observed.services.filter((s) => isManagedBy(s, options.instance));
+  const serviceByName = new Map(observed.services.map((s) => [s.name, s]));
+  const rejections: Rejection[] = [];
+  const warnings: PlanWarning[] = [];
+  const pinActions: Action[] = [];
+  const serviceActions: Action[] = [];
+
+  const invalidNames = new Set<string>();
+  for (const invalid of desired.invalid) {
+    if (invalid.name === undefined || invalidNames.has(invalid.name)) continue;
+    invalidNames.add(invalid.name);
+    rejections.push(invalidManifest(invalid.name, invalid.errors, invalid.file));
+  }
+
+  const candidates: AppSpec[] = [];
+  for (const app of [...desired.apps.values()].sort((a, b) => compare(a.name, b.name))) {
+    if (invalidNames.has(app.name)) continue;
+    const rejection = checkApp(app, serviceByName.get(app.name), options);
+    if (rejection) rejections.push(rejection);
+    else candidates.push(app);
+  }
+
+  const conflicts = storageConflicts(candidates, managed);
+  const pinCounts = countPins(observed.pins);
+  for (const app of candidates) {
+    const conflict = conflicts.get(app.name);
+    if (conflict) {
+      rejections.push(conflict);
+      continue;
+    }
+    const service = serviceByName.get(app.name);
+    let pin: PinTarget | undefined;
+    let moving = false;
+    if (app.persistent) {
+      const decision = decidePin(app, observed, pinCounts, service);
+      if (decision.kind === "reject") {
+        rejections.push(decision.rejection);
+        continue;
+      }
+      if (decision.kind === "stranded") {
+        warnings.push(decision.warning);
+        continue;
+      }
+      pin = decision.pin;
+      if (decision.kind === "new") {
+        pinActions.push(decision.action);
+        moving = decision.action.reason === "explicit move";
+        if (decision.warning) warnings.push(decision.warning);
+      }
+      const node = observed.nodes.find((n) => n.id === pin?.nodeId);
+      const why = node ? whyNodeUnusable(node) : undefined;
+      if (why !== undefined) warnings.push({ app: app.name, message: why });
+    }
+    const action = serviceAction(app, desiredFields(app, pin, options), service, moving);
+    if (action) serviceActions.push(action);
+  }
+
+  const prune = planRemovals(desired, managed, options);
+  warnings.push(...prune.warnings);
+  return {
+    actions: [...pinActions, ...serviceActions, ...prune.actions],
+    rejections,
+    warnings,
+    heldBack: prune.heldBack,
+  };
+}
+
+/** The rules that reject an app before storage and placement are looked at. */
+function checkApp(
+  app: AppSpec,
+  service: ObservedService | undefined,
+  options: PlanOptions,
+): Rejection | undefined {
+  if (service && !isManagedBy(service, options.instance)) {
+    const owner = managingInstance(service);
+    return {
+      app: app.name,
+      rule: "unmanaged-conflict",
+      message:
+        owner === undefined
+          ? `a service named ${app.name} already exists and is not managed by AlaCrity; it is left alone. ` +
+            `Rename the app, or remove the service (or label it ${LABEL.managed}=true to hand it over)`
+          : `a service named ${app.name} already exists and is managed by another AlaCrity instance ` +
+            `("${owner}", this one is "${options.instance}"); it is left alone. Rename the app, or remove the service`,
+      position: app.positions["metadata.name"] ?? app.source,
+    };
+  }
+  // The manifest layer rejects these too; the planner checks again rather than trust its input.
+  if (app.persistent && app.replicas > 1) {
+    return {
+      app: app.name,
+      rule: "persistent-replicas",
+      message: `spec.replicas: a persistent app cannot have more than 1 replica (got ${app.replicas}); persistent apps are pinned to one node`,
+      position: app.positions["spec.replicas"] ?? app.source,
+    };
+  }
+  if (!app.persistent && app.volumes.length > 0) {
+    return {
+      app: app.name,
+      rule: "invalid-manifest",
+      message: "spec.volumes: only persistent apps may declare volumes; set spec.persistent: true",
+      position: app.positions["spec.volumes"] ?? app.source,
+    };
+  }
+  if (
+    service &&
+    service.fields.labels[LABEL.persistent] === "true" &&
+    !app.persistent &&
+    app.annotations[ANNOTATION.allowDropPersistence] !== "true"
+  ) {
+    return {
+      app: app.name,
+      rule: "persistence-drop-refused",
+      message:
+        `${app.name} runs as a persistent app, but its manifest now says persistent: false; a non-persistent app ` +
+        `is not pinned and may start on another node without its data. To do it anyway, add the annotation ` +
+        `${ANNOTATION.allowDropPersistence}: "true" (the volumes and the pin record are kept)`,
+      position: app.positions["spec.persistent"] ?? app.source,
+    };
+  }
+  return undefined;
+}
+
+/** The create, update or scale that makes the service match, or none when it already does. */
+function serviceAction(
+  app: AppSpec,
+  fields: ReturnType<typeof desiredFields>,
+  service: ObservedService | undefined,
+  moving: boolean,
+): Action | undefined {
+  if (!service) return { kind: "create", app: app.name, fields, reason: "new app" };
+  const changes = diffFields(service.fields, fields);
+  const significant = changes.filter((c) => c.field !== REVISION_FIELD);
+  if (significant.length === 0) return undefined;
+
+  const observedReplicas = service.fields.replicas;
+  if (
+    significant.every((c) => c.field === "replicas") &&
+    observedReplicas !== null &&
+    fields.replicas !== null
+  ) {
+    return {
+      kind: "scale",
+      app: app.name,
+      serviceId: service.id,
+      version: service.version,
+      from: observedReplicas,
+      to: fields.replicas,
+      reason:
+        app.persistent && observedReplicas > 1
+          ? "scaled back: persistent apps run at most one replica"
+          : "drift corrected",
+    };
+  }
+  return {
+    kind: "update",
+    app: app.name,
+    serviceId: service.id,
+    version: service.version,
+    fields,
+    changes,
+    reason: updateReason(service, fields, significant, moving),
+  };
+}
+
+function updateReason(
+  service: ObservedService,
+  fields: ReturnType<typeof desiredFields>,
+  significant: FieldChange[],
+  moving: boolean,
+): ActionReason {
+  if (moving) return "explicit move";
+  if (service.fields.labels[LABEL.hash] !== fields.labels[LABEL.hash]) return "manifest changed";
+  if (significant.every((c) => PIN_FIELDS.has(c.field))) return "pin restored";
+  return "drift corrected";
+}
+
+function invalidManifest(name: string, errors: DesiredState["errors"], file: string): Rejection {
+  const first = errors[0];
+  const more =
+    errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
+  return {
+    app: name,
+    rule: "invalid-manifest",
+    message: first
+      ? `${formatError(first)}${more}; the app is left as it is until the file is valid`
+      : `${file}: invalid manifest; the app is left as it is until the file is valid`,
+    ...(first ? { position: { file: first.file, line: first.line, col: first.col } } : {}),
+  };
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
