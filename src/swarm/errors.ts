@@ -19,7 +19,13 @@ const RETRYABLE_CODES = new Set([
 ]);
 
 /** 5xx texts Swarm uses for errors that no retry will fix. */
-const TERMINAL_SERVER_TEXTS = [/InvalidArgument/i, /invalid (mount|spec|argument|reference)/i];
+const TERMINAL_SERVER_TEXTS = [
+  /InvalidArgument/i,
+  /invalid (mount|spec|argument|reference)/i,
+  // Swarm 20.10 answers a malformed placement constraint with a 500.
+  /constraint expected one operator/i,
+  /is not a valid/i,
+];
 
 export class DockerError extends Error {
   override readonly name = "DockerError";

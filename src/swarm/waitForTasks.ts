@@ -83,7 +83,9 @@ export async function waitForTasks(
         : { ok: false, running: 0, desired: 0, errors: [{ text: `service ${name} does not exist` }] };
     }
     const remaining = deadline - now();
-    if (Object.values(results).every((result) => result.ok) || remaining <= 0) return results;
+    // A service missing at the start will not appear by waiting: only the others are waited for.
+    const converged = names.every((name) => !byName.has(name) || results[name]?.ok === true);
+    if (converged || remaining <= 0) return results;
     await sleep(Math.min(pollMs, remaining));
   }
 }

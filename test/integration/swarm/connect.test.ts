@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectDocker, connectionOptions } from "../../../src/swarm/connect.js";
+import { DockerError, isRetryable } from "../../../src/swarm/errors.js";
+import { observe } from "../../../src/swarm/observe.js";
+
+const certDir = mkdtempSync(join(tmpdir(), "t-swarm-certs-"));
+for (const file of ["ca.pem", "cert.pem", "key.pem"])
+  writeFileSync(join(certDir, file), `contents of ${file}`);
+
+afterAll(() => {
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+describe("connectionOptions: as the Docker CLI reads its environment", () => {
+  it("uses the local socket when DOCKER_HOST is unset or empty", () => {
+    expect(connectionOptions({})).toEqual({ socketPath: "/var/run/docker.sock" });
+    expect(connectionOptions({ DOCKER_HOST: "" })).toEqual({ socketPath: "/var/run/docker.sock" });
+  });
+
+  it("reads unix:// and tcp:// hosts, with the CLI's default ports", () => {
+    expect(connectionOptions({ DOCKER_HOST: "unix:///run/user/docker.sock" })).toEqual({
+      socketPath: "/run/user/docker.sock",
+    });
+    expect(connectionOptions({ DOCKER_HOST: "tcp://10.0.0.5:2375" })).toEqual({
+      protocol: "http",
+      host: "10.0.0.5",
+      port: 2375,
+    });
+    expect(connectionOptions({ DOCKER_HOST: "tcp://dockerhost" })).toEqual({
+      protocol: "http",
+      host: "dockerhost",
+      port: 2375,
+    });
+  });
+
+  it("uses TLS with DOCKER_CERT_PATH's ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set", () => {
+    const options = connectionOptions({
+      DOCKER_HOST: "tcp://dockerhost",
+      DOCKER_TLS_VERIFY: "1",
+      DOCKER_CERT_PATH: certDir,
+    });
+    expect(options).toMatchObject({ protocol: "https", host: "dockerhost", port: 2376 });
+    expect(options.ca?.toString()).toBe("contents of ca.pem");
+    expect(options.cert?.toString()).toBe("contents of cert.pem");
+    expect(options.key?.toString()).toBe("contents of key.pem");
+  });
+
+  it("says which certificate file is missing", () => {
+    expect(() =>
+      connectionOptions({
+        DOCKER_HOST: "tcp://h:2376",
+        DOCKER_TLS_VERIFY: "1",
+        DOCKER_CERT_PATH: join(certDir, "nope"),
+      }),
+    ).toThrow(/DOCKER_TLS_VERIFY is set but .*nope\/ca\.pem cannot be read/);
+  });
+
+  it("rejects a scheme it cannot use", () => {
+    expect(() => connectionOptions({ DOCKER_HOST: "ftp://h" })).toThrow(/use unix:\/\/ or tcp:\/\//);
+  });
+});
+
+describe("connectDocker", () => {
+  it("reaches the real engine through DOCKER_HOST=unix://, without pinning an API version above 1.41", async () => {
+    const docker = connectDocker({ DOCKER_HOST: "unix:///var/run/docker.sock" });
+    expect((docker.modem as { version?: string }).version).toBeUndefined();
+    const version = await docker.version();
+    expect(Number(version.ApiVersion)).toBeGreaterThanOrEqual(1.41);
+    expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
+  });
+
+  it("ignores the process's own DOCKER_HOST when given another environment", () => {
+    const docker = connectDocker({ DOCKER_HOST: "tcp://example.invalid:2375" });
+    const modem = docker.modem as { host?: string; socketPath?: unknown };
+    expect(modem.host).toBe("example.invalid");
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = "tcp://example.invalid:2375";
+    try {
+      const local = connectDocker({}).modem as { host?: string; socketPath?: unknown };
+      expect(local.host).toBeUndefined();
+      expect(local.socketPath).toBe("/var/run/docker.sock");
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
+  it("turns an unreachable socket into a retryable DockerError that says so", async () => {
+    const docker = connectDocker({ DOCKER_HOST: "unix:///tmp/t-swarm-no-such.sock" });
+    const err = await observe(docker).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DockerError);
+    expect((err as DockerError).message).toMatch(
+      /^cannot read the Swarm state: cannot reach Docker \(.*ENOENT/,
+    );
+    expect(isRetryable(err)).toBe(true);
+  });
+});

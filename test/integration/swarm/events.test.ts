@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDocker } from "../../../src/swarm/connect.js";
+import { watchEvents, parseEvent } from "../../../src/swarm/events.js";
+import type { SwarmEvent } from "../../../src/swarm/events.js";
+import { execute } from "../../../src/swarm/execute.js";
+import { docker, serviceByName, sleeper, sweep, until } from "./helpers.js";
+
+const PREFIX = "t-swarm-ev-";
+
+beforeAll(async () => {
+  await sweep(PREFIX);
+});
+
+afterAll(async () => {
+  await sweep(PREFIX);
+});
+
+describe("watchEvents", () => {
+  it("delivers the create and remove events of a service, and nothing after stop()", async () => {
+    const app = `${PREFIX}watched`;
+    const seen: SwarmEvent[] = [];
+    const errors: Error[] = [];
+    const watch = watchEvents(
+      docker,
+      (event) => seen.push(event),
+      (err) => errors.push(err),
+    );
+    await watch.ready;
+    try {
+      await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+      const service = await serviceByName(app);
+      await execute(docker, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+      const ours = () => seen.filter((event) => event.type === "service" && event.id === service.ID);
+      await until(() => ours().some((event) => event.action === "remove"), 10_000, 50);
+      expect(ours().map((event) => event.action)).toEqual(["create", "remove"]);
+      expect(ours()[0]).toMatchObject({ type: "service", action: "create", name: app, id: service.ID });
+    } finally {
+      watch.stop();
+    }
+    const countAtStop = seen.length;
+    await execute(docker, {
+      kind: "create",
+      app: `${PREFIX}after-stop`,
+      fields: sleeper({ replicas: 0 }),
+      reason: "new app",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen.length).toBe(countAtStop);
+    expect(errors).toEqual([]);
+  });
+
+  it("calls onError once when Docker cannot be reached", async () => {
+    const unreachable = connectDocker({ DOCKER_HOST: "unix:///tmp/t-swarm-ev-no-such.sock" });
+    const errors: Error[] = [];
+    const watch = watchEvents(
+      unreachable,
+      () => undefined,
+      (err) => errors.push(err),
+    );
+    await watch.ready;
+    watch.stop();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^Docker event stream: cannot reach Docker/);
+  });
+});
+
+describe("parseEvent", () => {
+  it("reads a node event and ignores other types and garbage", () => {
+    expect(
+      parseEvent(
+        '{"Type":"node","Action":"update","Actor":{"ID":"n1","Attributes":{"name":"worker-1","state.new":"down"}},"time":5}',
+      ),
+    ).toEqual({ type: "node", action: "update", id: "n1", name: "worker-1", time: 5 });
+    expect(parseEvent('{"Type":"container","Action":"start","Actor":{"ID":"c"}}')).toBeNull();
+    expect(parseEvent("not json")).toBeNull();
+  });
+});

@@ -1,0 +1,101 @@
+import type Docker from "dockerode";
+import { connectDocker } from "../../../src/swarm/connect.js";
+import type { ServiceFields } from "../../../src/swarm/types.js";
+
+/** Everything these tests create is named `t-swarm-...` and labelled `alacrity.test=swarm`. */
+export const TEST_LABEL = "alacrity.test";
+export const TEST_LABEL_VALUE = "swarm";
+export const IMAGE = "alacrity-test/busybox:1";
+
+export const docker: Docker = connectDocker();
+
+/** A busybox service that sleeps for an hour, labelled as this suite's. */
+export function sleeper(overrides: Partial<ServiceFields> = {}): ServiceFields {
+  return {
+    image: IMAGE,
+    command: ["sleep"],
+    args: ["3600"],
+    env: {},
+    ports: [],
+    mounts: [],
+    constraints: [],
+    labels: { [TEST_LABEL]: TEST_LABEL_VALUE },
+    replicas: 1,
+    updateOrder: "stop-first",
+    maxReplicasPerNode: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * Removes this suite's services, pin configs and volumes whose names start with `prefix`
+ * (`t-swarm-<file>-`): never anything another suite created.
+ */
+export async function sweep(prefix: string): Promise<void> {
+  const services = await docker.listServices({ filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } });
+  const ours = services.filter((service) => service.Spec?.Name?.startsWith(prefix));
+  await Promise.all(
+    ours.map((service) =>
+      docker
+        .getService(service.ID)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+
+  const configs = await docker.listConfigs();
+  await Promise.all(
+    configs
+      .filter((config) => config.Spec?.Name.startsWith(`alacrity-pin--${prefix}`))
+      .map((config) =>
+        docker
+          .getConfig(config.ID)
+          .remove()
+          .catch(() => undefined),
+      ),
+  );
+
+  // A volume can only go once the service's containers are gone.
+  const volumes = ((await docker.listVolumes()).Volumes ?? []).filter((volume) =>
+    volume.Name.startsWith(prefix),
+  );
+  if (volumes.length === 0) return;
+  await until(async () => {
+    const containers = await docker.listContainers({
+      all: true,
+      filters: { label: ["com.docker.swarm.service.name"] },
+    });
+    return !containers.some((container) =>
+      container.Labels["com.docker.swarm.service.name"]?.startsWith(prefix),
+    );
+  }, 30_000);
+  await Promise.all(
+    volumes.map((volume) =>
+      docker
+        .getVolume(volume.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+}
+
+/** Polls `check` every `pollMs` until it holds; fails after `timeoutMs`. */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  pollMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+export async function serviceByName(name: string): Promise<Docker.Service> {
+  const [service] = (await docker.listServices({ filters: { name: [name] } })).filter(
+    (s) => s.Spec?.Name === name,
+  );
+  if (!service) throw new Error(`service ${name} not found`);
+  return service;
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute } from "../../../src/swarm/execute.js";
+import { observe, relevantTasks } from "../../../src/swarm/observe.js";
+import { countRequests } from "../../../src/swarm/requestCounter.js";
+import { LABEL, pinConfigName } from "../../../src/swarm/types.js";
+import type { ObservedTask } from "../../../src/swarm/types.js";
+import { docker, sleeper, sweep, until } from "./helpers.js";
+
+const PREFIX = "t-swarm-obs-";
+
+beforeAll(async () => {
+  await sweep(PREFIX);
+});
+
+afterAll(async () => {
+  await sweep(PREFIX);
+});
+
+describe("observe", () => {
+  it("reads the whole state with only the five list calls, whatever the number of services", async () => {
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        execute(docker, {
+          kind: "create",
+          app: `${PREFIX}many-${i}`,
+          fields: sleeper({ replicas: 0 }),
+          reason: "new app",
+        }),
+      ),
+    );
+    const counter = countRequests(docker);
+    try {
+      const observed = await observe(docker);
+      expect(observed.services.filter((service) => service.name.startsWith(`${PREFIX}many-`))).toHaveLength(
+        6,
+      );
+      const counted = [...counter.counts().keys()].sort();
+      expect(counted).toEqual(["GET /configs", "GET /nodes", "GET /services", "GET /tasks", "GET /volumes"]);
+      expect(counter.total()).toBe(5);
+    } finally {
+      counter.restore();
+    }
+  });
+
+  it("reports this node, ready and active, as the manager", async () => {
+    const observed = await observe(docker);
+    const info = (await docker.info()) as { Swarm: { NodeID: string } };
+    const self = observed.nodes.find((node) => node.id === info.Swarm.NodeID);
+    expect(self).toMatchObject({ state: "ready", availability: "active", role: "manager" });
+    expect(self?.hostname).not.toBe("");
+  });
+
+  it("reads pin records from their labelled configs, and ignores configs named for another app", async () => {
+    const app = `${PREFIX}pinned`;
+    await execute(docker, {
+      kind: "pin",
+      app,
+      nodeId: "node-abc",
+      hostname: "worker-9",
+      reason: "pin requested",
+    });
+    await docker.createConfig({
+      Name: `alacrity-pin--${PREFIX}forged`,
+      Labels: { [LABEL.pinRecord]: "true", [LABEL.app]: `${PREFIX}other`, [LABEL.pinNode]: "node-x" },
+      Data: Buffer.from("{}").toString("base64"),
+    });
+    const observed = await observe(docker);
+    const pins = observed.pins.filter((pin) => pin.app.startsWith(PREFIX));
+    expect(pins).toEqual([
+      { app, nodeId: "node-abc", hostname: "worker-9", configId: expect.any(String) as string },
+    ]);
+    const config = await docker.getConfig(pins[0]!.configId).inspect();
+    expect(config.Spec?.Name).toBe(pinConfigName(app));
+  });
+
+  it("keeps running tasks with their node, and the error text of a rejected one", async () => {
+    const running = `${PREFIX}running`;
+    const broken = `${PREFIX}broken`;
+    await execute(docker, { kind: "create", app: running, fields: sleeper(), reason: "new app" });
+    await execute(docker, {
+      kind: "create",
+      app: broken,
+      fields: sleeper({
+        mounts: [{ kind: "host", source: "/nonexistent/t-swarm-obs", target: "/x", readOnly: false }],
+      }),
+      reason: "new app",
+    });
+    let tasks: ObservedTask[] = [];
+    let ids = new Map<string, string>();
+    await until(async () => {
+      const observed = await observe(docker);
+      ids = new Map(observed.services.map((service) => [service.name, service.id]));
+      tasks = observed.tasks;
+      return (
+        tasks.some((task) => task.serviceId === ids.get(running) && task.state === "running") &&
+        tasks.some((task) => task.serviceId === ids.get(broken) && task.error !== undefined)
+      );
+    });
+    const runningTask = tasks.find((task) => task.serviceId === ids.get(running) && task.state === "running");
+    expect(runningTask).toMatchObject({
+      desiredState: "running",
+      slot: 1,
+      nodeId: expect.any(String) as string,
+    });
+    const failed = tasks.find((task) => task.serviceId === ids.get(broken) && task.error !== undefined);
+    expect(failed?.error).toContain("bind source path does not exist");
+  });
+});
+
+describe("relevantTasks", () => {
+  const task = (
+    id: string,
+    slot: number,
+    state: string,
+    desiredState: string,
+    timestamp: string,
+    error?: string,
+  ): ObservedTask => ({
+    id,
+    serviceId: "svc",
+    slot,
+    state,
+    desiredState,
+    message: "",
+    timestamp,
+    ...(error ? { error } : {}),
+  });
+
+  it("keeps the newest task per slot and the newest failure, drops the older history", () => {
+    const history = [
+      task("old-failed", 1, "rejected", "shutdown", "2026-01-01T00:00:01.5Z", "older error"),
+      task("failed", 1, "rejected", "shutdown", "2026-01-01T00:00:02.25Z", "newest error"),
+      task("pending", 1, "pending", "running", "2026-01-01T00:00:02.3Z"),
+      task("old-shutdown", 2, "shutdown", "shutdown", "2026-01-01T00:00:00Z"),
+      task("running", 2, "running", "running", "2026-01-01T00:00:03Z"),
+    ];
+    expect(
+      relevantTasks(history)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["failed", "pending", "running"]);
+  });
+
+  it("orders timestamps whose fractions differ in length correctly", () => {
+    const history = [
+      task("a", 1, "shutdown", "shutdown", "2026-01-01T00:00:02.31Z"),
+      task("b", 1, "shutdown", "shutdown", "2026-01-01T00:00:02.3Z"),
+    ];
+    expect(relevantTasks(history).map((t) => t.id)).toEqual(["a"]);
+  });
+});

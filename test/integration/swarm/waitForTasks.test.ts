@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute } from "../../../src/swarm/execute.js";
+import { countRequests } from "../../../src/swarm/requestCounter.js";
+import { waitForTasks } from "../../../src/swarm/waitForTasks.js";
+import { docker, sleeper, sweep } from "./helpers.js";
+
+const PREFIX = "t-swarm-wait-";
+
+beforeAll(async () => {
+  await sweep(PREFIX);
+});
+
+afterAll(async () => {
+  await sweep(PREFIX);
+});
+
+describe("waitForTasks", () => {
+  it("returns ok once every service runs its desired tasks (replicas 2, and 0)", async () => {
+    const two = `${PREFIX}two`;
+    const none = `${PREFIX}none`;
+    await execute(docker, { kind: "create", app: two, fields: sleeper({ replicas: 2 }), reason: "new app" });
+    await execute(docker, { kind: "create", app: none, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    const started = Date.now();
+    const results = await waitForTasks(docker, [two, none], 30_000, 200);
+    expect(results).toEqual({
+      [two]: { ok: true, running: 2, desired: 2, errors: [] },
+      [none]: { ok: true, running: 0, desired: 0, errors: [] },
+    });
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it("times out with Swarm's own error text and the node for a missing bind source path", async () => {
+    const app = `${PREFIX}missing-path`;
+    const missing = "/srv/t-swarm-wait/does-not-exist";
+    await execute(docker, {
+      kind: "create",
+      app,
+      fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
+      reason: "new app",
+    });
+    const hostname = ((await docker.info()) as { Name: string }).Name;
+    const counter = countRequests(docker);
+    let results;
+    try {
+      results = await waitForTasks(docker, [app], 3_000, 250);
+    } finally {
+      counter.restore();
+    }
+    const result = results[app]!;
+    expect(result).toMatchObject({ ok: false, running: 0, desired: 1 });
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(result.errors[0]!.text).toContain("bind source path does not exist");
+    expect(result.errors[0]!.text).toContain(missing);
+    expect(result.errors[0]!.node).toBe(hostname);
+    // Bounded: one services and one nodes list, then one task list per poll (3 s / 250 ms).
+    const counts = counter.counts();
+    expect(counts.get("GET /services")).toBe(1);
+    expect(counts.get("GET /nodes")).toBe(1);
+    expect(counts.get("GET /tasks")).toBeLessThanOrEqual(14);
+    expect(counter.total()).toBe((counts.get("GET /tasks") ?? 0) + 2);
+  });
+
+  it("reports a service that does not exist at once instead of waiting for it", async () => {
+    const started = Date.now();
+    const results = await waitForTasks(docker, [`${PREFIX}never-created`], 10_000, 100);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(results[`${PREFIX}never-created`]).toEqual({
+      ok: false,
+      running: 0,
+      desired: 0,
+      errors: [{ text: `service ${PREFIX}never-created does not exist` }],
+    });
+  });
+});
