@@ -1,0 +1,35 @@
+import { Option } from "commander";
+import type { Command } from "commander";
+import { DEFAULT_INSTANCE } from "../reconcile/managed.js";
+import { ExitError } from "./exitError.js";
+
+export interface DirOptions {
+  dir?: string;
+  instance: string;
+}
+
+/** `--dir` (default `$ALACRITY_DIR`) and `--instance` (default `$ALACRITY_INSTANCE` or `default`). */
+export function addDirOptions(command: Command, required: boolean): Command {
+  return command
+    .addOption(
+      new Option("-d, --dir <dir>", `apps directory${required ? "" : " (optional here)"}`).env("ALACRITY_DIR"),
+    )
+    .addOption(
+      new Option("--instance <name>", "which AlaCrity instance's services to manage")
+        .env("ALACRITY_INSTANCE")
+        .default(DEFAULT_INSTANCE),
+    );
+}
+
+export function requireDir(options: DirOptions): string {
+  if (!options.dir) throw new ExitError(1, "alacrity: no apps directory: pass --dir DIR or set ALACRITY_DIR");
+  return options.dir;
+}
+
+export function addOutputOption(command: Command): Command {
+  return command.addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"));
+}
+
+export function printJson(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}

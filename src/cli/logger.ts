@@ -1,0 +1,25 @@
+import pino from "pino";
+import type { Logger } from "pino";
+
+/**
+ * Logs go to stderr (stdout is for command output, e.g. `--output json`): JSON lines by default,
+ * human-readable when stderr is a terminal. `ALACRITY_LOG_LEVEL` sets the level (default info).
+ * Env values are never logged: plans redact them when serialised, and `redact` below guards the
+ * paths where an env map could still appear.
+ */
+export function createLogger(options: { pretty?: boolean; level?: string } = {}): Logger {
+  const level = options.level ?? process.env.ALACRITY_LOG_LEVEL ?? "info";
+  const pretty = options.pretty ?? process.stderr.isTTY;
+  const redact = { paths: ["env", "*.env", "fields.env", "*.fields.env"], censor: "(redacted)" };
+  if (pretty) {
+    return pino({
+      level,
+      redact,
+      transport: {
+        target: "pino-pretty",
+        options: { destination: 2, colorize: true, ignore: "pid,hostname" },
+      },
+    });
+  }
+  return pino({ level, redact }, pino.destination({ fd: 2, sync: true }));
+}

@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { formatError } from "../manifest/types.js";
+import { plan } from "../reconcile/plan.js";
+import { addDirOptions, addOutputOption, printJson, requireDir } from "./commonOptions.js";
+import type { DirOptions } from "./commonOptions.js";
+import { ExitError } from "./exitError.js";
+import { planDocument, renderPlan } from "./render/planText.js";
+import { observeOrExit, openDocker } from "./swarmSession.js";
+
+interface PlanCommandOptions extends DirOptions {
+  output: "text" | "json";
+}
+
+/** Exit status of `plan` (CONTRACT §4): 1 invalid or rejected apps, 2 changes pending, 0 nothing to do. */
+export function planExitCode(p: { actions: unknown[]; rejections: unknown[]; heldBack: unknown[] }, invalid: number): number {
+  if (invalid > 0 || p.rejections.length > 0) return 1;
+  return p.actions.length > 0 || p.heldBack.length > 0 ? 2 : 0;
+}
+
+export function registerPlanCommand(program: Command): void {
+  const command = program
+    .command("plan")
+    .description("show what `apply` would change: create / update (with the changed fields) / scale / remove, and rejections")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid or rejected apps present.\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
+    );
+  addOutputOption(addDirOptions(command, true)).action(async (options: PlanCommandOptions) => {
+    const dir = requireDir(options);
+    const desired = await loadDesiredState(dir);
+    const docker = openDocker();
+    const observed = await observeOrExit(docker);
+    const p = plan(desired, observed, { instance: options.instance, allowEmpty: false, allowMassPrune: false });
+    if (options.output === "json") {
+      printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });
+    } else {
+      for (const error of desired.errors) process.stdout.write(`error: ${formatError(error)}\n`);
+      process.stdout.write(`${renderPlan(p)}\n`);
+    }
+    const code = planExitCode(p, desired.errors.length);
+    if (code !== 0) throw new ExitError(code);
+  });
+}

@@ -1,0 +1,69 @@
+import type { SourcePosition } from "../../manifest/types.js";
+import type { Action, Plan, Rejection } from "../../reconcile/types.js";
+
+const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
+
+export function describeAction(action: Action): string[] {
+  switch (action.kind) {
+    case "pin":
+      return [
+        `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`,
+      ];
+    case "create":
+      return [`+ create ${action.app} (${action.reason})`];
+    case "update":
+      return [
+        `~ update ${action.app} (${action.reason})`,
+        ...action.changes.map((c) => `    ${c.field}: ${c.from} -> ${c.to}`),
+      ];
+    case "scale":
+      return [`^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`];
+    case "remove":
+      return [`- remove ${action.app} (${action.reason}; its volumes and pin are kept)`];
+  }
+}
+
+export function describeRejection(r: Rejection): string {
+  return `! reject ${r.app}: ${where(r.position)}${r.message}`;
+}
+
+/** Counts by kind, for the summary line and JSON output. */
+export function planSummary(plan: Plan): Record<string, number> {
+  const count = (kind: Action["kind"]): number => plan.actions.filter((a) => a.kind === kind).length;
+  return {
+    create: count("create"),
+    update: count("update"),
+    scale: count("scale"),
+    remove: count("remove"),
+    pin: count("pin"),
+    rejected: plan.rejections.length,
+    heldBack: plan.heldBack.length,
+  };
+}
+
+/** The human-readable plan, one line per action, change, rejection and warning. */
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [];
+  for (const action of plan.actions) lines.push(...describeAction(action));
+  for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
+  for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
+  for (const warning of plan.warnings) lines.push(`warning: ${warning.app ? `${warning.app}: ` : ""}${warning.message}`);
+  const s = planSummary(plan);
+  lines.push(
+    plan.actions.length === 0 && plan.rejections.length === 0
+      ? "No changes: the Swarm matches the manifests."
+      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}.`,
+  );
+  return lines.join("\n");
+}
+
+/** The plan as one JSON-ready document (env values redact themselves when serialised). */
+export function planDocument(plan: Plan): object {
+  return {
+    summary: planSummary(plan),
+    actions: plan.actions,
+    heldBack: plan.heldBack,
+    rejections: plan.rejections,
+    warnings: plan.warnings,
+  };
+}

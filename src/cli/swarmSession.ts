@@ -1,0 +1,26 @@
+import type Docker from "dockerode";
+import { connectDocker, dockerMessage, observe } from "../swarm/index.js";
+import type { ObservedState } from "../swarm/types.js";
+import { ExitError } from "./exitError.js";
+
+/** Where Docker is, as the user would recognise it in an error message. */
+export function dockerAddress(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST?.trim() || "unix:///var/run/docker.sock";
+}
+
+export function openDocker(): Docker {
+  return connectDocker(process.env);
+}
+
+/** Observes the Swarm, turning "Docker is not there" into a clear exit instead of a stack trace. */
+export async function observeOrExit(docker: Docker): Promise<ObservedState> {
+  try {
+    return await observe(docker);
+  } catch (err) {
+    throw new ExitError(
+      1,
+      `alacrity: cannot read the Swarm at ${dockerAddress()}: ${dockerMessage(err)}\n` +
+        "  Is dockerd running and this host a Swarm manager? (DOCKER_HOST selects another engine.)",
+    );
+  }
+}

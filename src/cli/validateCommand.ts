@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { validatePaths } from "../manifest/loadDirectory.js";
+import { formatError } from "../manifest/types.js";
+import { ExitError } from "./exitError.js";
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command("validate")
+    .description("check manifest files or directories, offline")
+    .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)")
+    .action(async (paths: string[]) => {
+      const state = await validatePaths(paths);
+      for (const error of state.errors) process.stdout.write(`${formatError(error)}\n`);
+      const files = `${state.fileCount} file${state.fileCount === 1 ? "" : "s"}`;
+      if (state.errors.length > 0) {
+        const count = `${state.errors.length} error${state.errors.length === 1 ? "" : "s"}`;
+        throw new ExitError(1, `${count} in ${files}`);
+      }
+      const apps = `${state.apps.size} app${state.apps.size === 1 ? "" : "s"}`;
+      process.stderr.write(`${files} valid (${apps})\n`);
+    });
+}

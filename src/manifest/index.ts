@@ -1,0 +1,7 @@
+export { parseManifest } from "./parseManifest.js";
+export type { ParsedManifest } from "./parseManifest.js";
+export { loadDesiredState, validatePaths } from "./loadDirectory.js";
+export { decodeManifest } from "./decodeManifest.js";
+export { manifestJsonSchema } from "./jsonSchema.js";
+export { formatError } from "./types.js";
+export type * from "./types.js";

@@ -1,0 +1,164 @@
+import { readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { compareErrors, separateDuplicates } from "./duplicates.js";
+import { parseManifest } from "./parseManifest.js";
+import { describeFsError, readManifestFile } from "./readManifestFile.js";
+import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
+
+/** A manifest file found on disk. */
+interface FoundFile {
+  /** Where it is read from. */
+  path: string;
+  /** The name errors use: the directory as the user gave it, joined with `relative`. */
+  display: string;
+  /** Relative to the apps directory, with forward slashes (the `alacrity.file` label). */
+  relative: string;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/;
+
+/**
+ * Reads the apps directory into the desired state. A missing directory is not an error here
+ * (`missing: true`): what that means is for the caller to decide.
+ */
+export async function loadDesiredState(dir: string): Promise<DesiredState> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(dir)).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState(true);
+    return {
+      ...emptyState(false),
+      errors: [fileError(dir, describeFsError(error))],
+      failedFiles: new Set(["."]),
+    };
+  }
+  if (!isDirectory) {
+    return {
+      ...emptyState(false),
+      errors: [fileError(dir, "is not a directory")],
+      failedFiles: new Set(["."]),
+    };
+  }
+  const { files, errors } = await findManifestFiles(dir);
+  return loadFiles(files, errors);
+}
+
+/**
+ * Validates files and directories given on the command line (`alacrity validate PATH...`).
+ * Files are read whatever their extension; directories as `loadDesiredState` reads them.
+ * `failedFiles` holds the names as printed.
+ */
+export async function validatePaths(paths: readonly string[]): Promise<DesiredState> {
+  const files: FoundFile[] = [];
+  const errors: ManifestError[] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(path)).isDirectory();
+    } catch (error) {
+      errors.push(fileError(path, describeFsError(error)));
+      continue;
+    }
+    const found = isDirectory
+      ? await findManifestFiles(path)
+      : { files: [{ path, display: path, relative: path }], errors: [] };
+    errors.push(...found.errors);
+    for (const file of found.files) {
+      // The same file named twice (a directory and a file in it) must not count as a duplicate app.
+      const real = await realpath(file.path).catch(() => file.path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      files.push({ ...file, relative: file.display });
+    }
+  }
+  return loadFiles(files, errors);
+}
+
+async function loadFiles(files: readonly FoundFile[], walkErrors: ManifestError[]): Promise<DesiredState> {
+  const apps: AppSpec[] = [];
+  const invalid: InvalidApp[] = [];
+  const errors = [...walkErrors];
+  const failedFiles = new Set<string>();
+  const relativeOf = new Map<string, string>();
+  for (const file of files) {
+    relativeOf.set(file.display, file.relative);
+    const read = await readManifestFile(file.path, file.display);
+    const parsed =
+      "error" in read
+        ? { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] }
+        : parseManifest(read.text, file.display);
+    apps.push(...parsed.apps);
+    invalid.push(...parsed.invalid);
+    errors.push(...parsed.errors);
+    if (parsed.errors.length > 0) failedFiles.add(file.relative);
+  }
+  const { unique, duplicates } = separateDuplicates(apps);
+  for (const duplicate of duplicates) {
+    invalid.push(duplicate);
+    errors.push(...duplicate.errors);
+    failedFiles.add(relativeOf.get(duplicate.file) ?? duplicate.file);
+  }
+  errors.sort(compareErrors);
+  return {
+    apps: new Map(unique.map((app) => [app.name, app])),
+    invalid,
+    errors,
+    failedFiles,
+    fileCount: files.length,
+    missing: false,
+  };
+}
+
+/** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */
+async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; errors: ManifestError[] }> {
+  const files: FoundFile[] = [];
+  const errors: ManifestError[] = [];
+  const visited = new Set<string>();
+  const pending: string[] = [""];
+  while (pending.length > 0) {
+    const relativeDir = pending.pop()!;
+    const dirPath = relativeDir === "" ? root : join(root, relativeDir);
+    let names: string[];
+    try {
+      const real = await realpath(dirPath);
+      // A symlink back to an ancestor would make the walk endless.
+      if (visited.has(real)) continue;
+      visited.add(real);
+      names = (await readdir(dirPath)).sort();
+    } catch (error) {
+      errors.push(fileError(display(root, relativeDir), describeFsError(error)));
+      continue;
+    }
+    for (const name of names) {
+      if (name.startsWith(".")) continue;
+      const relative = relativeDir === "" ? name : `${relativeDir}/${name}`;
+      let entry;
+      try {
+        entry = await stat(join(root, relative));
+      } catch (error) {
+        if (MANIFEST_FILE.test(name)) errors.push(fileError(display(root, relative), describeFsError(error)));
+        continue;
+      }
+      if (entry.isDirectory()) pending.push(relative);
+      else if (MANIFEST_FILE.test(name))
+        files.push({ path: join(root, relative), display: display(root, relative), relative });
+    }
+  }
+  files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  return { files, errors };
+}
+
+function display(root: string, relative: string): string {
+  if (relative === "") return root;
+  return root.endsWith("/") ? `${root}${relative}` : `${root}/${relative}`;
+}
+
+function fileError(file: string, message: string): ManifestError {
+  return { file, line: 1, col: 1, path: "", message };
+}
+
+function emptyState(missing: boolean): DesiredState {
+  return { apps: new Map(), invalid: [], errors: [], failedFiles: new Set(), fileCount: 0, missing };
+}
