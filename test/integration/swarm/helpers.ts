@@ -55,20 +55,34 @@ export async function sweep(prefix: string): Promise<void> {
       ),
   );
 
-  // A volume can only go once the service's containers are gone.
+  // A volume can only go once the service's containers are gone; `sleep` ignores SIGTERM, so
+  // Swarm would take its 10 s grace period: remove our own containers at once instead.
   const volumes = ((await docker.listVolumes()).Volumes ?? []).filter((volume) =>
     volume.Name.startsWith(prefix),
   );
   if (volumes.length === 0) return;
-  await until(async () => {
-    const containers = await docker.listContainers({
-      all: true,
-      filters: { label: ["com.docker.swarm.service.name"] },
-    });
-    return !containers.some((container) =>
-      container.Labels["com.docker.swarm.service.name"]?.startsWith(prefix),
-    );
-  }, 30_000);
+  await until(
+    async () => {
+      const containers = await docker.listContainers({
+        all: true,
+        filters: { label: ["com.docker.swarm.service.name"] },
+      });
+      const mine = containers.filter((container) =>
+        container.Labels["com.docker.swarm.service.name"]?.startsWith(prefix),
+      );
+      await Promise.all(
+        mine.map((container) =>
+          docker
+            .getContainer(container.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+      return mine.length === 0;
+    },
+    30_000,
+    200,
+  );
   await Promise.all(
     volumes.map((volume) =>
       docker

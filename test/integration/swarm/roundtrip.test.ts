@@ -9,7 +9,7 @@ import { fieldsFromSpec } from "../../../src/swarm/serviceFields.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
 import { LABEL } from "../../../src/swarm/types.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
-import { docker, serviceByName, sleeper, sweep } from "./helpers.js";
+import { docker, serviceByName, sleeper, sweep, until } from "./helpers.js";
 
 const PREFIX = "t-swarm-rt-";
 let hostDir: string;
@@ -90,6 +90,30 @@ describe("fieldsFromSpec(inspect(create(specFromFields(f)))) equals f on a real 
   });
 });
 
+describe("named volumes", () => {
+  it("are created by Swarm labelled as managed and with their app", async () => {
+    const name = `${PREFIX}volume-owner`;
+    const volume = `${PREFIX}vol-owned`;
+    await execute(docker, {
+      kind: "create",
+      app: name,
+      fields: sleeper({
+        mounts: [{ kind: "named", source: volume, target: "/data", readOnly: false }],
+        labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
+      }),
+      reason: "new app",
+    });
+    await until(async () => ((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === volume));
+    const created = ((await docker.listVolumes()).Volumes ?? []).find((v) => v.Name === volume);
+    expect(created?.Labels).toEqual({ [LABEL.managed]: "true", [LABEL.app]: name });
+    const observed = await observe(docker);
+    expect(observed.volumes.find((v) => v.name === volume)?.labels).toEqual({
+      [LABEL.managed]: "true",
+      [LABEL.app]: name,
+    });
+  });
+});
+
 describe("an update replaces the whole spec", () => {
   it("drops ports, mounts and the command when the new fields have none, and round-trips", async () => {
     const name = `${PREFIX}update`;
@@ -100,7 +124,12 @@ describe("an update replaces the whole spec", () => {
       labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
     });
     await execute(docker, { kind: "create", app: name, fields: before, reason: "new app" });
-    const created = await serviceByName(name);
+    // Swarm's allocator assigns the ingress port in a second write, which bumps the version.
+    let created = await serviceByName(name);
+    await until(async () => {
+      created = await serviceByName(name);
+      return (created.Endpoint?.Ports ?? []).some((port) => port.PublishedPort);
+    });
 
     const after: ServiceFields = {
       ...sleeper({ replicas: 0 }),
