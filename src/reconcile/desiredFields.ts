@@ -28,7 +28,7 @@ export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options:
     [LABEL.managed]: "true",
     [LABEL.app]: app.name,
     [LABEL.instance]: options.instance,
-    [LABEL.file]: app.source.file,
+    [LABEL.file]: app.file,
     [LABEL.persistent]: String(app.persistent),
   };
   if (app.persistent && pin) {

@@ -112,7 +112,12 @@ export function decidePin(
           rule: "no-eligible-node",
           message:
             `no node can take ${app.name}: a persistent app is pinned only to a node that is ready and active ` +
-            `(nodes: ${observed.nodes.map((n) => `${n.hostname} ${n.state}/${n.availability}`).join(", ") || "none"}); ` +
+            `(nodes: ${
+              [...observed.nodes]
+                .sort(byHostnameThenId)
+                .map((n) => `${n.hostname} ${n.state}/${n.availability}`)
+                .join(", ") || "none"
+            }); ` +
             `bring a node up, or set spec.node`,
           position: app.source,
         },
@@ -137,11 +142,12 @@ function pinFromLabels(app: string, service: ObservedService): PinRecord | undef
 /** Ready and active nodes only; fewest pins first, then hostname, then ID. */
 export function chooseNode(nodes: ObservedNode[], counts: Map<string, number>): ObservedNode | undefined {
   const order = (a: ObservedNode, b: ObservedNode): number =>
-    (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) ||
-    compare(a.hostname, b.hostname) ||
-    compare(a.id, b.id);
+    (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) || byHostnameThenId(a, b);
   return nodes.filter(isEligible).sort(order)[0];
 }
+
+const byHostnameThenId = (a: ObservedNode, b: ObservedNode): number =>
+  compare(a.hostname, b.hostname) || compare(a.id, b.id);
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -161,7 +167,11 @@ function unknownNode(
   lookup: Extract<NodeLookup, { found: false }>,
   position: AppSpec["source"],
 ): Rejection {
-  const list = lookup.candidates.map((n) => describeNode(n)).join(", ") || "none";
+  const list =
+    [...lookup.candidates]
+      .sort(byHostnameThenId)
+      .map((n) => describeNode(n))
+      .join(", ") || "none";
   return {
     app: app.name,
     rule: "unknown-node",

@@ -31,6 +31,7 @@ export class AppBuilder {
       env: {},
       ports: [],
       volumes: [],
+      file: `${name}.yaml`,
       source: { file: `${name}.yaml`, line: 1, col: 1 },
       positions: {
         "metadata.name": { file: `${name}.yaml`, line: 4, col: 9 },
