@@ -67,6 +67,18 @@ function keyProblem(kind: "label" | "annotation" | "env", key: string): string |
   return `${kind} keys starting with "${reserved}" are reserved (got ${show(key)}); choose another prefix`;
 }
 
+/** A number written in quotes is the usual mistake; say how to fix it. */
+function notANumber(what: string) {
+  return (issue: { input?: unknown }) => {
+    const value = issue.input;
+    const unquote =
+      typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
+        ? `; remove the quotes: ${value.trim()}`
+        : "";
+    return `${what} (got ${show(value)})${unquote}`;
+  };
+}
+
 /** zod's message for a scalar where a string belongs: suggest quoting it, like kubectl does. */
 function scalarNotString(issue: { input?: unknown }): string {
   const value = issue.input;
@@ -78,7 +90,7 @@ function scalarNotString(issue: { input?: unknown }): string {
 }
 
 const port = z
-  .number({ error: bad("must be a port number", "write a number from 1 to 65535") })
+  .number({ error: notANumber("must be a port number from 1 to 65535") })
   .int({ error: bad("must be a whole number", "write a number from 1 to 65535") })
   .min(1, { error: bad("must be a port number from 1 to 65535") })
   .max(65535, { error: bad("must be a port number from 1 to 65535") });
@@ -164,7 +176,7 @@ export const specSchema = z
         description: "Persistent apps run at most one replica, pinned to one node, and may declare volumes.",
       }),
     replicas: z
-      .number({ error: bad("must be a number") })
+      .number({ error: notANumber("must be a whole number") })
       .int({ error: bad("must be a whole number") })
       .min(0, { error: bad("must be 0 or more") })
       .default(1)
