@@ -12,7 +12,9 @@ export interface DirOptions {
 export function addDirOptions(command: Command, required: boolean): Command {
   return command
     .addOption(
-      new Option("-d, --dir <dir>", `apps directory${required ? "" : " (optional here)"}`).env("ALACRITY_DIR"),
+      new Option("-d, --dir <dir>", `apps directory${required ? "" : " (optional here)"}`).env(
+        "ALACRITY_DIR",
+      ),
     )
     .addOption(
       new Option("--instance <name>", "which AlaCrity instance's services to manage")
@@ -27,7 +29,9 @@ export function requireDir(options: DirOptions): string {
 }
 
 export function addOutputOption(command: Command): Command {
-  return command.addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"));
+  return command.addOption(
+    new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"),
+  );
 }
 
 export function printJson(document: unknown): void {

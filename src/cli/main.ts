@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ExitError, INTERNAL_ERROR_EXIT } from "./exitError.js";
+import { registerApplyCommand } from "./applyCommand.js";
+import { registerPlanCommand } from "./planCommand.js";
 import { registerSchemaCommand } from "./schemaCommand.js";
+import { registerStatusCommand } from "./statusCommand.js";
 import { registerValidateCommand } from "./validateCommand.js";
 import { packageVersion } from "./version.js";
 
@@ -14,6 +17,9 @@ function buildProgram(): Command {
   // Each command lives in its own file and registers itself here: add yours below.
   registerValidateCommand(program);
   registerSchemaCommand(program);
+  registerPlanCommand(program);
+  registerApplyCommand(program);
+  registerStatusCommand(program);
 
   return program;
 }

@@ -13,7 +13,10 @@ interface PlanCommandOptions extends DirOptions {
 }
 
 /** Exit status of `plan` (CONTRACT §4): 1 invalid or rejected apps, 2 changes pending, 0 nothing to do. */
-export function planExitCode(p: { actions: unknown[]; rejections: unknown[]; heldBack: unknown[] }, invalid: number): number {
+export function planExitCode(
+  p: { actions: unknown[]; rejections: unknown[]; heldBack: unknown[] },
+  invalid: number,
+): number {
   if (invalid > 0 || p.rejections.length > 0) return 1;
   return p.actions.length > 0 || p.heldBack.length > 0 ? 2 : 0;
 }
@@ -21,7 +24,9 @@ export function planExitCode(p: { actions: unknown[]; rejections: unknown[]; hel
 export function registerPlanCommand(program: Command): void {
   const command = program
     .command("plan")
-    .description("show what `apply` would change: create / update (with the changed fields) / scale / remove, and rejections")
+    .description(
+      "show what `apply` would change: create / update (with the changed fields) / scale / remove, and rejections",
+    )
     .addHelpText(
       "after",
       "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid or rejected apps present.\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
@@ -31,7 +36,11 @@ export function registerPlanCommand(program: Command): void {
     const desired = await loadDesiredState(dir);
     const docker = openDocker();
     const observed = await observeOrExit(docker);
-    const p = plan(desired, observed, { instance: options.instance, allowEmpty: false, allowMassPrune: false });
+    const p = plan(desired, observed, {
+      instance: options.instance,
+      allowEmpty: false,
+      allowMassPrune: false,
+    });
     if (options.output === "json") {
       printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });
     } else {

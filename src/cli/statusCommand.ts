@@ -28,7 +28,9 @@ export async function statusRows(options: DirOptions): Promise<StatusRow[]> {
 export function registerStatusCommand(program: Command): void {
   const command = program
     .command("status")
-    .description("one row per managed app: name, persistent, running/desired replicas, pinned node, volumes, state and reason")
+    .description(
+      "one row per managed app: name, persistent, running/desired replicas, pinned node, volumes, state and reason",
+    )
     .addHelpText("after", "\nExamples:\n  alacrity status\n  alacrity status --dir apps --output json");
   addOutputOption(addDirOptions(command, false)).action(async (options: StatusCommandOptions) => {
     const rows = await statusRows(options);

@@ -89,7 +89,7 @@ async function loadFiles(files: readonly FoundFile[], walkErrors: ManifestError[
       "error" in read
         ? { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] }
         : parseManifest(read.text, file.display);
-    apps.push(...parsed.apps);
+    apps.push(...parsed.apps.map((app) => ({ ...app, file: file.relative })));
     invalid.push(...parsed.invalid);
     errors.push(...parsed.errors);
     if (parsed.errors.length > 0) failedFiles.add(file.relative);

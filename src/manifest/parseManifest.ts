@@ -230,6 +230,7 @@ function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCounter, fi
       ...(p.published !== undefined ? { published: p.published } : {}),
     })),
     volumes,
+    file,
     source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
     positions,
   };

@@ -37,6 +37,12 @@ export interface AppSpec {
   env: Record<string, string>;
   ports: PortSpec[];
   volumes: VolumeSpec[];
+  /**
+   * The manifest file relative to the apps directory, with forward slashes: stored in the
+   * `alacrity.file` label and compared with `DesiredState.failedFiles`, so it must not depend on
+   * how the directory was named on the command line.
+   */
+  file: string;
   /** Where the document starts (the `apiVersion` line or the document start). */
   source: SourcePosition;
   /**

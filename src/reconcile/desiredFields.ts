@@ -18,9 +18,8 @@ export const pinConstraint = (nodeId: string): string => `node.id==${nodeId}`;
 /**
  * The service fields AlaCrity sets for an app, normalised, with the `alacrity.hash` label.
  *
- * `alacrity.file` is `app.source.file` exactly as the manifest layer gives it; that layer reports
- * paths relative to the apps directory (the same form as `DesiredState.failedFiles`), which is
- * what lets the prune guard recognise services defined by a file that currently fails.
+ * `alacrity.file` is `app.file`: the path relative to the apps directory (the same form as
+ * `DesiredState.failedFiles`), which is what lets the prune guard recognise services defined by a file that currently fails.
  */
 export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options: PlanOptions): ServiceFields {
   const labels: Record<string, string> = {

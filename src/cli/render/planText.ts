@@ -47,7 +47,8 @@ export function renderPlan(plan: Plan): string {
   for (const action of plan.actions) lines.push(...describeAction(action));
   for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
   for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
-  for (const warning of plan.warnings) lines.push(`warning: ${warning.app ? `${warning.app}: ` : ""}${warning.message}`);
+  for (const warning of plan.warnings)
+    lines.push(`warning: ${warning.app ? `${warning.app}: ` : ""}${warning.message}`);
   const s = planSummary(plan);
   lines.push(
     plan.actions.length === 0 && plan.rejections.length === 0

@@ -13,6 +13,7 @@ function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
     env: {},
     ports: [],
     volumes: [],
+    file: `${name}.yaml`,
     source: { file: `${name}.yaml`, line: 1, col: 1 },
     positions: { "metadata.name": { file: `${name}.yaml`, line: 4, col: 9 } },
     ...overrides,

@@ -1,0 +1,134 @@
+import { Option } from "commander";
+import type { Command } from "commander";
+import { converge } from "../apply/converge.js";
+import type { ConvergeResult } from "../apply/converge.js";
+import { dockerSwarmPort } from "../apply/dockerSwarmPort.js";
+import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { formatError } from "../manifest/types.js";
+import type { DesiredState } from "../manifest/types.js";
+import { waitForTasks } from "../swarm/index.js";
+import type { WaitResult } from "../swarm/index.js";
+import { addDirOptions, addOutputOption, printJson, requireDir } from "./commonOptions.js";
+import type { DirOptions } from "./commonOptions.js";
+import { ExitError } from "./exitError.js";
+import { createLogger } from "./logger.js";
+import { describeAction, describeRejection, planSummary } from "./render/planText.js";
+import { observeOrExit, openDocker } from "./swarmSession.js";
+
+interface ApplyCommandOptions extends DirOptions {
+  wait: boolean;
+  timeout: number;
+  allowEmpty: boolean;
+  allowMassPrune: boolean;
+  concurrency: number;
+  output: "text" | "json";
+}
+
+const positiveInt =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ExitError(1, `alacrity: ${name} must be a whole number from 1 up, got "${value}"`);
+    return n;
+  };
+
+/** Apps whose tasks `--wait` waits for: every valid, non-rejected app the pass touched or keeps. */
+function appsToWaitFor(desired: DesiredState, result: ConvergeResult): string[] {
+  const rejected = new Set(result.plan.rejections.map((r) => r.app));
+  return [...desired.apps.keys()].filter((name) => !rejected.has(name) && !result.failed.has(name)).sort();
+}
+
+export function registerApplyCommand(program: Command): void {
+  const command = program
+    .command("apply")
+    .description("converge the Swarm to DIR once, removing managed apps that are no longer defined")
+    .option(
+      "--wait",
+      "wait until every app's tasks are running; print Swarm's error for those that fail",
+      false,
+    )
+    .option("--timeout <seconds>", "how long --wait waits", positiveInt("--timeout"), 300)
+    .option("--allow-empty", "allow removing every managed app when DIR is empty or missing", false)
+    .option(
+      "--allow-mass-prune",
+      "allow removing more than half of the managed apps (and more than two) at once",
+      false,
+    )
+    .addOption(
+      new Option("--concurrency <n>", "apps worked on at once")
+        .argParser(positiveInt("--concurrency"))
+        .default(16),
+    )
+    .addHelpText(
+      "after",
+      "\nExit status: 0 every app converged; 1 any app rejected or failed, or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
+    );
+  addOutputOption(addDirOptions(command, true)).action(async (options: ApplyCommandOptions) => {
+    const dir = requireDir(options);
+    const logger = createLogger();
+    const docker = openDocker();
+    const desired = await loadDesiredState(dir);
+    await observeOrExit(docker); // fail early and clearly when Docker is not there
+    const result = await converge(dockerSwarmPort(docker), desired, {
+      instance: options.instance,
+      allowEmpty: options.allowEmpty,
+      allowMassPrune: options.allowMassPrune,
+      concurrency: options.concurrency,
+      maxAttempts: 5,
+      logger,
+    });
+    let waited: Record<string, WaitResult> = {};
+    if (options.wait) {
+      waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000);
+    }
+    const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
+    if (options.output === "json") {
+      printJson({
+        summary: planSummary(result.plan),
+        outcomes: result.outcomes.map((o) => ({
+          app: o.action.app,
+          kind: o.action.kind,
+          reason: o.action.reason,
+          ok: o.ok,
+          error: o.error,
+          durationMs: o.durationMs,
+        })),
+        failed: Object.fromEntries(result.failed),
+        rejections: result.plan.rejections,
+        heldBack: result.plan.heldBack,
+        warnings: result.plan.warnings,
+        errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
+        wait: options.wait ? waited : undefined,
+      });
+    } else {
+      for (const error of desired.errors) process.stdout.write(`error: ${formatError(error)}\n`);
+      for (const outcome of result.outcomes) {
+        const [line = ""] = describeAction(outcome.action);
+        process.stdout.write(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}\n`);
+      }
+      for (const r of result.plan.rejections) process.stdout.write(`${describeRejection(r)}\n`);
+      for (const action of result.plan.heldBack)
+        process.stdout.write(`held back: ${describeAction(action)[0] ?? ""}\n`);
+      for (const w of result.plan.warnings)
+        process.stdout.write(`warning: ${w.app ? `${w.app}: ` : ""}${w.message}\n`);
+      for (const [app, w] of notRunning) {
+        const detail = w.errors.length
+          ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
+          : `timed out after ${options.timeout}s`;
+        process.stdout.write(`x ${app}: ${w.running}/${w.desired} running: ${detail}\n`);
+      }
+      const applied = result.outcomes.filter((o) => o.ok).length;
+      process.stdout.write(
+        `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.\n`,
+      );
+    }
+    const bad =
+      result.failed.size > 0 ||
+      result.plan.rejections.length > 0 ||
+      result.plan.heldBack.length > 0 ||
+      notRunning.length > 0 ||
+      desired.errors.length > 0;
+    if (bad) throw new ExitError(1);
+  });
+}
