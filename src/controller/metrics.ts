@@ -15,6 +15,8 @@ export class ControllerMetrics {
   readonly lastSuccessfulSync: Gauge;
   readonly dockerErrors: Counter;
   readonly actions: Counter<"kind" | "result">;
+  #appStates: (() => Record<string, number>) | undefined;
+  #queueDepth: (() => number) | undefined;
 
   constructor(options: { registry?: Registry; processMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -35,12 +37,19 @@ export class ControllerMetrics {
       name: "alacrity_queue_depth",
       help: "App names waiting in the work queue.",
       registers,
+      collect: () => {
+        if (this.#queueDepth) this.queueDepth.set(this.#queueDepth());
+      },
     });
     this.apps = new Gauge({
       name: "alacrity_apps",
       help: "Apps by state (running, converging, waiting, failed, rejected, invalid, ...).",
       labelNames: ["state"],
       registers,
+      // Computed when scraped: counting states after every reconcile would cost O(apps) each time.
+      collect: () => {
+        if (this.#appStates) this.setAppStates(this.#appStates());
+      },
     });
     this.lastSuccessfulSync = new Gauge({
       name: "alacrity_last_successful_sync_timestamp_seconds",
@@ -59,6 +68,12 @@ export class ControllerMetrics {
       registers,
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: "alacrity_" });
+  }
+
+  /** Sources read at scrape time for the gauges that describe the current state. */
+  bind(sources: { appStates?: () => Record<string, number>; queueDepth?: () => number }): void {
+    this.#appStates = sources.appStates;
+    this.#queueDepth = sources.queueDepth;
   }
 
   /** Replaces the per-state app counts; states absent from `counts` drop to 0. */

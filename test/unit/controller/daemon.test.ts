@@ -1,0 +1,524 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { Daemon, type DaemonDeps } from "../../../src/controller/daemon.js";
+import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
+import type { Action, Plan, Rejection } from "../../../src/reconcile/types.js";
+import type { SwarmEvent } from "../../../src/swarm/events.js";
+import type { ObservedService, ObservedState, PinRecord, ServiceFields } from "../../../src/swarm/types.js";
+
+// In-memory fakes of the daemon's *interface* (not of Docker): they prove the orchestration —
+// what is enqueued, which actions run, how failures are classified and retried.
+
+function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
+  return {
+    name,
+    labels: {},
+    annotations: {},
+    image: "img:1",
+    persistent: false,
+    replicas: 1,
+    env: {},
+    ports: [],
+    volumes: [],
+    source: { file: `${name}.yaml`, line: 1, col: 1 },
+    positions: {},
+    ...overrides,
+  };
+}
+
+function desiredOf(apps: AppSpec[]): DesiredState {
+  return {
+    apps: new Map(apps.map((a) => [a.name, a])),
+    invalid: [],
+    errors: [],
+    failedFiles: new Set(),
+    fileCount: apps.length,
+    missing: false,
+  };
+}
+
+function fields(image: string, env: Record<string, string>, managed: boolean, name: string): ServiceFields {
+  return {
+    image,
+    env,
+    ports: [],
+    mounts: [],
+    constraints: [],
+    labels: managed ? { "alacrity.managed": "true", "alacrity.app": name } : {},
+    replicas: 1,
+    updateOrder: "start-first",
+    maxReplicasPerNode: 0,
+  };
+}
+
+/** A tiny Swarm: services by name and pin records, changed by `execute`. */
+class FakeSwarm {
+  services = new Map<string, ObservedService>();
+  pins: PinRecord[] = [];
+  observeCalls = 0;
+  down = false;
+  executed: Action[] = [];
+  /** Per app: errors to throw on its next executes, in order. */
+  failures = new Map<string, Error[]>();
+  #nextId = 1;
+
+  addService(name: string, managed = true, image = "img:1"): void {
+    this.services.set(name, {
+      id: `svc-${this.#nextId++}`,
+      name,
+      version: 1,
+      fields: fields(image, {}, managed, name),
+      rawSpec: {},
+      createdAt: "",
+      updatedAt: "",
+    });
+  }
+
+  observe(): Promise<ObservedState> {
+    this.observeCalls++;
+    if (this.down) return Promise.reject(new Error("connect ECONNREFUSED /var/run/docker.sock"));
+    return Promise.resolve({
+      services: [...this.services.values()].map((s) => structuredClone(s)),
+      tasks: [],
+      nodes: [],
+      volumes: [],
+      pins: [...this.pins],
+    });
+  }
+
+  execute(action: Action): Promise<void> {
+    this.executed.push(action);
+    const failure = this.failures.get(action.app)?.shift();
+    if (failure) return Promise.reject(failure);
+    switch (action.kind) {
+      case "pin":
+        this.pins.push({ app: action.app, nodeId: action.nodeId, hostname: action.hostname, configId: "c" });
+        break;
+      case "create":
+        this.addService(action.app, true, action.fields.image);
+        break;
+      case "update": {
+        const s = this.services.get(action.app)!;
+        s.fields = action.fields;
+        s.version++;
+        break;
+      }
+      case "remove":
+        this.services.delete(action.app);
+        break;
+      case "scale":
+        break;
+    }
+    return Promise.resolve();
+  }
+}
+
+/** A planner with the shape of the real one: whole-state in, per-app actions out (pin first). */
+function fakePlan(desired: DesiredState, observed: ObservedState): Plan {
+  const actions: Action[] = [];
+  const rejections: Rejection[] = [];
+  const byName = new Map(observed.services.map((s) => [s.name, s]));
+  for (const a of [...desired.apps.values()].sort((x, y) => x.name.localeCompare(y.name))) {
+    const reject = a.annotations.reject;
+    if (reject !== undefined) {
+      rejections.push({ app: a.name, rule: "persistent-replicas", message: reject });
+      continue;
+    }
+    const service = byName.get(a.name);
+    const wanted = fields(a.image, a.env, true, a.name);
+    if (!service) {
+      if (a.persistent && !observed.pins.some((p) => p.app === a.name)) {
+        actions.push({ kind: "pin", app: a.name, nodeId: "n1", hostname: "node-1", reason: "new app" });
+      }
+      actions.push({ kind: "create", app: a.name, fields: wanted, reason: "new app" });
+    } else if (
+      service.fields.image !== a.image ||
+      JSON.stringify(service.fields.env) !== JSON.stringify(a.env)
+    ) {
+      actions.push({
+        kind: "update",
+        app: a.name,
+        serviceId: service.id,
+        version: service.version,
+        fields: wanted,
+        changes: Object.keys(a.env).map((k) => ({ field: `env.${k}`, from: "(set)", to: "(changed)" })),
+        reason: "manifest changed",
+      });
+    }
+  }
+  for (const s of observed.services) {
+    if (s.fields.labels["alacrity.managed"] === "true" && !desired.apps.has(s.name)) {
+      actions.push({ kind: "remove", app: s.name, serviceId: s.id, reason: "app removed" });
+    }
+  }
+  return { actions, rejections, warnings: [], heldBack: [] };
+}
+
+function manualTimers() {
+  let now = 1_000_000;
+  let timers: { id: number; due: number; ms: number; fn: () => void }[] = [];
+  let next = 1;
+  return {
+    now: () => now,
+    random: () => 0.5,
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = next++;
+      timers.push({ id, due: now + ms, ms, fn });
+      return id;
+    },
+    clearTimeout: (h: unknown) => {
+      timers = timers.filter((t) => t.id !== h);
+    },
+    /** Delays of the timers currently pending. */
+    pendingDelays: () => timers.map((t) => t.ms),
+    advance(ms: number) {
+      now += ms;
+      for (const t of [...timers].sort((a, b) => a.due - b.due)) {
+        if (t.due <= now && timers.includes(t)) {
+          timers = timers.filter((x) => x !== t);
+          t.fn();
+        }
+      }
+    },
+  };
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+interface Harness {
+  daemon: Daemon;
+  swarm: FakeSwarm;
+  timers: ReturnType<typeof manualTimers>;
+  logs: Record<string, unknown>[];
+  logText: () => string;
+  setDesired: (apps: AppSpec[]) => void;
+  emit: (event: SwarmEvent) => void;
+  failEvents: (error: Error) => void;
+  watchCalls: () => number;
+  manifestChanged: () => void;
+  planCalls: () => number;
+}
+
+let current: Harness | undefined;
+
+function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Harness {
+  const swarm = new FakeSwarm();
+  const timers = manualTimers();
+  const lines: string[] = [];
+  const logger = pino(
+    { level: "debug" },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    }),
+  );
+  let desired = desiredOf(initial);
+  let onEvent: ((e: SwarmEvent) => void) | undefined;
+  let onError: ((e: Error) => void) | undefined;
+  let watchCalls = 0;
+  let onManifestChange: (() => void) | undefined;
+  let planCalls = 0;
+  const deps: DaemonDeps = {
+    loadDesired: () => Promise.resolve(desired),
+    observe: () => swarm.observe(),
+    plan: (d, o) => {
+      planCalls++;
+      return fakePlan(d, o);
+    },
+    execute: (a) => swarm.execute(a),
+    isRetryable: (err) => err instanceof Error && /out of sequence|ECONNREFUSED/.test(err.message),
+    watchEvents: (ev, er) => {
+      watchCalls++;
+      onEvent = ev;
+      onError = er;
+      return { stop: () => (onEvent = undefined) };
+    },
+    watchManifests: (onChange) => {
+      onManifestChange = onChange;
+      return Promise.resolve({ close: () => Promise.resolve() });
+    },
+    logger,
+  };
+  const daemon = new Daemon(deps, {
+    timers,
+    concurrency: options.concurrency ?? 4,
+    resyncIntervalMs: 60_000,
+  });
+  current = {
+    daemon,
+    swarm,
+    timers,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join(""),
+    setDesired: (apps) => (desired = desiredOf(apps)),
+    emit: (e) => onEvent?.(e),
+    failEvents: (e) => onError?.(e),
+    watchCalls: () => watchCalls,
+    manifestChanged: () => onManifestChange?.(),
+    planCalls: () => planCalls,
+  };
+  return current;
+}
+
+async function settle(h: Harness): Promise<void> {
+  await flush();
+  await h.daemon.idle();
+  await flush();
+}
+
+afterEach(async () => {
+  await current?.daemon.stop();
+  current = undefined;
+});
+
+describe("Daemon", () => {
+  it("resyncs at start: creates new apps, removes orphaned managed ones, never touches unmanaged ones", async () => {
+    const h = harness([app("web"), app("api")]);
+    h.swarm.addService("old", true);
+    h.swarm.addService("theirs", false);
+    expect(h.daemon.readiness()).toEqual({ ready: false, reason: "Docker is not reachable" });
+    await h.daemon.start();
+    await settle(h);
+
+    const done = h.swarm.executed.map((a) => `${a.kind}:${a.app}`).sort();
+    expect(done).toEqual(["create:api", "create:web", "remove:old"]);
+    expect([...h.swarm.services.keys()].sort()).toEqual(["api", "theirs", "web"]);
+    expect(h.daemon.readiness()).toEqual({ ready: true });
+    expect(h.daemon.status().lastSuccessfulSync).toBe(new Date(h.timers.now()).toISOString());
+  });
+
+  it("observes a handful of times, not once per app, for a burst of 500 names", async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `app-${i}`);
+    const h = harness(names.map((n) => app(n)));
+    for (const n of names) h.swarm.addService(n);
+    await h.daemon.start();
+    await settle(h);
+    const afterStart = h.swarm.observeCalls;
+    expect(afterStart).toBeLessThanOrEqual(2);
+    for (const n of names) h.emit({ type: "service", action: "update", id: "", name: n });
+    await settle(h);
+    // The first workers start while the burst is still arriving, and each must see state observed
+    // after its own event; the rest share one snapshot. So at most concurrency (4) + 1 observes.
+    expect(h.swarm.observeCalls - afterStart).toBeLessThanOrEqual(5);
+    expect(h.planCalls()).toBe(1000);
+  });
+
+  it("reconciles an event's app with state observed after the event", async () => {
+    const h = harness([app("web")]);
+    await h.daemon.start();
+    await settle(h);
+    const calls = h.swarm.observeCalls;
+    // Someone removes the service by hand; the event must not be answered from the cached state.
+    h.swarm.services.delete("web");
+    h.emit({ type: "service", action: "remove", id: "svc-1", name: "web" });
+    await settle(h);
+    expect(h.swarm.observeCalls).toBe(calls + 1);
+    expect(h.swarm.executed.map((a) => `${a.kind}:${a.app}`)).toEqual(["create:web", "create:web"]);
+  });
+
+  it("executes only the actions of the app being reconciled", async () => {
+    const h = harness([app("a"), app("b")]);
+    await h.daemon.start();
+    await settle(h);
+    h.swarm.executed = [];
+    // Both apps change, but only a's event arrives: only a is touched until b is enqueued.
+    h.setDesired([app("a", { image: "img:2" }), app("b", { image: "img:2" })]);
+    await h.daemon.resync("test reload"); // reload only; enqueues every app
+    await settle(h);
+    expect(h.swarm.executed.map((x) => x.app).sort()).toEqual(["a", "b"]);
+
+    h.swarm.executed = [];
+    h.swarm.services.get("a")!.fields.image = "drifted";
+    h.swarm.services.get("b")!.fields.image = "drifted";
+    h.emit({ type: "service", action: "update", id: "", name: "a" });
+    await settle(h);
+    expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`)).toEqual(["update:a"]);
+  });
+
+  it("pins before creating, and stops the app's actions at the first failure", async () => {
+    const h = harness([app("db", { persistent: true })]);
+    h.swarm.failures.set("db", [new Error("config name conflicts")]);
+    await h.daemon.start();
+    await settle(h);
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["pin"]);
+    // Terminal: nothing is scheduled for it.
+    h.timers.advance(30_000);
+    await settle(h);
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["pin"]);
+    // An input change re-runs it: pin first, then create.
+    h.manifestChanged();
+    h.setDesired([app("db", { persistent: true, image: "img:2" })]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["pin", "pin", "create"]);
+  });
+
+  it("retries retryable failures with backoff and counts results", async () => {
+    const h = harness([app("web")]);
+    h.swarm.failures.set("web", [new Error("update out of sequence"), new Error("update out of sequence")]);
+    await h.daemon.start();
+    await settle(h);
+    expect(h.swarm.executed).toHaveLength(1);
+    // Equal jitter with random 0.5: 100 ms base → 75 ms; the resync timer (60 s) is also pending.
+    expect(h.timers.pendingDelays().sort((a, b) => a - b)).toEqual([75, 60_000]);
+    h.timers.advance(75);
+    await settle(h);
+    expect(h.timers.pendingDelays().sort((a, b) => a - b)).toEqual([150, 60_000]);
+    h.timers.advance(150);
+    await settle(h);
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["create", "create", "create"]);
+    expect(h.swarm.services.has("web")).toBe(true);
+    const text = await h.daemon.metrics.registry.metrics();
+    expect(text).toContain('alacrity_reconciles_total{result="retry"} 2');
+    expect(text).toContain('alacrity_reconciles_total{result="ok"} 1');
+    expect(text).toContain('alacrity_actions_total{kind="create",result="error"} 2');
+    expect(text).toContain('alacrity_actions_total{kind="create",result="ok"} 1');
+    expect(text).toContain("alacrity_docker_errors_total 2");
+  });
+
+  it("logs one structured line per action, without env values", async () => {
+    const h = harness([app("web", { env: { PASSWORD: "hunter2-secret" } })]);
+    await h.daemon.start();
+    await settle(h);
+    h.setDesired([app("web", { env: { PASSWORD: "new-secret-value" } })]);
+    h.manifestChanged();
+    await settle(h);
+    const actionLines = h.logs.filter((l) => "action" in l);
+    expect(actionLines).toHaveLength(2);
+    for (const line of actionLines) {
+      expect(line).toMatchObject({ app: "web", result: "ok" });
+      expect(typeof line.reconcileId).toBe("string");
+      expect(typeof line.durationMs).toBe("number");
+      expect(typeof line.reason).toBe("string");
+    }
+    expect(actionLines.map((l) => l.action)).toEqual(["create", "update"]);
+    expect(actionLines[1]!.changed).toEqual(["env.PASSWORD"]);
+    expect(h.logText()).not.toContain("hunter2-secret");
+    expect(h.logText()).not.toContain("new-secret-value");
+  });
+
+  it("reloads the manifests on a watch signal and enqueues only the apps that changed", async () => {
+    const h = harness([app("a"), app("b"), app("c")]);
+    await h.daemon.start();
+    await settle(h);
+    const plans = h.planCalls();
+    h.swarm.executed = [];
+    h.setDesired([app("a"), app("b", { image: "img:2" }), app("d")]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.planCalls() - plans).toBe(3); // b changed, c removed, d added
+    expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`).sort()).toEqual([
+      "create:d",
+      "remove:c",
+      "update:b",
+    ]);
+  });
+
+  it("logs a rejection once, not on every resync, and again after it cleared and came back", async () => {
+    const h = harness([app("db", { annotations: { reject: "a persistent app cannot have 3 replicas" } })]);
+    await h.daemon.start();
+    await settle(h);
+    for (let i = 0; i < 3; i++) {
+      h.timers.advance(60_000);
+      await settle(h);
+    }
+    const rejected = () => h.logs.filter((l) => String(l.msg).startsWith("rejected:")).length;
+    expect(h.planCalls()).toBeGreaterThanOrEqual(4);
+    expect(rejected()).toBe(1);
+    h.setDesired([app("db")]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.logs.some((l) => l.msg === "rejection cleared")).toBe(true);
+    h.setDesired([app("db", { annotations: { reject: "a persistent app cannot have 3 replicas" } })]);
+    h.manifestChanged();
+    await settle(h);
+    expect(rejected()).toBe(2);
+    expect(h.daemon.statusRows().find((r) => r.name === "db")?.state).toBe("rejected");
+  });
+
+  it("resyncs every app on a node event and periodically", async () => {
+    const h = harness([app("a"), app("b")]);
+    await h.daemon.start();
+    await settle(h);
+    const plans = h.planCalls();
+    h.emit({ type: "node", action: "update", id: "n1" });
+    await settle(h);
+    expect(h.planCalls() - plans).toBe(2);
+    h.timers.advance(60_000);
+    await settle(h);
+    expect(h.planCalls() - plans).toBe(4);
+  });
+
+  it("keeps running when Docker goes away, reconnects with backoff, and resyncs", async () => {
+    const h = harness([app("a")]);
+    await h.daemon.start();
+    await settle(h);
+    expect(h.watchCalls()).toBe(1);
+
+    h.swarm.down = true;
+    h.failEvents(new Error("the stream ended"));
+    // Reconnect backoff: 1 s base, equal jitter with random 0.5 → 750 ms, then 1500 ms.
+    expect(h.timers.pendingDelays()).toContain(750);
+    h.timers.advance(750);
+    await settle(h);
+    expect(h.daemon.readiness().ready).toBe(false);
+    expect(h.daemon.readiness().reason).toContain("Docker is not reachable: connect ECONNREFUSED");
+    expect(h.timers.pendingDelays()).toContain(1500);
+    expect(h.watchCalls()).toBe(1);
+
+    // While Docker is away, the app is removed by hand; after reconnecting, the resync repairs it.
+    h.swarm.services.delete("a");
+    h.swarm.down = false;
+    h.timers.advance(1500);
+    await settle(h);
+    expect(h.watchCalls()).toBe(2);
+    expect(h.daemon.readiness()).toEqual({ ready: true });
+    expect(h.swarm.services.has("a")).toBe(true);
+  });
+
+  it("is not ready before the first sync, and becomes ready once Docker answers at start", async () => {
+    const h = harness([app("a")]);
+    h.swarm.down = true;
+    await h.daemon.start();
+    await settle(h);
+    expect(h.daemon.readiness().ready).toBe(false);
+    h.swarm.down = false;
+    h.timers.advance(60_000);
+    await settle(h);
+    expect(h.daemon.readiness()).toEqual({ ready: true });
+    expect(h.swarm.services.has("a")).toBe(true);
+  });
+
+  it("stop() lets in-flight work finish, stops events and timers, and takes no new work", async () => {
+    const h = harness([app("a")]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const execute = h.swarm.execute.bind(h.swarm);
+    h.swarm.execute = async (action) => {
+      await gate;
+      return execute(action);
+    };
+    await h.daemon.start();
+    await flush();
+    let stopped = false;
+    const stopping = h.daemon.stop().then(() => (stopped = true));
+    await flush();
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(h.swarm.services.has("a")).toBe(true);
+    const plans = h.planCalls();
+    h.emit({ type: "service", action: "update", id: "", name: "a" });
+    h.timers.advance(120_000);
+    await flush();
+    expect(h.planCalls()).toBe(plans);
+    expect(h.timers.pendingDelays()).toEqual([]);
+  });
+});
