@@ -244,7 +244,7 @@ describe("parseManifest: documents", () => {
     expect(result.errors.map(formatError)).toEqual([
       'multi.yaml:14:13: spec.replicas: must be a whole number (got "many")',
     ]);
-    expect(result.apps[1]?.source).toEqual({ file: "multi.yaml", line: 15, col: 1 });
+    expect(result.apps[1]?.source).toEqual({ file: "multi.yaml", line: 16, col: 1 });
   });
 
   it("fails the whole file on a syntax error, keeping the names it can read as invalid", () => {
