@@ -6,9 +6,11 @@ import Docker from "dockerode";
 /** The subset of dockerode's constructor options that `connectDocker` decides. */
 export interface DockerConnectionOptions {
   socketPath?: string;
-  protocol?: "http" | "https";
+  protocol?: "http" | "https" | "ssh";
   host?: string;
   port?: number;
+  /** For `ssh://user@host`: the SSH user (the agent in `SSH_AUTH_SOCK` authenticates). */
+  username?: string;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -18,7 +20,7 @@ const DEFAULT_SOCKET = "/var/run/docker.sock";
 
 /**
  * Works out how to reach Docker the way the Docker CLI does: `DOCKER_HOST` (`unix://PATH`,
- * `tcp://HOST:PORT`), TLS when `DOCKER_TLS_VERIFY` is set (non-empty, as the CLI reads it) with
+ * `tcp://HOST:PORT`, `ssh://USER@HOST`), TLS when `DOCKER_TLS_VERIFY` is set (non-empty, as the CLI reads it) with
  * `ca.pem`, `cert.pem` and `key.pem` from `DOCKER_CERT_PATH` (default `~/.docker`), else the
  * local socket. No API version is set: the engine's own version is used, so a 1.41 engine works.
  */
@@ -37,15 +39,20 @@ export function connectionOptions(env: NodeJS.ProcessEnv = process.env): DockerC
       `DOCKER_HOST must look like unix:///var/run/docker.sock or tcp://HOST:PORT (got ${JSON.stringify(dockerHost)})`,
     );
   }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (url.protocol === "ssh:") {
+    const ssh: DockerConnectionOptions = { protocol: "ssh", host, port: url.port ? Number(url.port) : 22 };
+    if (url.username) ssh.username = decodeURIComponent(url.username);
+    return ssh;
+  }
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
     throw new Error(
-      `DOCKER_HOST scheme ${url.protocol.replace(/:$/, "")}:// is not supported; use unix:// or tcp:// (got ${JSON.stringify(dockerHost)})`,
+      `DOCKER_HOST scheme ${url.protocol.replace(/:$/, "")}:// is not supported; use unix://, tcp:// or ssh:// (got ${JSON.stringify(dockerHost)})`,
     );
   }
   const tls = Boolean(env.DOCKER_TLS_VERIFY) || url.protocol === "https:";
   // The CLI's defaults: 2376 with TLS, 2375 without.
   const port = url.port ? Number(url.port) : tls ? 2376 : 2375;
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (!tls) return { protocol: "http", host, port };
   const certPath = env.DOCKER_CERT_PATH || join(env.HOME ?? homedir(), ".docker");
   const read = (file: string): Buffer => {
@@ -72,6 +79,8 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
     protocol: options.protocol,
     host: options.host,
     port: options.port,
+    username: options.username,
+    sshOptions: options.protocol === "ssh" ? { agent: env.SSH_AUTH_SOCK } : undefined,
     ca: options.ca,
     cert: options.cert,
     key: options.key,

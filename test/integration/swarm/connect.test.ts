@@ -36,6 +36,15 @@ describe("connectionOptions: as the Docker CLI reads its environment", () => {
     });
   });
 
+  it("reads ssh:// hosts with their user and the CLI's default port", () => {
+    expect(connectionOptions({ DOCKER_HOST: "ssh://deploy@swarm-manager" })).toEqual({
+      protocol: "ssh",
+      host: "swarm-manager",
+      port: 22,
+      username: "deploy",
+    });
+  });
+
   it("uses TLS with DOCKER_CERT_PATH's ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set", () => {
     const options = connectionOptions({
       DOCKER_HOST: "tcp://dockerhost",
@@ -59,7 +68,9 @@ describe("connectionOptions: as the Docker CLI reads its environment", () => {
   });
 
   it("rejects a scheme it cannot use", () => {
-    expect(() => connectionOptions({ DOCKER_HOST: "ftp://h" })).toThrow(/use unix:\/\/ or tcp:\/\//);
+    expect(() => connectionOptions({ DOCKER_HOST: "ftp://h" })).toThrow(
+      /ftp:\/\/ is not supported; use unix:\/\/, tcp:\/\/ or ssh:\/\//,
+    );
   });
 });
 
