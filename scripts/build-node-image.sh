@@ -17,7 +17,9 @@ log() { printf '[build-node-image] %s\n' "$*" >&2; }
 # The node's entry point. The inner dockerd listens on its unix socket (for `docker exec NODE
 # docker ...`) and on unauthenticated TCP 2375, which the tests reach through a port published
 # on 127.0.0.1 only. vfs is used because overlay2 cannot stack on the outer overlay2 mount and
-# the node's /var/lib/docker is a tmpfs (the busybox workload is 2 MB, so copies are cheap).
+# the node's /var/lib/docker may be a tmpfs (the busybox workload is 2 MB, so copies are cheap).
+# --tls=false states the intent explicitly; without it dockerd 20.10 sleeps 15 s at start-up to
+# warn about the unauthenticated TCP socket.
 # iptables: the node uses iptables-legacy, because the nft backend needs the nf_tables module,
 # which the sandboxed host may not expose; the legacy one is probed at start and Docker's own
 # iptables handling is turned off only when neither works.
@@ -34,6 +36,7 @@ fi
 exec dockerd \
   --host=unix:///var/run/docker.sock \
   --host=tcp://0.0.0.0:2375 \
+  --tls=false \
   --storage-driver=vfs \
   "$iptables_flag" \
   --log-level=warn
@@ -77,4 +80,7 @@ $SUDO tar -C "$root" -c . | docker import \
   -c 'LABEL alacrity.test.image=swarm-node' \
   - "$TAG" >/dev/null
 log "built $TAG"
+# Older versions of the image are 350 MB each; one still used by a container stays.
+docker image ls --format '{{.Repository}}:{{.Tag}}' alacrity-test/swarm-node | grep -vxF "$TAG" |
+  xargs -r docker image rm >/dev/null 2>&1 || true
 printf '%s\n' "$TAG"
