@@ -177,9 +177,14 @@ export class Daemon {
     // Events first, so nothing that happens during the first list is missed.
     this.#connectEvents();
     if (this.#deps.watchManifests) {
-      this.#manifestWatch = await this.#deps.watchManifests(() => {
-        void this.#reloadDesired("manifests changed");
-      });
+      try {
+        this.#manifestWatch = await this.#deps.watchManifests(() => {
+          void this.#reloadDesired("manifests changed");
+        });
+      } catch (error) {
+        // Without the watch, the periodic resync still picks changes up, only later.
+        this.#log.error({ err: error }, "could not watch the manifests; relying on the periodic resync");
+      }
     }
     await this.resync("start");
     this.#scheduleResync();
@@ -514,10 +519,14 @@ export class Daemon {
 
   #connectEvents(): void {
     if (this.#stopping) return;
-    this.#events = this.#deps.watchEvents(
-      (event) => this.#onEvent(event),
-      (error) => this.#onEventsFailed(error),
-    );
+    try {
+      this.#events = this.#deps.watchEvents(
+        (event) => this.#onEvent(event),
+        (error) => this.#onEventsFailed(error),
+      );
+    } catch (error) {
+      this.#onEventsFailed(error instanceof Error ? error : new Error(errorMessage(error)));
+    }
   }
 
   #onEvent(event: SwarmEvent): void {

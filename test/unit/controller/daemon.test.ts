@@ -148,7 +148,9 @@ function fakePlan(desired: DesiredState, observed: ObservedState): Plan {
     }
   }
   for (const s of observed.services) {
-    if (s.fields.labels["alacrity.managed"] === "true" && !desired.apps.has(s.name)) {
+    // Like the real planner: an app whose manifest is invalid is kept as it is.
+    const invalid = desired.invalid.some((i) => i.name === s.name);
+    if (s.fields.labels["alacrity.managed"] === "true" && !desired.apps.has(s.name) && !invalid) {
       actions.push({ kind: "remove", app: s.name, serviceId: s.id, reason: "app removed" });
     }
   }
@@ -200,6 +202,11 @@ interface Harness {
   watchCalls: () => number;
   manifestChanged: () => void;
   planCalls: () => number;
+  setDesiredState: (state: DesiredState) => void;
+  /** Replaces the planner (to make it throw). */
+  setPlanner: (fn: typeof fakePlan) => void;
+  /** Makes the next watchEvents call throw synchronously. */
+  breakWatch: () => void;
 }
 
 let current: Harness | undefined;
@@ -223,17 +230,23 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
   let watchCalls = 0;
   let onManifestChange: (() => void) | undefined;
   let planCalls = 0;
+  let planner = fakePlan;
+  let watchBroken = false;
   const deps: DaemonDeps = {
     loadDesired: () => Promise.resolve(desired),
     observe: () => swarm.observe(),
     plan: (d, o) => {
       planCalls++;
-      return fakePlan(d, o);
+      return planner(d, o);
     },
     execute: (a) => swarm.execute(a),
     isRetryable: (err) => err instanceof Error && /out of sequence|ECONNREFUSED/.test(err.message),
     watchEvents: (ev, er) => {
       watchCalls++;
+      if (watchBroken) {
+        watchBroken = false;
+        throw new Error("connect ECONNREFUSED");
+      }
       onEvent = ev;
       onError = er;
       return { stop: () => (onEvent = undefined) };
@@ -263,6 +276,9 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
     watchCalls: () => watchCalls,
     manifestChanged: () => onManifestChange?.(),
     planCalls: () => planCalls,
+    setDesiredState: (state) => (desired = state),
+    setPlanner: (fn) => (planner = fn),
+    breakWatch: () => (watchBroken = true),
   };
   return current;
 }
@@ -520,5 +536,62 @@ describe("Daemon", () => {
     await flush();
     expect(h.planCalls()).toBe(plans);
     expect(h.timers.pendingDelays()).toEqual([]);
+  });
+
+  it("treats a planner that throws as terminal: logged, not retried", async () => {
+    const h = harness([app("a")]);
+    h.setPlanner(() => {
+      throw new Error("planner bug");
+    });
+    await h.daemon.start();
+    await settle(h);
+    expect(h.logs.some((l) => l.msg === "planning failed" && l.app === "a")).toBe(true);
+    expect(h.timers.pendingDelays()).toEqual([60_000]);
+    expect(await h.daemon.metrics.registry.metrics()).toContain(
+      'alacrity_reconciles_total{result="terminal"} 1',
+    );
+  });
+
+  it("logs manifest errors once per change, and enqueues an app that became invalid", async () => {
+    const h = harness([app("a")]);
+    await h.daemon.start();
+    await settle(h);
+    const error = {
+      file: "a.yaml",
+      line: 7,
+      col: 13,
+      path: "spec.replicas",
+      message: "must be >= 0 (got -1)",
+    };
+    const broken: DesiredState = {
+      ...desiredOf([]),
+      invalid: [{ name: "a", file: "a.yaml", errors: [error] }],
+      errors: [error],
+      failedFiles: new Set(["a.yaml"]),
+    };
+    const plans = h.planCalls();
+    h.setDesiredState(broken);
+    h.manifestChanged();
+    await settle(h);
+    h.timers.advance(60_000);
+    await settle(h);
+    const invalidLines = h.logs.filter((l) => l.msg === "invalid manifest");
+    expect(invalidLines).toHaveLength(1);
+    expect(invalidLines[0]!.manifestError).toBe("a.yaml:7:13: spec.replicas: must be >= 0 (got -1)");
+    expect(h.planCalls()).toBeGreaterThan(plans);
+    expect(h.daemon.statusRows().find((r) => r.name === "a")?.state).toBe("invalid");
+    expect(h.swarm.services.has("a")).toBe(true);
+  });
+
+  it("reconnects when subscribing to events throws at once", async () => {
+    const h = harness([app("a")]);
+    h.breakWatch();
+    await h.daemon.start();
+    await settle(h);
+    expect(h.watchCalls()).toBe(1);
+    expect(h.timers.pendingDelays()).toContain(750);
+    h.timers.advance(750);
+    await settle(h);
+    expect(h.watchCalls()).toBe(2);
   });
 });
