@@ -88,8 +88,8 @@ function volumePosition(app: AppSpec, index: number, v: VolumeSpec): SourcePosit
 }
 
 function bySource(a: AppSpec, b: AppSpec): number {
-  const fa = a.source.file;
-  const fb = b.source.file;
+  const fa = a.file;
+  const fb = b.file;
   if (fa !== fb) return fa < fb ? -1 : 1;
   return (
     a.source.line - b.source.line ||

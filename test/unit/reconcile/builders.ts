@@ -99,6 +99,7 @@ export class AppBuilder {
     return this;
   }
   inFile(file: string, line = 1): this {
+    this.#app.file = file;
     this.#app.source = { file, line, col: 1 };
     this.#app.positions = Object.fromEntries(
       Object.entries(this.#app.positions).map(([k, p]) => [k, { ...p, file, line: p.line + line - 1 }]),
