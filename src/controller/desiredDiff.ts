@@ -6,8 +6,8 @@ import type { AppSpec, DesiredState, InvalidApp } from "../manifest/types.js";
  * whose validation errors changed (their rejection must be reported again).
  *
  * Positions (`positions`, and the line and column of `source`) are ignored: a comment added above an
- * app moves its lines without changing what it asks for. The source *file* is compared, because it
- * is recorded on the service (`alacrity.file`) and decides which failed file protects it from pruning.
+ * app moves its lines without changing what it asks for. The file is compared, because it is
+ * recorded on the service (`alacrity.file`) and decides which failed file protects it from pruning.
  */
 export function changedApps(previous: DesiredState, next: DesiredState): Set<string> {
   const changed = new Set<string>();
@@ -45,9 +45,9 @@ function sameSpec(a: AppSpec, b: AppSpec): boolean {
   return deepEqual(comparable(a), comparable(b));
 }
 
-function comparable(spec: AppSpec): Omit<AppSpec, "positions" | "source"> & { file: string } {
+function comparable(spec: AppSpec): Omit<AppSpec, "positions" | "source"> & { sourceFile: string } {
   const { positions: _positions, source, ...rest } = spec;
-  return { ...rest, file: source.file };
+  return { ...rest, sourceFile: source.file };
 }
 
 /** Structural equality of plain data (objects, arrays, primitives); key order does not matter. */

@@ -21,6 +21,7 @@ function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
     env: {},
     ports: [],
     volumes: [],
+    file: `${name}.yaml`,
     source: { file: `${name}.yaml`, line: 1, col: 1 },
     positions: {},
     ...overrides,

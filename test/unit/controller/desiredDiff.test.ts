@@ -67,7 +67,7 @@ describe("changedApps", () => {
         source: { file: "a.yaml", line: 9, col: 1 },
         positions: { "metadata.name": { file: "a.yaml", line: 12, col: 9 } },
       }),
-      app("b", { source: { file: "other.yaml", line: 1, col: 1 } }),
+      app("b", { file: "other.yaml", source: { file: "other.yaml", line: 1, col: 1 } }),
     ]);
     expect(sorted(changedApps(before, after))).toEqual(["b"]);
   });
