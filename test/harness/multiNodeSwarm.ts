@@ -11,6 +11,7 @@ import type { StartedTestContainer } from "testcontainers";
 
 import { buildNodeImage } from "./buildNodeImage.js";
 import { freeLoopbackPort } from "./freePort.js";
+import { innerContainerIds, removeInnerCgroups } from "./innerCgroups.js";
 import { multiNodeLabels } from "./labels.js";
 import { loadImages } from "./loadImages.js";
 import { createNodeNetwork } from "./nodeNetwork.js";
@@ -133,6 +134,11 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
   const networkName = `alacrity-mn-${runId}`;
   const labels = { ...multiNodeLabels(), [RUN_LABEL_KEY]: networkName };
   const volumes: string[] = [];
+  const engines: Dockerode[] = [];
+  const innerIds = new Set<string>();
+  const rememberInnerContainers = async (engine: Dockerode): Promise<void> => {
+    for (const id of await innerContainerIds(engine).catch(() => [])) innerIds.add(id);
+  };
   let networkCreated = false;
   let cleaned = false;
 
@@ -141,6 +147,7 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
     cleaned = true;
     // Each step runs even when an earlier one fails, so that as little as possible is left.
     const errors: unknown[] = [];
+    await Promise.all(engines.map(rememberInnerContainers));
     const attempt = async (step: () => Promise<unknown>): Promise<void> => {
       try {
         await step();
@@ -158,6 +165,7 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
     });
     for (const volume of volumes) await attempt(() => host.getVolume(volume).remove());
     if (networkCreated) await attempt(() => host.getNetwork(networkName).remove());
+    await removeInnerCgroups(innerIds);
     if (errors.length > 0) throw new AggregateError(errors, "multi-node Swarm cleanup failed");
   };
 
@@ -185,8 +193,8 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
       if (result.status === "rejected") throw result.reason;
       return result.value;
     });
-    const engines = plans.map(
-      (p) => new Dockerode({ host: "127.0.0.1", port: p.apiHostPort, protocol: "http" }),
+    engines.push(
+      ...plans.map((p) => new Dockerode({ host: "127.0.0.1", port: p.apiHostPort, protocol: "http" })),
     );
     await Promise.all(engines.map((engine, i) => waitForEngine(engine, plans[i]!.hostname)));
     const containersDone = Date.now();
@@ -240,6 +248,7 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
         docker: engine,
         container,
         stop: async (graceSeconds = 0) => {
+          await rememberInnerContainers(engine);
           await hostContainer.stop({ t: graceSeconds }).catch(ignoreNotModified);
         },
         start: async () => {
@@ -247,6 +256,7 @@ export async function startMultiNodeSwarm(options: MultiNodeSwarmOptions = {}): 
           await waitForEngine(engine, plan.hostname);
         },
         restart: async () => {
+          await rememberInnerContainers(engine);
           await hostContainer.restart({ t: 0 });
           await waitForEngine(engine, plan.hostname);
         },

@@ -120,6 +120,22 @@ describe("a multi-node Docker-in-Docker Swarm", () => {
     expect(spread.some((t) => t.Status.State === "pending")).toBe(true);
   });
 
+  it("brings a stopped node back as the same Swarm node, with its images", async () => {
+    const began = Date.now();
+    await swarm.startNode("node-3", 90_000);
+    log(`node-3 started: ready again after ${Date.now() - began} ms`);
+    const nodes = (await swarm.docker.listNodes()) as { ID: string; Description: { Hostname: string } }[];
+    expect(nodes.filter((n) => n.Description.Hostname === "node-3").map((n) => n.ID)).toEqual([
+      swarm.node("node-3").nodeId,
+    ]);
+    const image = await swarm.node("node-3").docker.getImage(IMAGE).inspect();
+    expect(image.RepoTags).toContain(IMAGE);
+
+    // The task that waited for a free node now runs on node-3 again.
+    expect(await waitForRunningTasks(SPREAD, 3, 60_000)).toEqual(["node-1", "node-2", "node-3"]);
+    log(`${SPREAD} back to 3 running tasks after ${Date.now() - began} ms`);
+  });
+
   it("cleanup removes every container, network and volume the harness created", async () => {
     await swarm.cleanup();
     const host = new Dockerode();
