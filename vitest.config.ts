@@ -15,6 +15,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/buildOnce.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -14,6 +14,12 @@ export interface TaskError {
 export interface WaitResult {
   /** Every desired task is running and none is still on its way. */
   ok: boolean;
+  /**
+   * Swarm keeps retrying a task that cannot start (a missing bind path, a missing image) for
+   * ever; after `GIVE_UP_AFTER_FAILURES` failed or rejected tasks the app counts as failed and is
+   * no longer waited for, so `apply --wait` reports it without sitting out the whole timeout.
+   */
+  failed: boolean;
   running: number;
   desired: number;
   errors: TaskError[];
@@ -80,15 +86,26 @@ export async function waitForTasks(
             tasks.filter((task) => task.serviceId === service.ID),
             hostnames,
           )
-        : { ok: false, running: 0, desired: 0, errors: [{ text: `service ${name} does not exist` }] };
+        : {
+            ok: false,
+            failed: true,
+            running: 0,
+            desired: 0,
+            errors: [{ text: `service ${name} does not exist` }],
+          };
     }
     const remaining = deadline - now();
     // A service missing at the start will not appear by waiting: only the others are waited for.
-    const converged = names.every((name) => !byName.has(name) || results[name]?.ok === true);
+    const converged = names.every(
+      (name) => !byName.has(name) || results[name]?.ok === true || results[name]?.failed === true,
+    );
     if (converged || remaining <= 0) return results;
     await sleep(Math.min(pollMs, remaining));
   }
 }
+
+/** Failed or rejected tasks after which an app that still does not run counts as failed. */
+export const GIVE_UP_AFTER_FAILURES = 3;
 
 function desiredOf(service: Docker.Service): number {
   const replicas = service.Spec?.Mode?.Replicated?.Replicas;
@@ -99,8 +116,10 @@ function desiredOf(service: Docker.Service): number {
 function resultFor(desired: number, tasks: ObservedTask[], hostnames: Map<string, string>): WaitResult {
   const wanted = tasks.filter((task) => task.desiredState === "running");
   const running = wanted.filter((task) => task.state === "running").length;
+  const ok = running === desired && wanted.length === running;
   return {
-    ok: running === desired && wanted.length === running,
+    ok,
+    failed: !ok && tasks.filter((task) => FAILED_STATES.has(task.state)).length >= GIVE_UP_AFTER_FAILURES,
     running,
     desired,
     errors: errorsOf(tasks, hostnames),

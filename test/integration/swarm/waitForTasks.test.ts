@@ -23,8 +23,8 @@ describe("waitForTasks", () => {
     const started = Date.now();
     const results = await waitForTasks(docker, [two, none], 30_000, 200);
     expect(results).toEqual({
-      [two]: { ok: true, running: 2, desired: 2, errors: [] },
-      [none]: { ok: true, running: 0, desired: 0, errors: [] },
+      [two]: { ok: true, failed: false, running: 2, desired: 2, errors: [] },
+      [none]: { ok: true, failed: false, running: 0, desired: 0, errors: [] },
     });
     expect(Date.now() - started).toBeLessThan(30_000);
   });
@@ -60,12 +60,28 @@ describe("waitForTasks", () => {
     expect(counter.total()).toBe((counts.get("GET /tasks") ?? 0) + 2);
   });
 
+  it("gives up on an app after repeated failed tasks instead of sitting out the timeout", async () => {
+    const app = `${PREFIX}wait-giveup`;
+    const missing = `/tmp/alacrity-missing-giveup-${process.pid}`;
+    await execute(docker, {
+      kind: "create",
+      app,
+      fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
+      reason: "new app",
+    });
+    const started = Date.now();
+    const results = await waitForTasks(docker, [app], 90_000, 250);
+    expect(results[app]).toMatchObject({ ok: false, failed: true, running: 0 });
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it("reports a service that does not exist at once instead of waiting for it", async () => {
     const started = Date.now();
     const results = await waitForTasks(docker, [`${PREFIX}never-created`], 10_000, 100);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(results[`${PREFIX}never-created`]).toEqual({
       ok: false,
+      failed: true,
       running: 0,
       desired: 0,
       errors: [{ text: `service ${PREFIX}never-created does not exist` }],

@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { stringify } from "yaml";
+
+export const IMAGE = process.env.ALACRITY_TEST_IMAGE ?? "alacrity-test/busybox:1";
+
+/** A manifest document as YAML text; `spec` is merged over a runnable default. */
+export function appYaml(
+  name: string,
+  spec: Record<string, unknown> = {},
+  metadata: Record<string, unknown> = {},
+): string {
+  return stringify({
+    apiVersion: "alacrity.dev/v1",
+    kind: "App",
+    metadata: { name, ...metadata },
+    spec: { image: IMAGE, command: ["sleep", "3600"], ...spec },
+  });
+}
+
+/** A temporary apps directory the test writes manifests into. */
+export class AppsDir {
+  readonly path: string;
+
+  constructor(prefix: string) {
+    this.path = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  }
+
+  write(relative: string, text: string): this {
+    const file = join(this.path, relative);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return this;
+  }
+
+  remove(relative: string): this {
+    rmSync(join(this.path, relative), { force: true });
+    return this;
+  }
+
+  clear(): this {
+    rmSync(this.path, { recursive: true, force: true });
+    mkdirSync(this.path, { recursive: true });
+    return this;
+  }
+
+  dispose(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
