@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { ExitError, INTERNAL_ERROR_EXIT } from "./exitError.js";
 import { registerApplyCommand } from "./applyCommand.js";
 import { registerPlanCommand } from "./planCommand.js";
+import { registerRunCommand } from "./runCommand.js";
 import { registerSchemaCommand } from "./schemaCommand.js";
 import { registerStatusCommand } from "./statusCommand.js";
 import { registerValidateCommand } from "./validateCommand.js";
@@ -19,6 +20,7 @@ function buildProgram(): Command {
   registerSchemaCommand(program);
   registerPlanCommand(program);
   registerApplyCommand(program);
+  registerRunCommand(program);
   registerStatusCommand(program);
 
   return program;
