@@ -51,6 +51,15 @@ if docker image inspect "$TAG" >/dev/null 2>&1; then
   exit 0
 fi
 
+# Test runs on this machine may start at once: one builds, the others wait and reuse its image.
+exec 9>"${TMPDIR:-/tmp}/alacrity-build-node-image.lock"
+flock -w 600 9 || { log "timed out waiting for another build of the node image"; exit 1; }
+if docker image inspect "$TAG" >/dev/null 2>&1; then
+  log "reusing $TAG (built meanwhile by another run)"
+  printf '%s\n' "$TAG"
+  exit 0
+fi
+
 if ! command -v debootstrap >/dev/null 2>&1; then
   log "installing debootstrap"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null 2>&1 || {
