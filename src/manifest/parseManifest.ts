@@ -1,14 +1,20 @@
 import { isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import { formatPath, show } from "./format.js";
-import { MAX_ALIAS_COUNT, MAX_FILE_BYTES, MAX_FLOW_DEPTH, MAX_NODE_DEPTH } from "./limits.js";
-import { findExcessiveFlowNesting } from "./nesting.js";
+import {
+  MAX_ALIAS_COUNT,
+  MAX_DEPTH,
+  MAX_ERRORS_PER_DOCUMENT,
+  MAX_ERRORS_PER_FILE,
+  MAX_FILE_BYTES,
+} from "./limits.js";
+import { findExcessiveStructure } from "./nesting.js";
 import { checkRules } from "./rules.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
 import { textPosition } from "./textPosition.js";
 import type { AppSpec, InvalidApp, ManifestError, SourcePosition, VolumeSpec } from "./types.js";
-import { nodeAt, nodeDepth, nodePosition, positionAt } from "./yamlNodes.js";
+import { inspectDocument, nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
 import type { FieldProblem } from "./zodIssues.js";
 
@@ -33,20 +39,30 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     ...parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      uniqueKeys: false,
     }),
   ];
   const at = (offset: number) => positionAt(offset, lineCounter, file);
 
   const syntaxErrors = docs.flatMap((doc) =>
     doc.errors.map((error): ManifestError => {
-      const message =
-        error.code === "DUPLICATE_KEY"
-          ? "duplicate key; each key may appear only once in a map"
-          : `YAML syntax error: ${error.message.split("\n")[0] ?? ""}`;
+      const message = /call stack/i.test(error.message)
+        ? `nesting is too deep; this is not an App manifest`
+        : `YAML syntax error: ${error.message.split("\n")[0] ?? ""}`;
       return { ...at(error.pos[0]), path: "", message };
     }),
   );
+  for (const doc of docs) {
+    const { duplicateKeys, tooDeep } = inspectDocument(doc, MAX_DEPTH);
+    if (tooDeep) {
+      const message = `nesting is deeper than ${MAX_DEPTH} levels; this is not an App manifest`;
+      return fileFailure([{ ...at(doc.contents?.range?.[0] ?? 0), path: "", message }], file, []);
+    }
+    for (const key of duplicateKeys) {
+      const message = "duplicate key; each key may appear only once in a map";
+      syntaxErrors.push({ ...at(key.range?.[0] ?? 0), path: "", message });
+    }
+  }
   if (syntaxErrors.length > 0) return fileFailure(syntaxErrors, file, docs);
 
   const filled = docs.filter((doc) => doc.contents !== null && !isNullScalar(doc));
@@ -69,19 +85,6 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const datas: unknown[] = [];
   for (const doc of filled) {
     const start = doc.contents?.range?.[0] ?? 0;
-    if (nodeDepth(doc, MAX_NODE_DEPTH) > MAX_NODE_DEPTH) {
-      return fileFailure(
-        [
-          {
-            ...at(start),
-            path: "",
-            message: `nesting is deeper than ${MAX_NODE_DEPTH} levels; this is not an App manifest`,
-          },
-        ],
-        file,
-        [],
-      );
-    }
     try {
       datas.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
     } catch (error) {
@@ -105,7 +108,16 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     if (problems.ok) {
       result.apps.push(toAppSpec(problems.app, doc, lineCounter, file));
     } else {
-      const errors = problems.problems.map(toError);
+      // Positions cost a walk each; a file of thousands of broken documents must stay fast.
+      const room = Math.max(1, Math.min(MAX_ERRORS_PER_DOCUMENT, MAX_ERRORS_PER_FILE - result.errors.length));
+      const shown = problems.problems.slice(0, room);
+      const left = problems.problems.length - shown.length;
+      if (left > 0 && result.errors.length < MAX_ERRORS_PER_FILE)
+        shown.push({
+          path: [],
+          message: `and ${left} more problem${left === 1 ? "" : "s"} in this document`,
+        });
+      const errors = shown.map(toError);
       result.invalid.push({ ...nameOf(data), file, errors });
       result.errors.push(...errors);
     }
@@ -149,14 +161,8 @@ function hostileTextError(text: string, file: string): ManifestError | undefined
   if (nul >= 0) {
     return { ...textPosition(text, nul, file), path: "", message: "not a text file (it contains NUL bytes)" };
   }
-  const deep = findExcessiveFlowNesting(text, MAX_FLOW_DEPTH);
-  if (deep >= 0) {
-    return {
-      ...textPosition(text, deep, file),
-      path: "",
-      message: `nesting is deeper than ${MAX_FLOW_DEPTH} levels; this is not an App manifest`,
-    };
-  }
+  const excess = findExcessiveStructure(text);
+  if (excess) return { ...textPosition(text, excess.offset, file), path: "", message: excess.message };
   return undefined;
 }
 

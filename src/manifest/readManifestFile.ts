@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { decodeManifest } from "./decodeManifest.js";
 import { MAX_FILE_BYTES } from "./limits.js";
@@ -14,7 +15,8 @@ export async function readManifestFile(
   const fail = (message: string) => ({ error: { file, line: 1, col: 1, path: "", message } });
   let handle;
   try {
-    handle = await open(path, "r");
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return fail(describeFsError(error));
   }

@@ -24,7 +24,7 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
       }
       continue;
     }
-    if (issue.code === "invalid_type" && !hasKey(data, path)) {
+    if ((issue.code === "invalid_type" || issue.code === "invalid_value") && !hasKey(data, path)) {
       const field = String(path[path.length - 1] ?? "");
       const parent = formatPath(path.slice(0, -1)) || "the document";
       problems.push({ path, message: `required field is missing; add "${field}:" to ${parent}` });
