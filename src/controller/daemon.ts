@@ -22,8 +22,8 @@ export interface DaemonDeps {
   observe(): Promise<ObservedState>;
   /** The pure planner, with the daemon's plan options already bound. */
   plan(desired: DesiredState, observed: ObservedState): Plan;
-  /** Performs one action against the Swarm. */
-  execute(action: Action): Promise<void>;
+  /** Performs one action against the Swarm; `observed` is the state the action was planned from. */
+  execute(action: Action, observed: ObservedState): Promise<void>;
   /** True when retrying (after re-observing) can fix the error. */
   isRetryable(err: unknown): boolean;
   /** Subscribes to service and node events; `onError` is called once when the stream fails. */
@@ -428,7 +428,7 @@ export class Daemon {
       if (action.app !== name) continue;
       const started = this.#timers.now();
       try {
-        await this.#deps.execute(action);
+        await this.#deps.execute(action, observed);
       } catch (error) {
         this.#triggeredSeq.set(name, ++this.#seq);
         const retryable = this.#deps.isRetryable(error);

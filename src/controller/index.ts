@@ -11,3 +11,4 @@ export { watchManifests, type ManifestWatcher, type ManifestWatcherOptions } fro
 export { debounce, realTimers, type Debouncer, type TimerFunctions } from "./debounce.js";
 export { changedApps, deepEqual } from "./desiredDiff.js";
 export { ControllerMetrics, type ReconcileResult } from "./metrics.js";
+export { swarmDaemonDeps, type SwarmDaemonOptions } from "./swarmDeps.js";

@@ -1,0 +1,42 @@
+import type Docker from "dockerode";
+import type { Logger } from "pino";
+import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { plan } from "../reconcile/plan.js";
+import type { PlanOptions } from "../reconcile/types.js";
+import { isRetryable } from "../swarm/errors.js";
+import { watchEvents } from "../swarm/events.js";
+import { execute } from "../swarm/execute.js";
+import { observe } from "../swarm/observe.js";
+import type { DaemonDeps } from "./daemon.js";
+import { watchManifests } from "./manifestWatcher.js";
+
+export interface SwarmDaemonOptions {
+  docker: Docker;
+  /** The apps directory (may be a symlink swapped by git-sync). */
+  dir: string;
+  plan: PlanOptions;
+  logger: Logger;
+  /** Debounce of manifest changes; defaults are the watcher's (150 ms quiet, 1 s max). */
+  watch?: { quietMs?: number; maxWaitMs?: number };
+}
+
+/** The daemon's dependencies on the real layers: the manifests on disk and a Docker Swarm. */
+export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
+  const { docker, dir, logger } = options;
+  return {
+    loadDesired: () => loadDesiredState(dir),
+    observe: () => observe(docker),
+    plan: (desired, observed) => plan(desired, observed, options.plan),
+    execute: (action, observed) => execute(docker, action, observed),
+    isRetryable,
+    watchEvents: (onEvent, onError) => watchEvents(docker, onEvent, onError),
+    watchManifests: (onChange) =>
+      watchManifests({
+        dir,
+        onChange,
+        onError: (err) => logger.warn({ err }, "manifest watch error"),
+        ...options.watch,
+      }),
+    logger,
+  };
+}
