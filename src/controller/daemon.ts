@@ -218,6 +218,9 @@ export class Daemon {
 
   /** For `/readyz`: ready once Docker is reachable and the first full sync is done. */
   readiness(): { ready: boolean; reason?: string } {
+    if (!this.#dockerReachable && this.#lastObserved === undefined && this.#dockerError === undefined) {
+      return { ready: false, reason: "Docker has not answered yet" };
+    }
     if (!this.#dockerReachable) {
       return {
         ready: false,

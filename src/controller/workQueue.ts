@@ -38,7 +38,7 @@ export interface WorkQueueOptions {
   now?: () => number;
   /** Uniform in [0, 1). Default `Math.random`. */
   random?: () => number;
-  /** Called after every run, for metrics and logs. */
+  /** Called after every run, for metrics and logs; what it throws is ignored. */
   onProcessed?: (key: string, outcome: HandlerOutcome, durationMs: number) => void;
 }
 
@@ -213,8 +213,9 @@ export class WorkQueue {
     }
     try {
       this.#onProcessed?.(key, outcome, this.#now() - started);
-    } finally {
-      if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
+    } catch {
+      // An observer (metrics, logs) that throws must not stall the key or leak a rejection.
     }
+    if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
   }
 }

@@ -300,7 +300,7 @@ describe("Daemon", () => {
     const h = harness([app("web"), app("api")]);
     h.swarm.addService("old", true);
     h.swarm.addService("theirs", false);
-    expect(h.daemon.readiness()).toEqual({ ready: false, reason: "Docker is not reachable" });
+    expect(h.daemon.readiness()).toEqual({ ready: false, reason: "Docker has not answered yet" });
     await h.daemon.start();
     await settle(h);
 

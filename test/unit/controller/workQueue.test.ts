@@ -299,4 +299,22 @@ describe("WorkQueue", () => {
       "Expected `concurrency` to be an integer from 1 and up, got `0` (number)",
     );
   });
+
+  it("keeps going when the onProcessed observer throws", async () => {
+    let runs = 0;
+    const q = new WorkQueue({
+      handler: () => {
+        runs++;
+        return Promise.resolve({ result: "ok" });
+      },
+      onProcessed: () => {
+        throw new Error("observer bug");
+      },
+    });
+    q.add("a");
+    await q.onIdle();
+    q.add("a");
+    await q.onIdle();
+    expect(runs).toBe(2);
+  });
 });
