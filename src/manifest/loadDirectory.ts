@@ -137,8 +137,11 @@ async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; er
       let entry;
       try {
         entry = await stat(join(root, relative));
-      } catch (error) {
-        if (MANIFEST_FILE.test(name)) errors.push(fileError(display(root, relative), describeFsError(error)));
+      } catch {
+        // A manifest that cannot even be looked at (a dangling link) is read, fails, and so
+        // lands in failedFiles: its apps are kept rather than pruned.
+        if (MANIFEST_FILE.test(name))
+          files.push({ path: join(root, relative), display: display(root, relative), relative });
         continue;
       }
       if (entry.isDirectory()) pending.push(relative);

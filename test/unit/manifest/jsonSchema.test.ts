@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { KNOWN_ANNOTATIONS } from "../../../src/manifest/annotations.js";
+import { manifestJsonSchema, manifestJsonSchemaText } from "../../../src/manifest/jsonSchema.js";
+import { ANNOTATION } from "../../../src/reconcile/types.js";
+
+describe("JSON Schema", () => {
+  it("the committed schema/app.schema.json is what `alacrity schema` prints (regenerate: npx tsx scripts/write-schema.ts)", () => {
+    const committed = readFileSync(new URL("../../../schema/app.schema.json", import.meta.url), "utf8");
+    expect(committed).toBe(manifestJsonSchemaText());
+  });
+
+  it("is strict and lets defaulted fields be left out", () => {
+    const schema = manifestJsonSchema() as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: {
+        spec: { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
+      };
+    };
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required.sort()).toEqual(["apiVersion", "kind", "metadata", "spec"]);
+    expect(schema.properties.spec.required).toEqual(["image"]);
+    expect(schema.properties.spec.additionalProperties).toBe(false);
+    expect(schema.properties.spec.properties["replicas"]).toMatchObject({
+      type: "integer",
+      minimum: 0,
+      default: 1,
+    });
+  });
+});
+
+describe("annotations", () => {
+  it("the manifest layer knows exactly the controller's annotations", () => {
+    expect([...KNOWN_ANNOTATIONS].sort()).toEqual(Object.values(ANNOTATION).sort());
+  });
+});
