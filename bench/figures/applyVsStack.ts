@@ -1,0 +1,58 @@
+import { appSet, Workspace } from "../apps.js";
+import { alacrityApply, stackDeploy } from "../commands.js";
+import { compare } from "../stats.js";
+import type { Comparison } from "../stats.js";
+import { cleanup } from "../swarm.js";
+
+export interface ApplyFigures {
+  apps: number;
+  pairs: number;
+  cold: Comparison;
+  noop: Comparison;
+}
+
+/**
+ * Cold and no-op apply against `docker stack deploy` of the same apps, alternated in one run:
+ * each pair measures both commands from no bench service at all, then the same command again
+ * with nothing changed. The first command of a pair alternates, so neither always runs first.
+ */
+export async function applyVsStack(
+  apps: number,
+  pairs: number,
+  log: (line: string) => void,
+): Promise<ApplyFigures> {
+  const ws = new Workspace(appSet("a", apps, 0));
+  const cold = { ours: [] as number[], theirs: [] as number[] };
+  const noop = { ours: [] as number[], theirs: [] as number[] };
+  const ours = async (): Promise<void> => {
+    await cleanup();
+    cold.ours.push((await alacrityApply(ws.appsDir)).ms);
+    noop.ours.push((await alacrityApply(ws.appsDir)).ms);
+  };
+  const theirs = async (): Promise<void> => {
+    await cleanup();
+    cold.theirs.push((await stackDeploy(ws.composeFile)).ms);
+    noop.theirs.push((await stackDeploy(ws.composeFile)).ms);
+  };
+  try {
+    for (let pair = 0; pair < pairs; pair++) {
+      if (pair % 2 === 0) {
+        await ours();
+        await theirs();
+      } else {
+        await theirs();
+        await ours();
+      }
+      const i = cold.ours.length - 1;
+      log(
+        `  pair ${pair + 1}/${pairs}: cold ${ms(cold.ours[i]!)} vs ${ms(cold.theirs[i]!)}, no-op ${ms(noop.ours[i]!)} vs ${ms(noop.theirs[i]!)}`,
+      );
+    }
+  } finally {
+    await cleanup();
+    ws.dispose();
+  }
+  return { apps, pairs, cold: compare(cold.ours, cold.theirs), noop: compare(noop.ours, noop.theirs) };
+}
+
+const ms = (value: number): string => `${Math.round(value)} ms`;

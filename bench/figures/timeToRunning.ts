@@ -1,0 +1,55 @@
+import { appSet, Workspace } from "../apps.js";
+import { alacrityApply, stackDeploy } from "../commands.js";
+import { compare } from "../stats.js";
+import type { Comparison } from "../stats.js";
+import { STACK } from "../config.js";
+import { cleanup, waitForRunning } from "../swarm.js";
+
+/** Matches `apply --wait`, which polls the tasks every 500 ms. */
+const POLL_MS = 500;
+
+export interface RunningFigure {
+  apps: number;
+  pairs: number;
+  comparison: Comparison;
+}
+
+/** `apply --wait` against `docker stack deploy` plus polling, until every app's one task runs. */
+export async function timeToRunning(
+  apps: number,
+  pairs: number,
+  log: (line: string) => void,
+): Promise<RunningFigure> {
+  const set = appSet("r", apps, 1);
+  const ws = new Workspace(set);
+  const stackNames = set.names.map((n) => `${STACK}_${n}`);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const runOurs = async (): Promise<void> => {
+    await cleanup({ containers: true });
+    ours.push((await alacrityApply(ws.appsDir, ["--wait", "--timeout", "300"])).ms);
+  };
+  const runTheirs = async (): Promise<void> => {
+    await cleanup({ containers: true });
+    const started = performance.now();
+    await stackDeploy(ws.composeFile);
+    await waitForRunning(stackNames, 1, POLL_MS);
+    theirs.push(performance.now() - started);
+  };
+  try {
+    for (let pair = 0; pair < pairs; pair++) {
+      if (pair % 2 === 0) {
+        await runOurs();
+        await runTheirs();
+      } else {
+        await runTheirs();
+        await runOurs();
+      }
+      log(`  pair ${pair + 1}/${pairs}: ${Math.round(ours.at(-1)!)} ms vs ${Math.round(theirs.at(-1)!)} ms`);
+    }
+  } finally {
+    await cleanup({ containers: true });
+    ws.dispose();
+  }
+  return { apps, pairs, comparison: compare(ours, theirs) };
+}

@@ -1,0 +1,156 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname } from "node:path";
+import { readConfig } from "./config.js";
+import { applyVsStack } from "./figures/applyVsStack.js";
+import { daemonFigures } from "./figures/daemon.js";
+import { plannerFigure } from "./figures/planner.js";
+import { noopRequests } from "./figures/requests.js";
+import { timeToRunning } from "./figures/timeToRunning.js";
+import { formatTable } from "./table.js";
+import type { Row } from "./table.js";
+import { cleanup } from "./swarm.js";
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function machine(): Record<string, string | number> {
+  const dockerVersion = (() => {
+    try {
+      return execFileSync(
+        "docker",
+        ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"],
+        {
+          encoding: "utf8",
+        },
+      ).trim();
+    } catch {
+      return "unknown";
+    }
+  })();
+  return {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    docker: dockerVersion,
+  };
+}
+
+const round = (n: number, digits = 0): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const started = new Date();
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {};
+  log(
+    `AlaCrity benchmark: ${config.apps} apps, ${config.pairs} pairs, figures ${[...config.figures].join(", ")}`,
+  );
+  await cleanup({ containers: true });
+
+  if (config.figures.has("planner")) {
+    log(`planner: plan() for ${config.plannerApps} apps`);
+    const p = plannerFigure(config.plannerApps);
+    results.planner = p;
+    rows.push({
+      figure: `planner alone, ${p.apps} apps`,
+      value: `${round(p.medianMs)} ms (median of ${p.runs})`,
+      goal: "<= 200 ms",
+      met: p.medianMs <= 200,
+    });
+  }
+
+  if (config.figures.has("apply")) {
+    log(`apply vs docker stack deploy: ${config.apps} apps, ${config.pairs} pairs`);
+    const a = await applyVsStack(config.apps, config.pairs, log);
+    results.apply = a;
+    rows.push({
+      figure: `cold apply, ${a.apps} apps`,
+      value: `${round(a.cold.oursMedianMs)} ms vs ${round(a.cold.theirsMedianMs)} ms: ratio ${round(a.cold.medianRatio, 2)}`,
+      goal: "ratio <= 0.5",
+      met: a.cold.medianRatio <= 0.5,
+    });
+    rows.push({
+      figure: `no-op apply, ${a.apps} apps`,
+      value: `${round(a.noop.oursMedianMs)} ms vs ${round(a.noop.theirsMedianMs)} ms: ratio ${round(a.noop.medianRatio, 2)}`,
+      goal: "ratio <= 0.2",
+      met: a.noop.medianRatio <= 0.2,
+    });
+  }
+
+  if (config.figures.has("requests")) {
+    const sizes = [...new Set([Math.min(10, config.apps), config.apps])];
+    const counts = [];
+    for (const size of sizes) {
+      log(`API requests of a no-op apply: ${size} apps`);
+      counts.push(await noopRequests(size));
+    }
+    results.requests = counts;
+    rows.push({
+      figure: "API requests of a no-op apply",
+      value: counts.map((c) => `${c.alacrity} at ${c.apps} apps (stack deploy: ${c.stackDeploy})`).join("; "),
+      goal: "<= 5",
+      met: counts.every((c) => c.alacrity <= 5),
+    });
+  }
+
+  if (config.figures.has("daemon")) {
+    log(`daemon: ${config.apps} apps, ${config.idleSeconds} s idle, ${config.edits} edits`);
+    const d = await daemonFigures(config.apps, config.idleSeconds, config.edits, log);
+    results.daemon = d;
+    rows.push({
+      figure: `edit -> service updated, daemon with ${d.apps} apps`,
+      value: `p95 ${round(d.edits.p95Ms)} ms, median ${round(d.edits.medianMs)} ms (${d.edits.count} edits)`,
+      goal: "p95 <= 300 ms",
+      met: d.edits.p95Ms <= 300,
+    });
+    rows.push({
+      figure: `idle daemon, ${d.apps} apps: requests in ${d.idle.seconds} s`,
+      value: `${d.idle.requests}`,
+      goal: "<= 10",
+      met: d.idle.requests <= 10,
+    });
+    rows.push({
+      figure: `idle daemon, ${d.apps} apps: resident memory`,
+      value: `${round(d.idle.rssMb)} MB`,
+      goal: "<= 120 MB",
+      met: d.idle.rssMb <= 120,
+    });
+  }
+
+  if (config.figures.has("running")) {
+    log(`time to running: ${config.runningApps} apps with 1 replica, ${config.pairs} pairs`);
+    const r = await timeToRunning(config.runningApps, config.pairs, log);
+    results.running = r;
+    rows.push({
+      figure: `time to running, ${r.apps} apps with 1 replica`,
+      value: `${round(r.comparison.oursMedianMs)} ms vs ${round(r.comparison.theirsMedianMs)} ms: ratio ${round(r.comparison.medianRatio, 2)}`,
+      goal: "ratio <= 1.0",
+      met: r.comparison.medianRatio <= 1.0,
+    });
+  }
+
+  const table = formatTable(rows);
+  process.stdout.write(`${table}\n`);
+  const document = {
+    date: started.toISOString(),
+    machine: machine(),
+    config: { ...config, figures: [...config.figures] },
+    rows,
+    results,
+  };
+  mkdirSync(dirname(config.out), { recursive: true });
+  writeFileSync(config.out, `${JSON.stringify(document, null, 2)}\n`);
+  log(`results written to ${config.out}`);
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  await cleanup({ containers: true }).catch(() => undefined);
+  process.exitCode = 1;
+});
