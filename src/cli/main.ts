@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
-import { ExitError, INTERNAL_ERROR_EXIT } from "./exitError.js";
+import { Command } from "commander";
 import { registerApplyCommand } from "./applyCommand.js";
 import { registerPlanCommand } from "./planCommand.js";
 import { registerRunCommand } from "./runCommand.js";
+import { runCli } from "./runCli.js";
 import { registerSchemaCommand } from "./schemaCommand.js";
 import { registerStatusCommand } from "./statusCommand.js";
 import { registerValidateCommand } from "./validateCommand.js";
@@ -26,25 +26,4 @@ function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit status; the one place where failures are turned into output. */
-async function main(argv: readonly string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync([...argv]);
-    return 0;
-  } catch (error) {
-    if (error instanceof ExitError) {
-      if (error.message) process.stderr.write(`${error.message}\n`);
-      return error.code;
-    }
-    // commander has already printed its own message (usage errors, --help, --version).
-    if (error instanceof CommanderError) return error.exitCode;
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`alacrity: internal error: ${message}\n`);
-    if (process.env["ALACRITY_DEBUG"] === "1" && error instanceof Error && error.stack) {
-      process.stderr.write(`${error.stack}\n`);
-    }
-    return INTERNAL_ERROR_EXIT;
-  }
-}
-
-process.exitCode = await main(process.argv);
+process.exitCode = await runCli(buildProgram(), process.argv);
