@@ -1,0 +1,428 @@
+// Proves the placement rules of persistent apps on a real 3-node Swarm (node-1 manager, node-2 and
+// node-3 workers), through the built CLI: pins by hostname and by ID, the spread rule, pins that
+// survive re-applies from fresh processes and the app's removal, volumes on the pinned node, and
+// what happens when a pinned node goes down, is drained or leaves the Swarm. One Swarm for the
+// whole file; the phases run in order and the destructive ones (stop, drain, remove) come last.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { MultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
+import { startMultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
+import { pollUntil } from "../../harness/poll.js";
+import { runCli, type CliResult } from "../../support/cli.js";
+import { AppsDir, IMAGE, appYaml } from "../../support/manifests.js";
+
+const INSTANCE = "t-mn";
+const P = "t-mn-";
+const AUTO_A = `${P}auto-a`;
+const AUTO_B = `${P}auto-b`;
+const AUTO_C = `${P}auto-c`;
+const BY_HOST = `${P}by-host`;
+const BY_ID = `${P}by-id`;
+const BIND = `${P}bind`;
+const WEB = `${P}web`;
+const MISSING_PATH = "/srv/t-mn-missing/uploads";
+
+/** Writes, once per container of the app's volume, the container's ID: the data of the first one stays. */
+const RECORD_FIRST = ["sh", "-c", "test -f /data/first || hostname > /data/first; exec sleep 3600"];
+
+const log = (message: string): void => console.log(`[multinode placement] ${message}`);
+
+let swarm: MultiNodeSwarm;
+/** The apps directory's contents (file -> YAML); each CLI run gets a fresh copy of it. */
+const manifests = new Map<string, string>();
+
+interface Task {
+  NodeID?: string;
+  DesiredState: string;
+  Status: { State: string; Err?: string };
+}
+
+beforeAll(async () => {
+  swarm = await startMultiNodeSwarm({ nodes: 3, workloadImages: [IMAGE], log });
+}, 300_000);
+
+afterAll(async () => {
+  await swarm?.cleanup();
+}, 120_000);
+
+/** Runs the CLI against the multi-node Swarm as a new process, like a restarted controller. */
+function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return runCli([...args, "--instance", INSTANCE], { env: { DOCKER_HOST: swarm.dockerHost }, timeoutMs });
+}
+
+/** `plan` or `apply` on a fresh copy of the apps directory, removed afterwards. */
+async function onFreshDir(command: "plan" | "apply", ...extra: string[]): Promise<CliResult> {
+  const dir = new AppsDir("alacrity-mn");
+  try {
+    for (const [file, text] of manifests) dir.write(file, text);
+    return await cli([command, "--dir", dir.path, ...extra]);
+  } finally {
+    dir.dispose();
+  }
+}
+
+const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
+
+function persistentApp(
+  name: string,
+  volume: string,
+  extra: Record<string, unknown> = {},
+  metadata: Record<string, unknown> = {},
+): string {
+  const spec = {
+    persistent: true,
+    command: RECORD_FIRST,
+    volumes: [{ name: volume, containerPath: "/data" }],
+  };
+  return appYaml(name, { ...spec, ...extra }, metadata);
+}
+
+async function service(name: string) {
+  const list = await swarm.docker.listServices({ filters: { name: [name] } });
+  return list.find((s) => s.Spec?.Name === name);
+}
+
+async function constraintsOf(name: string): Promise<string[]> {
+  return (await service(name))?.Spec?.TaskTemplate?.Placement?.Constraints ?? [];
+}
+
+async function tasksOf(name: string): Promise<Task[]> {
+  const filters = JSON.stringify({ service: [name], "desired-state": ["running"] });
+  const tasks = (await swarm.docker.listTasks({ filters })) as (Task & { ServiceID: string })[];
+  // The service filter also matches by prefix: keep the service's own tasks.
+  const id = (await service(name))?.ID;
+  return tasks.filter((t) => t.ServiceID === id);
+}
+
+const hostnameOf = (nodeId: string | undefined): string =>
+  swarm.nodes.find((n) => n.nodeId === nodeId)?.hostname ?? `unknown node ${String(nodeId)}`;
+
+/** Hostnames the app's running tasks are on, sorted. */
+async function runningOn(name: string): Promise<string[]> {
+  const tasks = await tasksOf(name);
+  return tasks
+    .filter((t) => t.Status.State === "running")
+    .map((t) => hostnameOf(t.NodeID))
+    .sort();
+}
+
+/** Waits (bounded) until the app's running tasks are exactly on these hostnames. */
+async function waitUntilRunningOn(name: string, hostnames: string[], timeoutMs = 60_000): Promise<void> {
+  const want = JSON.stringify([...hostnames].sort());
+  await pollUntil(async () => (JSON.stringify(await runningOn(name)) === want ? true : undefined), {
+    timeoutMs,
+    what: `${name} running on ${want}`,
+  });
+}
+
+/** Waits (bounded) until the persistent app runs nowhere and its one task waits, pending. */
+async function waitUntilPending(name: string, timeoutMs = 60_000): Promise<Task> {
+  return pollUntil(
+    async () => {
+      const tasks = await tasksOf(name);
+      const pending = tasks.filter((t) => t.Status.State === "pending");
+      return tasks.length === 1 && pending.length === 1 ? pending[0] : undefined;
+    },
+    { timeoutMs, what: `${name} to have one pending task and none running` },
+  );
+}
+
+/** Names of this prefix's volumes on the node's own engine. */
+async function volumesOn(hostname: string): Promise<string[]> {
+  const { Volumes } = await swarm.node(hostname).docker.listVolumes();
+  return (Volumes ?? [])
+    .map((v) => v.Name)
+    .filter((n) => n.startsWith(`alacran--${P}`))
+    .sort();
+}
+
+/** A file of a named volume, read from the node's own disk. */
+async function volumeFile(hostname: string, volume: string, file: string): Promise<string> {
+  const path = `/var/lib/docker/volumes/alacran--${volume}/_data/${file}`;
+  const result = await swarm.node(hostname).container.exec(["cat", path]);
+  expect(result.exitCode, result.output).toBe(0);
+  return result.output.trim();
+}
+
+async function statusTable(): Promise<string> {
+  const result = await cli(["status"]);
+  expect(result.code, show(result)).toBe(0);
+  return result.stdout;
+}
+
+/** The status table's row of one app. */
+const rowOf = (table: string, name: string): string =>
+  table.split("\n").find((line) => line.startsWith(`${name} `)) ?? `(no row for ${name} in)\n${table}`;
+
+/** Polls `status` (bounded) until the app's row matches. */
+async function waitForStatusRow(name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  return pollUntil(
+    async () => {
+      const row = rowOf(await statusTable(), name);
+      return pattern.test(row) ? row : undefined;
+    },
+    { timeoutMs, intervalMs: 1000, what: `status of ${name} to match ${String(pattern)}` },
+  );
+}
+
+const idOf = (hostname: string): string => swarm.node(hostname).nodeId;
+const pinnedTo = (hostname: string): string[] => [`node.id==${idOf(hostname)}`];
+
+describe("placement of persistent apps on a 3-node Swarm", () => {
+  let firstDataOfB = "";
+
+  it("spreads persistent apps without spec.node over node-1, node-2, node-3 in name order", async () => {
+    manifests.set("auto-a.yaml", persistentApp(AUTO_A, `${P}data-a`));
+    manifests.set("auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
+    manifests.set("auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`));
+    manifests.set("web.yaml", appYaml(WEB, { replicas: 3 }));
+
+    const applied = await onFreshDir("apply", "--wait", "--timeout", "90");
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stdout).toContain(`@ pin ${AUTO_A} to node node-1 (pin requested)`);
+    expect(applied.stdout).toContain(`@ pin ${AUTO_B} to node node-2 (pin requested)`);
+    expect(applied.stdout).toContain(`@ pin ${AUTO_C} to node node-3 (pin requested)`);
+    expect(applied.stdout).not.toContain(`@ pin ${WEB}`);
+
+    expect(await constraintsOf(AUTO_A)).toEqual(pinnedTo("node-1"));
+    expect(await constraintsOf(AUTO_B)).toEqual(pinnedTo("node-2"));
+    expect(await constraintsOf(AUTO_C)).toEqual(pinnedTo("node-3"));
+    expect(await constraintsOf(WEB)).toEqual([]);
+    expect(await runningOn(AUTO_A)).toEqual(["node-1"]);
+    expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
+    expect(await runningOn(AUTO_C)).toEqual(["node-3"]);
+    expect((await runningOn(WEB)).length).toBe(3);
+
+    // Each named volume exists on its app's node, and on no other.
+    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`]);
+    expect(await volumesOn("node-2")).toEqual([`alacran--${P}data-b`]);
+    expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`]);
+    firstDataOfB = await volumeFile("node-2", `${P}data-b`, "first");
+    expect(firstDataOfB).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it("status shows each persistent app's node and the node's state", async () => {
+    const table = await statusTable();
+    expect(rowOf(table, AUTO_A)).toMatch(
+      /\syes\s+1\/1\s+node-1 \(ready\/active\)\s+alacran--t-mn-data-a\s+running/,
+    );
+    expect(rowOf(table, AUTO_B)).toMatch(/\syes\s+1\/1\s+node-2 \(ready\/active\)\s+\S+\s+running/);
+    expect(rowOf(table, AUTO_C)).toMatch(/\syes\s+1\/1\s+node-3 \(ready\/active\)\s+\S+\s+running/);
+    expect(rowOf(table, WEB)).toMatch(/\sno\s+3\/3\s+-\s+-\s+running/);
+  });
+
+  it("keeps every app where it was across re-applies from fresh processes and fresh directories", async () => {
+    const versions = await Promise.all(
+      [AUTO_A, AUTO_B, AUTO_C].map(async (n) => (await service(n))?.Version?.Index),
+    );
+    const planned = await onFreshDir("plan");
+    expect(planned.code, show(planned)).toBe(0);
+    expect(planned.stdout).toContain("No changes");
+    const applied = await onFreshDir("apply");
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stdout).not.toContain("@ pin");
+    const after = await Promise.all(
+      [AUTO_A, AUTO_B, AUTO_C].map(async (n) => (await service(n))?.Version?.Index),
+    );
+    expect(after).toEqual(versions);
+    expect(await constraintsOf(AUTO_B)).toEqual(pinnedTo("node-2"));
+    expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
+  });
+
+  it("rejects an unknown spec.node, naming the nodes that exist, and changes nothing", async () => {
+    const dir = new AppsDir("alacrity-mn-unknown");
+    try {
+      for (const [file, text] of manifests) dir.write(file, text);
+      dir.write("nowhere.yaml", persistentApp(`${P}nowhere`, `${P}data-nowhere`, { node: "node-9" }));
+      const planned = await cli(["plan", "--dir", dir.path]);
+      expect(planned.code, show(planned)).toBe(1);
+      // The position: the file under --dir, line and column of spec.node.
+      expect(planned.stdout).toMatch(
+        new RegExp(`! reject ${P}nowhere: \\S*/nowhere\\.yaml:\\d+:\\d+: spec\\.node: no node node-9`),
+      );
+      expect(planned.stdout).toContain(
+        `spec.node: no node node-9 in the Swarm; the nodes are: node-1 (${idOf("node-1")}), ` +
+          `node-2 (${idOf("node-2")}), node-3 (${idOf("node-3")})`,
+      );
+    } finally {
+      dir.dispose();
+    }
+    expect(await service(`${P}nowhere`)).toBeUndefined();
+  });
+
+  it("pins to spec.node by hostname and by node ID, and reports a missing host path with its node", async () => {
+    manifests.set("by-host.yaml", persistentApp(BY_HOST, `${P}data-host`, { node: "node-3" }));
+    manifests.set("by-id.yaml", persistentApp(BY_ID, `${P}data-id`, { node: idOf("node-2") }));
+    manifests.set(
+      "bind.yaml",
+      appYaml(BIND, {
+        persistent: true,
+        node: "node-2",
+        volumes: [{ hostPath: MISSING_PATH, containerPath: "/uploads" }],
+      }),
+    );
+
+    const applied = await onFreshDir("apply", "--wait", "--timeout", "60");
+    expect(applied.code, show(applied)).toBe(1);
+    expect(applied.stdout).toContain(`@ pin ${BY_HOST} to node node-3 (pin requested)`);
+    expect(applied.stdout).toContain(`@ pin ${BY_ID} to node node-2 (pin requested)`);
+    expect(applied.stdout).toContain(`bind source path does not exist: ${MISSING_PATH}`);
+    expect(applied.stdout).toMatch(
+      new RegExp(`x ${BIND}: 0/1 running: .*bind source path does not exist: ${MISSING_PATH} on node node-2`),
+    );
+
+    expect(await constraintsOf(BY_HOST)).toEqual(pinnedTo("node-3"));
+    expect(await constraintsOf(BY_ID)).toEqual(pinnedTo("node-2"));
+    expect(await constraintsOf(BIND)).toEqual(pinnedTo("node-2"));
+    expect(await runningOn(BY_HOST)).toEqual(["node-3"]);
+    expect(await runningOn(BY_ID)).toEqual(["node-2"]);
+    expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`, `alacran--${P}data-host`]);
+    expect(await volumesOn("node-2")).toEqual([`alacran--${P}data-b`, `alacran--${P}data-id`]);
+    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`]);
+
+    const row = await waitForStatusRow(BIND, /failed/);
+    expect(row).toContain(`host directory ${MISSING_PATH} does not exist on the node`);
+  });
+
+  it("brings an app removed and re-added back to the node that holds its data", async () => {
+    manifests.delete("auto-b.yaml");
+    manifests.delete("bind.yaml");
+    const removed = await onFreshDir("apply");
+    expect(removed.code, show(removed)).toBe(0);
+    expect(removed.stdout).toContain(`- remove ${AUTO_B}`);
+    expect(removed.stdout).toContain(`- remove ${BIND}`);
+    expect(await service(AUTO_B)).toBeUndefined();
+    await expect(swarm.docker.getConfig(`alacrity-pin--${AUTO_B}`).inspect()).resolves.toBeDefined();
+    expect(await volumesOn("node-2")).toContain(`alacran--${P}data-b`);
+
+    // Pins now: node-1 one, node-2 three (auto-b, by-id, bind), node-3 two. A new choice would be
+    // node-1; the kept pin sends auto-b back to node-2, where its volume is.
+    manifests.set("auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
+    const readded = await onFreshDir("apply", "--wait", "--timeout", "60");
+    expect(readded.code, show(readded)).toBe(0);
+    expect(readded.stdout).not.toContain("@ pin");
+    expect(readded.stdout).toContain(`+ create ${AUTO_B}`);
+    expect(await constraintsOf(AUTO_B)).toEqual(pinnedTo("node-2"));
+    expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
+    expect(await volumeFile("node-2", `${P}data-b`, "first")).toBe(firstDataOfB);
+    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`]);
+  });
+
+  it("a stopped node: its persistent apps wait there, status says it is down, stateless apps run elsewhere", async () => {
+    const began = Date.now();
+    await swarm.stopNode("node-3");
+    await swarm.waitForNodeState("node-3", "down", 60_000);
+    log(`node-3 down after ${Date.now() - began} ms`);
+
+    await pollUntil(
+      async () => {
+        const on = await runningOn(WEB);
+        return on.length === 3 && !on.includes("node-3") ? on : undefined;
+      },
+      { timeoutMs: 60_000, what: `${WEB} running 3 tasks on node-1 and node-2` },
+    );
+    const waitingC = await waitUntilPending(AUTO_C);
+    expect(waitingC.NodeID ?? "").toBe("");
+    await waitUntilPending(BY_HOST);
+    log(`stateless moved, persistent pending after ${Date.now() - began} ms`);
+
+    const row = await waitForStatusRow(AUTO_C, /waiting/);
+    expect(row).toMatch(/\s0\/1\s+node-3 \(down\/active\)\s/);
+    expect(row).toContain("pinned node node-3 is down: a persistent app waits for its node");
+    expect(rowOf(await statusTable(), BY_HOST)).toContain("pinned node node-3 is down");
+
+    // A fresh controller does not move them either.
+    const applied = await onFreshDir("apply");
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stdout).not.toContain("@ pin");
+    expect(applied.stdout).toContain(`warning: ${AUTO_C}: pinned node node-3 is down`);
+    expect(await constraintsOf(AUTO_C)).toEqual(pinnedTo("node-3"));
+    expect(await runningOn(AUTO_C)).toEqual([]);
+    expect(await runningOn(AUTO_A)).toEqual(["node-1"]);
+    expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
+  });
+
+  it("a drained node: its persistent apps wait, status explains, and they return when it is active", async () => {
+    await swarm.drainNode("node-2");
+    const waitingB = await waitUntilPending(AUTO_B);
+    expect(waitingB.NodeID ?? "").toBe("");
+    await waitUntilPending(BY_ID);
+    const row = await waitForStatusRow(AUTO_B, /waiting/);
+    expect(row).toMatch(/\s0\/1\s+node-2 \(ready\/drain\)\s/);
+    expect(row).toContain("pinned node node-2 is drained: a persistent app waits for its node");
+    await pollUntil(
+      async () => {
+        const on = await runningOn(WEB);
+        return on.length === 3 && on.every((h) => h === "node-1") ? on : undefined;
+      },
+      { timeoutMs: 60_000, what: `${WEB} running 3 tasks on node-1` },
+    );
+
+    const applied = await onFreshDir("apply");
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stdout).not.toContain("@ pin");
+    expect(applied.stdout).toContain(`warning: ${AUTO_B}: pinned node node-2 is drained`);
+    expect(await runningOn(AUTO_B)).toEqual([]);
+
+    await swarm.activateNode("node-2");
+    await waitUntilRunningOn(AUTO_B, ["node-2"]);
+    await waitUntilRunningOn(BY_ID, ["node-2"]);
+    expect(await volumeFile("node-2", `${P}data-b`, "first")).toBe(firstDataOfB);
+  });
+
+  it("a node removed from the Swarm: the app is not re-pinned; an explicit move places it on the new node", async () => {
+    await swarm.removeNode("node-3");
+
+    const planned = await onFreshDir("plan");
+    expect(planned.code, show(planned)).toBe(0);
+    expect(planned.stdout).not.toContain("@ pin");
+    const applied = await onFreshDir("apply");
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stdout).not.toContain("@ pin");
+    expect(applied.stdout).toContain(
+      `warning: ${AUTO_C}: pinned node node-3 (${idOf("node-3")}) is no longer in the Swarm`,
+    );
+    expect(await constraintsOf(AUTO_C)).toEqual(pinnedTo("node-3"));
+    expect(await runningOn(AUTO_C)).toEqual([]);
+
+    const row = rowOf(await statusTable(), AUTO_C);
+    expect(row).toMatch(/\s0\/1\s+node-3 \(gone\)\s+\S+\s+waiting\s/);
+    expect(row).toContain("is no longer in the Swarm; to move the app: set spec.node to a new node");
+    expect(row).toContain('alacrity.dev/allow-move: "true"');
+
+    // The documented move: spec.node and the annotation. by-host, on the gone node too, is retired.
+    manifests.delete("by-host.yaml");
+    manifests.set(
+      "auto-c.yaml",
+      persistentApp(
+        AUTO_C,
+        `${P}data-c`,
+        { node: "node-2" },
+        { annotations: { "alacrity.dev/allow-move": "true" } },
+      ),
+    );
+    const movePlan = await onFreshDir("plan");
+    expect(movePlan.code, show(movePlan)).toBe(2);
+    expect(movePlan.stdout).toContain(
+      `@ pin ${AUTO_C} to node node-2 (replacing its previous pin) (explicit move)`,
+    );
+    const dataWarning =
+      `warning: ${AUTO_C}: moving ${AUTO_C} from node-3 (${idOf("node-3")}) to node-2 (${idOf("node-2")}): ` +
+      "its data does not move";
+    expect(movePlan.stdout).toContain(dataWarning);
+
+    const moved = await onFreshDir("apply", "--wait", "--timeout", "60");
+    expect(moved.code, show(moved)).toBe(0);
+    expect(moved.stdout).toContain(dataWarning);
+    expect(await constraintsOf(AUTO_C)).toEqual(pinnedTo("node-2"));
+    expect(await runningOn(AUTO_C)).toEqual(["node-2"]);
+    expect(await volumesOn("node-2")).toContain(`alacran--${P}data-c`);
+    expect(rowOf(await statusTable(), AUTO_C)).toMatch(/\s1\/1\s+node-2 \(ready\/active\)\s+\S+\s+running/);
+
+    // With the annotation removed afterwards, the new pin is simply kept.
+    manifests.set("auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`, { node: "node-2" }));
+    const settled = await onFreshDir("plan");
+    expect(settled.code, show(settled)).toBe(0);
+    expect(settled.stdout).toContain("No changes");
+  });
+});
