@@ -133,9 +133,11 @@ export const volumeSchema = z
     name: z
       .string({ error: bad("must be a string") })
       .regex(VOLUME_NAME_PATTERN, {
-        error: bad(
-          "a volume name must be letters, digits, '_', '.' and '-', starting with a letter or digit",
-        ),
+        error: (issue) =>
+          `a volume name must be letters, digits, '_', '.' and '-', starting with a letter or digit${
+            typeof issue.input === "string" && issue.input.includes("..") ? ', without ".."' : ""
+          } (got ${show(issue.input)})`,
+        abort: true,
       })
       .refine((name) => !name.includes(".."), { error: bad('a volume name must not contain ".."') })
       .optional()

@@ -34,6 +34,7 @@ describe("loadDesiredState", () => {
     expect(state.errors).toEqual([]);
     expect(state.missing).toBe(false);
     expect(state.apps.get("db")?.source.file).toBe(`${root}/team/db.yml`);
+    expect(state.apps.get("db")?.file).toBe("team/db.yml");
   });
 
   it("reports a missing directory as missing, not as an error", async () => {
