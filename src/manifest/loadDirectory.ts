@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { compareErrors, separateDuplicates } from "./duplicates.js";
@@ -136,7 +137,8 @@ async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; er
       const relative = relativeDir === "" ? name : `${relativeDir}/${name}`;
       let entry;
       try {
-        entry = await stat(join(root, relative));
+        // Synchronous: a thread-pool round trip per entry made a 1000-file directory slow to walk.
+        entry = statSync(join(root, relative));
       } catch {
         // A manifest that cannot even be looked at (a dangling link) is read, fails, and so
         // lands in failedFiles: its apps are kept rather than pruned.

@@ -1,45 +1,59 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { decodeManifest } from "./decodeManifest.js";
 import { MAX_FILE_BYTES } from "./limits.js";
 import type { ManifestError } from "./types.js";
+
+type ReadResult = { text: string } | { error: ManifestError };
 
 /**
  * Reads one manifest file as text. Never reads more than the size limit, and never opens
  * anything but a regular file (a FIFO would block forever). `file` is the name used in errors.
  */
-export async function readManifestFile(
-  path: string,
-  file = path,
-): Promise<{ text: string } | { error: ManifestError }> {
+export function readManifestFile(path: string, file = path): Promise<ReadResult> {
+  return Promise.resolve(readManifestFileSync(path, file));
+}
+
+/**
+ * The work of `readManifestFile`, done with synchronous calls: a manifest is a small local file,
+ * and four thread-pool round trips per file (open, stat, read, close) made loading 1000 apps
+ * take half a second on a busy 2-core machine, against 20 ms this way.
+ */
+function readManifestFileSync(path: string, file: string): ReadResult {
   const fail = (message: string) => ({ error: { file, line: 1, col: 1, path: "", message } });
-  let handle;
+  let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return fail(describeFsError(error));
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) return fail("not a regular file");
     if (stat.size > MAX_FILE_BYTES) {
       return fail(
         `the file is too large (${stat.size} bytes; the limit is ${MAX_FILE_BYTES}); split it into several files`,
       );
     }
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    // Sized from stat rather than the limit: zero-filling a megabyte per file made loading 1000
+    // apps take seconds. A file that grows while being read gets a bigger buffer, up to the limit.
+    let buffer = Buffer.allocUnsafe(Math.min(stat.size + 1, MAX_FILE_BYTES + 1));
     let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+    for (;;) {
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
+      if (length < buffer.length) continue;
+      if (buffer.length > MAX_FILE_BYTES) break;
+      const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
     }
     return decodeManifest(buffer.subarray(0, length), file);
   } catch (error) {
     return fail(describeFsError(error));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -44,13 +44,13 @@ function absolutePath(what: string) {
     });
 }
 
+/** A string map whose keys are checked too; key and value problems are all reported at once. */
 function stringMap(kind: "label" | "annotation" | "env") {
-  return z.record(z.string(), z.string({ error: scalarNotString })).superRefine((map, ctx) => {
-    for (const key of Object.keys(map)) {
-      const problem = keyProblem(kind, key);
-      if (problem) ctx.addIssue({ code: "custom", path: [key], params: { at: "key" }, message: problem });
-    }
+  const key = z.string().superRefine((value, ctx) => {
+    const problem = keyProblem(kind, value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
+  return z.record(key, z.string({ error: scalarNotString }));
 }
 
 function keyProblem(kind: "label" | "annotation" | "env", key: string): string | undefined {

@@ -24,6 +24,11 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
       }
       continue;
     }
+    if (issue.code === "invalid_key") {
+      // A map key broke a rule: the key's own issues say which.
+      for (const inner of issue.issues) problems.push({ path, message: inner.message, atKey: true });
+      continue;
+    }
     if ((issue.code === "invalid_type" || issue.code === "invalid_value") && !hasKey(data, path)) {
       const field = String(path[path.length - 1] ?? "");
       const parent = formatPath(path.slice(0, -1)) || "the document";
@@ -36,8 +41,7 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
       const expected = issue.code === "invalid_type" ? describe(issue.expected) : "a valid value";
       message = `must be ${expected} (got ${show(valueAt(data, path))})`;
     }
-    const atKey = issue.code === "custom" && issue.params?.["at"] === "key";
-    problems.push({ path, message, ...(atKey ? { atKey } : {}) });
+    problems.push({ path, message });
   }
   return problems;
 }

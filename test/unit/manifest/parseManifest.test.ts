@@ -256,6 +256,14 @@ describe("parseManifest: documents", () => {
     expect(result.invalid.map((i) => i.name)).toContain("first");
   });
 
+  it("reports a reserved label key and a bad label value of one map together", () => {
+    const text = app("web").replace("  name: web", "  name: web\n  labels: {alacrity.app: x, team: 5}");
+    expect(errorsOf(text)).toEqual([
+      'a.yaml:5:12: metadata.labels["alacrity.app"]: label keys starting with "alacrity." are reserved (got "alacrity.app"); choose another prefix',
+      'a.yaml:5:35: metadata.labels.team: must be a string (got 5); quote it: "5"',
+    ]);
+  });
+
   it("reports a duplicate key at the second key", () => {
     expect(errorsOf(app("web", "  image: other"))).toEqual([
       "a.yaml:7:3: duplicate key; each key may appear only once in a map",
