@@ -48,7 +48,11 @@ export interface DaemonOptions {
    * then costs a handful of `observe()` calls instead of 500. A snapshot is only reused for a name
    * enqueued (or last changed by us) *before* the snapshot was started, so an event or our own
    * write is never answered with older state; other apps may be seen up to this much out of date,
-   * which the next event or resync corrects. Default 100 ms.
+   * which the next event or resync corrects. The window counts from when the snapshot arrived: on
+   * a loaded host one `observe()` can take longer than the window, and a window counted from its
+   * start would expire before anyone could share it. Measured on a loaded 2-core host where one
+   * create took 100-400 ms: a 200-file checkout cost ~65 observes with 100 ms from the start.
+   * Default 500 ms.
    */
   observedCacheMs?: number;
   /** Apps reconciled at once. Default 4. */
@@ -77,7 +81,8 @@ export interface DaemonStatus {
 interface Snapshot {
   /** Orders snapshots against triggers (a counter: two things can happen in one millisecond). */
   seq: number;
-  startedAt: number;
+  /** When the observed state arrived; undefined while in flight. */
+  doneAt: number | undefined;
   inFlight: boolean;
   promise: Promise<ObservedState>;
 }
@@ -142,7 +147,7 @@ export class Daemon {
     };
     this.#metrics = options.metrics ?? new ControllerMetrics();
     this.#resyncIntervalMs = options.resyncIntervalMs ?? 60_000;
-    this.#observedCacheMs = options.observedCacheMs ?? 100;
+    this.#observedCacheMs = options.observedCacheMs ?? 500;
     this.#reconnectBackoff = { ...DEFAULT_RECONNECT, ...options.reconnectBackoff };
     this.#instance = options.instance ?? "default";
     this.#queue = new WorkQueue({
@@ -366,13 +371,13 @@ export class Daemon {
       !options.fresh &&
       current &&
       current.seq > notBefore &&
-      (current.inFlight || now - current.startedAt <= this.#observedCacheMs)
+      (current.inFlight || now - (current.doneAt ?? now) <= this.#observedCacheMs)
     ) {
       return current.promise;
     }
     const snapshot: Snapshot = {
       seq: ++this.#seq,
-      startedAt: now,
+      doneAt: undefined,
       inFlight: true,
       promise: this.#deps.observe(),
     };
@@ -380,6 +385,7 @@ export class Daemon {
     snapshot.promise.then(
       (observed) => {
         snapshot.inFlight = false;
+        snapshot.doneAt = this.#timers.now();
         this.#lastObserved = observed;
         this.#setDockerReachable(true);
       },
