@@ -16,6 +16,7 @@ const P = "t-mn-";
 const AUTO_A = `${P}auto-a`;
 const AUTO_B = `${P}auto-b`;
 const AUTO_C = `${P}auto-c`;
+const AUTO_D = `${P}auto-d`;
 const BY_HOST = `${P}by-host`;
 const BY_ID = `${P}by-id`;
 const BIND = `${P}bind`;
@@ -172,9 +173,10 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
   let firstDataOfB = "";
 
   it("spreads persistent apps without spec.node over node-1, node-2, node-3 in name order", async () => {
-    manifests.set("auto-a.yaml", persistentApp(AUTO_A, `${P}data-a`));
-    manifests.set("auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
-    manifests.set("auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`));
+    // Files named against the app order: the planner must take apps in name order, not file order.
+    manifests.set("z-auto-a.yaml", persistentApp(AUTO_A, `${P}data-a`));
+    manifests.set("y-auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
+    manifests.set("x-auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`));
     manifests.set("web.yaml", appYaml(WEB, { replicas: 3 }));
 
     const applied = await onFreshDir("apply", "--wait", "--timeout", "90");
@@ -251,7 +253,7 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
   });
 
   it("pins to spec.node by hostname and by node ID, and reports a missing host path with its node", async () => {
-    manifests.set("by-host.yaml", persistentApp(BY_HOST, `${P}data-host`, { node: "node-3" }));
+    manifests.set("by-host.yaml", persistentApp(BY_HOST, `${P}data-host`, { node: "node-1" }));
     manifests.set("by-id.yaml", persistentApp(BY_ID, `${P}data-id`, { node: idOf("node-2") }));
     manifests.set(
       "bind.yaml",
@@ -264,28 +266,28 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
 
     const applied = await onFreshDir("apply", "--wait", "--timeout", "60");
     expect(applied.code, show(applied)).toBe(1);
-    expect(applied.stdout).toContain(`@ pin ${BY_HOST} to node node-3 (pin requested)`);
+    expect(applied.stdout).toContain(`@ pin ${BY_HOST} to node node-1 (pin requested)`);
     expect(applied.stdout).toContain(`@ pin ${BY_ID} to node node-2 (pin requested)`);
     expect(applied.stdout).toContain(`bind source path does not exist: ${MISSING_PATH}`);
     expect(applied.stdout).toMatch(
       new RegExp(`x ${BIND}: 0/1 running: .*bind source path does not exist: ${MISSING_PATH} on node node-2`),
     );
 
-    expect(await constraintsOf(BY_HOST)).toEqual(pinnedTo("node-3"));
+    expect(await constraintsOf(BY_HOST)).toEqual(pinnedTo("node-1"));
     expect(await constraintsOf(BY_ID)).toEqual(pinnedTo("node-2"));
     expect(await constraintsOf(BIND)).toEqual(pinnedTo("node-2"));
-    expect(await runningOn(BY_HOST)).toEqual(["node-3"]);
+    expect(await runningOn(BY_HOST)).toEqual(["node-1"]);
     expect(await runningOn(BY_ID)).toEqual(["node-2"]);
-    expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`, `alacran--${P}data-host`]);
+    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`, `alacran--${P}data-host`]);
     expect(await volumesOn("node-2")).toEqual([`alacran--${P}data-b`, `alacran--${P}data-id`]);
-    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`]);
+    expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`]);
 
     const row = await waitForStatusRow(BIND, /failed/);
     expect(row).toContain(`host directory ${MISSING_PATH} does not exist on the node`);
   });
 
   it("brings an app removed and re-added back to the node that holds its data", async () => {
-    manifests.delete("auto-b.yaml");
+    manifests.delete("y-auto-b.yaml");
     manifests.delete("bind.yaml");
     const removed = await onFreshDir("apply");
     expect(removed.code, show(removed)).toBe(0);
@@ -295,17 +297,23 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     await expect(swarm.docker.getConfig(`alacrity-pin--${AUTO_B}`).inspect()).resolves.toBeDefined();
     expect(await volumesOn("node-2")).toContain(`alacran--${P}data-b`);
 
-    // Pins now: node-1 one, node-2 three (auto-b, by-id, bind), node-3 two. A new choice would be
-    // node-1; the kept pin sends auto-b back to node-2, where its volume is.
-    manifests.set("auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
+    // Pins now, removed apps' included: node-1 two (auto-a, by-host), node-2 three (auto-b, by-id,
+    // bind), node-3 one (auto-c). A new choice would be node-3; the kept pin sends auto-b back to
+    // node-2, where its volume is. A new app, auto-d, goes to node-3: the fewest pins, though not
+    // the first hostname.
+    manifests.set("y-auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
+    manifests.set("w-auto-d.yaml", persistentApp(AUTO_D, `${P}data-d`));
     const readded = await onFreshDir("apply", "--wait", "--timeout", "60");
     expect(readded.code, show(readded)).toBe(0);
-    expect(readded.stdout).not.toContain("@ pin");
+    expect(readded.stdout).not.toContain(`@ pin ${AUTO_B}`);
     expect(readded.stdout).toContain(`+ create ${AUTO_B}`);
+    expect(readded.stdout).toContain(`@ pin ${AUTO_D} to node node-3 (pin requested)`);
+    expect(await constraintsOf(AUTO_D)).toEqual(pinnedTo("node-3"));
+    expect(await runningOn(AUTO_D)).toEqual(["node-3"]);
     expect(await constraintsOf(AUTO_B)).toEqual(pinnedTo("node-2"));
     expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
     expect(await volumeFile("node-2", `${P}data-b`, "first")).toBe(firstDataOfB);
-    expect(await volumesOn("node-1")).toEqual([`alacran--${P}data-a`]);
+    expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`, `alacran--${P}data-d`]);
   });
 
   it("a stopped node: its persistent apps wait there, status says it is down, stateless apps run elsewhere", async () => {
@@ -323,13 +331,15 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     );
     const waitingC = await waitUntilPending(AUTO_C);
     expect(waitingC.NodeID ?? "").toBe("");
-    await waitUntilPending(BY_HOST);
+    await waitUntilPending(AUTO_D);
     log(`stateless moved, persistent pending after ${Date.now() - began} ms`);
 
     const row = await waitForStatusRow(AUTO_C, /waiting/);
     expect(row).toMatch(/\s0\/1\s+node-3 \(down\/active\)\s/);
     expect(row).toContain("pinned node node-3 is down: a persistent app waits for its node");
-    expect(rowOf(await statusTable(), BY_HOST)).toContain("pinned node node-3 is down");
+    const table = await statusTable();
+    expect(rowOf(table, AUTO_D)).toContain("pinned node node-3 is down");
+    expect(rowOf(table, WEB)).toMatch(/\sno\s+3\/3\s+-\s+-\s+running/);
 
     // A fresh controller does not move them either.
     const applied = await onFreshDir("apply");
@@ -390,10 +400,10 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     expect(row).toContain("is no longer in the Swarm; to move the app: set spec.node to a new node");
     expect(row).toContain('alacrity.dev/allow-move: "true"');
 
-    // The documented move: spec.node and the annotation. by-host, on the gone node too, is retired.
-    manifests.delete("by-host.yaml");
+    // The documented move: spec.node and the annotation. auto-d, on the gone node too, is retired.
+    manifests.delete("w-auto-d.yaml");
     manifests.set(
-      "auto-c.yaml",
+      "x-auto-c.yaml",
       persistentApp(
         AUTO_C,
         `${P}data-c`,
@@ -420,7 +430,7 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     expect(rowOf(await statusTable(), AUTO_C)).toMatch(/\s1\/1\s+node-2 \(ready\/active\)\s+\S+\s+running/);
 
     // With the annotation removed afterwards, the new pin is simply kept.
-    manifests.set("auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`, { node: "node-2" }));
+    manifests.set("x-auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`, { node: "node-2" }));
     const settled = await onFreshDir("plan");
     expect(settled.code, show(settled)).toBe(0);
     expect(settled.stdout).toContain("No changes");
