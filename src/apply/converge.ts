@@ -46,14 +46,19 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * One app's failure never stops the others. When Swarm rejects an action as stale (the service
  * changed since it was observed), that app alone is re-observed, re-planned and retried, so a
  * concurrent edit is never clobbered.
+ *
+ * `alreadyObserved` is a state the caller has just read (the CLI observes first to fail clearly
+ * when Docker is not there): the pass plans from it instead of observing again, so a no-op apply
+ * costs one observe (five list calls) rather than two.
  */
 export async function converge(
   swarm: SwarmPort,
   desired: DesiredState,
   options: ConvergeOptions,
+  alreadyObserved?: ObservedState,
 ): Promise<ConvergeResult> {
   const sleep = options.sleep ?? defaultSleep;
-  const observed = await swarm.observe();
+  const observed = alreadyObserved ?? (await swarm.observe());
   const firstPlan = planState(desired, observed, options);
   const outcomes: ActionOutcome[] = [];
   const failed = new Map<string, string>();

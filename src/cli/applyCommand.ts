@@ -69,15 +69,21 @@ export function registerApplyCommand(program: Command): void {
     const logger = createLogger();
     const docker = openDocker();
     const desired = await loadDesiredState(dir);
-    await observeOrExit(docker); // fail early and clearly when Docker is not there
-    const result = await converge(dockerSwarmPort(docker), desired, {
-      instance: options.instance,
-      allowEmpty: options.allowEmpty,
-      allowMassPrune: options.allowMassPrune,
-      concurrency: options.concurrency,
-      maxAttempts: 5,
-      logger,
-    });
+    // Fails early and clearly when Docker is not there; converge plans from this same state.
+    const observed = await observeOrExit(docker);
+    const result = await converge(
+      dockerSwarmPort(docker),
+      desired,
+      {
+        instance: options.instance,
+        allowEmpty: options.allowEmpty,
+        allowMassPrune: options.allowMassPrune,
+        concurrency: options.concurrency,
+        maxAttempts: 5,
+        logger,
+      },
+      observed,
+    );
     let waited: Record<string, WaitResult> = {};
     if (options.wait) {
       waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000);
