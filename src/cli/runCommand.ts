@@ -2,6 +2,11 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import { Daemon } from "../controller/daemon.js";
 import { swarmDaemonDeps } from "../controller/swarmDeps.js";
+import { parseDuration } from "../gitsource/duration.js";
+import { GitOps, defaultGitWorkdir } from "../gitsource/gitOps.js";
+import { redactUrl } from "../gitsource/redact.js";
+import { webhookHandler } from "../gitsource/webhook.js";
+import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
 import { addDirOptions, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
@@ -15,6 +20,12 @@ interface RunCommandOptions extends DirOptions {
   concurrency: number;
   allowEmpty: boolean;
   allowMassPrune: boolean;
+  gitUrl?: string;
+  gitRef?: string;
+  gitPath?: string;
+  gitInterval: number;
+  gitWorkdir?: string;
+  webhookSecretFile?: string;
 }
 
 /** A first signal stops gracefully; if that takes longer than this, the process exits anyway. */
@@ -28,6 +39,35 @@ const positive =
       throw new ExitError(1, `alacrity: ${name} must be a positive number, got "${value}"`);
     return n;
   };
+
+const duration =
+  (name: string) =>
+  (value: string): number => {
+    try {
+      return parseDuration(value);
+    } catch (err) {
+      throw new ExitError(1, `alacrity: ${name}: ${(err as Error).message}`);
+    }
+  };
+
+function newGitOps(options: RunCommandOptions, url: string, logger: ReturnType<typeof createLogger>): GitOps {
+  try {
+    return new GitOps({
+      url,
+      ref: options.gitRef,
+      path: options.gitPath,
+      workdir: options.gitWorkdir ?? defaultGitWorkdir(options.instance),
+      intervalMs: options.gitInterval,
+      credentials: {
+        token: process.env.ALACRITY_GIT_TOKEN || undefined,
+        tokenUser: process.env.ALACRITY_GIT_TOKEN_USER || undefined,
+      },
+      logger,
+    });
+  } catch (err) {
+    throw new ExitError(1, `alacrity: ${(err as Error).message}`);
+  }
+}
 
 function listenAddress(text: string): { host: string; port: number } {
   try {
@@ -63,46 +103,96 @@ export function registerRunCommand(program: Command): void {
       "allow removing more than half of the managed apps (and more than two) at once",
       false,
     )
+    .addOption(
+      new Option("--git-url <url>", "follow a Git repository instead of --dir").env("ALACRITY_GIT_URL"),
+    )
+    .addOption(
+      new Option("--git-ref <ref>", "branch or tag to follow (default: the remote's HEAD)").env(
+        "ALACRITY_GIT_REF",
+      ),
+    )
+    .addOption(
+      new Option("--git-path <subdir>", "manifests directory inside the repository").env("ALACRITY_GIT_PATH"),
+    )
+    .addOption(
+      new Option("--git-interval <duration>", "polling period, e.g. 30s, 5m")
+        .env("ALACRITY_GIT_INTERVAL")
+        .argParser(duration("--git-interval"))
+        .default(30_000, "30s"),
+    )
+    .addOption(
+      new Option(
+        "--git-workdir <dir>",
+        "where clones and checkouts go (default: $XDG_STATE_HOME or /var/lib/alacrity)",
+      ).env("ALACRITY_GIT_WORKDIR"),
+    )
+    .option(
+      "--webhook-secret-file <file>",
+      "enable POST /hooks/git with this shared secret (or set ALACRITY_WEBHOOK_SECRET)",
+    )
     .addHelpText(
       "after",
-      "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30",
+      "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30\n  alacrity run --git-url https://git.example.com/ops/apps.git --git-ref main --git-path apps\n\nGit credentials: an SSH key through GIT_SSH_COMMAND, a credential helper, or a token in ALACRITY_GIT_TOKEN (sent as an HTTP header; ALACRITY_GIT_TOKEN_USER makes it Basic auth). See docs/gitops.md.",
     );
   addDirOptions(command, true).action(async (options: RunCommandOptions) => {
-    const dir = requireDir(options);
+    if (options.gitUrl && options.dir) {
+      throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
+    }
     const { host, port } = listenAddress(options.listen);
     const logger = createLogger();
+    const webhookSecret = await readWebhookSecret(options.webhookSecretFile).catch((err: unknown) => {
+      throw new ExitError(1, `alacrity: ${(err as Error).message}`);
+    });
+    const git = options.gitUrl ? newGitOps(options, options.gitUrl, logger) : undefined;
+    const dir = git ? git.appsDir : requireDir(options);
     const docker = openDocker();
-    const daemon = new Daemon(
-      swarmDaemonDeps({
-        docker,
-        dir,
-        logger,
-        plan: {
-          instance: options.instance,
-          allowEmpty: options.allowEmpty,
-          allowMassPrune: options.allowMassPrune,
-        },
-      }),
-      {
+    const deps = swarmDaemonDeps({
+      docker,
+      dir,
+      logger,
+      plan: {
         instance: options.instance,
-        resyncIntervalMs: options.resync * 1000,
-        concurrency: options.concurrency,
+        allowEmpty: options.allowEmpty,
+        allowMassPrune: options.allowMassPrune,
       },
-    );
+      revision: git?.revision,
+    });
+    const daemon = new Daemon(git ? git.wrap(deps) : deps, {
+      instance: options.instance,
+      resyncIntervalMs: options.resync * 1000,
+      concurrency: options.concurrency,
+    });
     const http = await startHttpServer({
       host,
       port,
       registry: daemon.metrics.registry,
-      readiness: () => daemon.readiness(),
-      status: () => ({ apps: daemon.statusRows() }),
+      readiness: () => (git ? git.readiness(() => daemon.readiness()) : daemon.readiness()),
+      status: () => ({ apps: daemon.statusRows(), ...(git ? { git: git.status() } : {}) }),
+      postRoutes: webhookSecret
+        ? {
+            "/hooks/git": webhookHandler({
+              secret: webhookSecret,
+              logger,
+              trigger: (reason) => (git ? git.trigger(reason) : void daemon.resync(reason)),
+            }),
+          }
+        : {},
     }).catch((err: unknown) => {
       throw new ExitError(1, `alacrity: cannot listen on ${options.listen}: ${(err as Error).message}`);
     });
+    git?.registerMetrics(daemon.metrics.registry);
     logger.info(
-      { dir, instance: options.instance, http: http.url },
+      {
+        dir,
+        instance: options.instance,
+        http: http.url,
+        ...(git ? { git: redactUrl(git.source.status().url), ref: git.source.status().ref } : {}),
+        webhook: webhookSecret ? `${http.url}/hooks/git` : "off",
+      },
       `alacrity is running; status: ${http.url}/status, metrics: ${http.url}/metrics`,
     );
 
+    let stopping = false;
     const stopped = new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -117,12 +207,23 @@ export function registerRunCommand(program: Command): void {
           process.exit(0);
         }, STOP_GRACE_MS);
         force.unref();
-        void Promise.allSettled([daemon.stop(), http.close()]).then(() => resolve());
+        stopping = true;
+        void Promise.allSettled([git?.stop(), daemon.stop(), http.close()]).then(() => resolve());
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
     });
-    await daemon.start();
+    if (git) {
+      await git.start().catch((err: unknown) => {
+        throw new ExitError(1, `alacrity: cannot use the Git working directory: ${(err as Error).message}`);
+      });
+      // The daemon starts on a checkout, never on an empty directory (see --allow-empty).
+      await Promise.race([git.firstCheckout(), stopped]);
+    }
+    if (!stopping) {
+      await daemon.start();
+      git?.attach(daemon);
+    }
     await stopped;
   });
 }

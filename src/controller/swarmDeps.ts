@@ -15,6 +15,8 @@ export interface SwarmDaemonOptions {
   /** The apps directory (may be a symlink swapped by git-sync). */
   dir: string;
   plan: PlanOptions;
+  /** The Git commit of the manifests being planned, read on every plan (overrides `plan.revision`). */
+  revision?: () => string | undefined;
   logger: Logger;
   /** Debounce of manifest changes; defaults are the watcher's (150 ms quiet, 1 s max). */
   watch?: { quietMs?: number; maxWaitMs?: number };
@@ -26,7 +28,12 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   return {
     loadDesired: () => loadDesiredState(dir),
     observe: () => observe(docker),
-    plan: (desired, observed) => plan(desired, observed, options.plan),
+    plan: (desired, observed) =>
+      plan(
+        desired,
+        observed,
+        options.revision ? { ...options.plan, revision: options.revision() } : options.plan,
+      ),
     execute: (action, observed) => execute(docker, action, observed),
     isRetryable,
     watchEvents: (onEvent, onError) => watchEvents(docker, onEvent, onError),

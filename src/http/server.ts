@@ -19,6 +19,11 @@ export interface HttpServerOptions {
   readiness: () => Readiness;
   /** For `/status`: the same document as `alacrity status --output json`. */
   status: () => unknown;
+  /**
+   * POST-only routes (the Git webhook, off unless configured); each authenticates its requests
+   * itself. Every other endpoint stays read-only.
+   */
+  postRoutes?: Record<string, Route>;
 }
 
 export interface RunningHttpServer {
@@ -46,7 +51,7 @@ export function parseListenAddress(text: string): { host: string; port: number }
   return { host: match[1] || match[2] || DEFAULT_HTTP_HOST, port };
 }
 
-type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, {
@@ -82,8 +87,30 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     },
   };
 
+  const postRoutes = options.postRoutes ?? {};
   const server: Server = createServer((req, res) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    const post = Object.hasOwn(postRoutes, pathname) ? postRoutes[pathname] : undefined;
+    if (post) {
+      if (req.method !== "POST") {
+        res.setHeader("allow", "POST");
+        send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: use POST\n`);
+        return;
+      }
+      Promise.resolve()
+        .then(() => post(req, res))
+        .catch((error: unknown) => {
+          if (res.headersSent) res.destroy();
+          else
+            send(
+              res,
+              500,
+              TEXT,
+              `internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+        });
+      return;
+    }
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     if (!route) {
       send(res, 404, TEXT, `not found: ${pathname}; try /healthz, /readyz, /metrics or /status\n`);

@@ -1,0 +1,384 @@
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { nextFetchDelay } from "./backoff.js";
+import {
+  currentRevision,
+  materialize,
+  pruneCheckouts,
+  swapCurrent,
+  workdirLayout,
+  type WorkdirLayout,
+} from "./checkouts.js";
+import {
+  GitError,
+  credentialSecrets,
+  gitEnvironment,
+  looksCorrupt,
+  runGit,
+  type GitCredentials,
+  type GitRunOptions,
+} from "./gitCommand.js";
+import { redactText, redactUrl } from "./redact.js";
+
+export interface GitSourceOptions {
+  /** Any URL git understands: https://, ssh://, scp-like `git@host:repo`, git://, file://, a path. */
+  url: string;
+  /** Branch, tag or any ref name of the remote. Default `HEAD` (the remote's default branch). */
+  ref?: string;
+  /** Subdirectory of the repository holding the manifests. Default: the repository root. */
+  path?: string;
+  /** The directory the source owns (repository, checkouts, `current`). */
+  workdir: string;
+  /** Polling period; webhooks trigger fetches in between. */
+  intervalMs: number;
+  credentials?: GitCredentials;
+  /** Base environment of git. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Called after `current` points to a new commit. */
+  onRevision?: (revision: string, previous: string | undefined) => void | Promise<void>;
+  /** Called after every fetch attempt, successful or not. */
+  onSynced?: () => void;
+  /** Per git command. Default 120 s. */
+  gitTimeoutMs?: number;
+  random?: () => number;
+}
+
+export type SyncResult = "changed" | "unchanged" | "failed";
+
+export interface GitSourceStatus {
+  url: string;
+  ref: string;
+  path: string;
+  /** The commit `current` points to: the one being applied. */
+  revision?: string;
+  /** ISO time of the last successful fetch. */
+  lastFetch?: string;
+  /** The last fetch error, until a fetch succeeds. */
+  lastError?: string;
+  /** Fetch attempts that failed since start. */
+  fetchErrors: number;
+  /** Consecutive failed attempts (the backoff's exponent). */
+  consecutiveFailures: number;
+  /** ISO time of the next scheduled fetch. */
+  nextFetch?: string;
+}
+
+/** The repository lost its integrity: it is re-cloned (re-initialised and fetched again). */
+class CorruptRepository extends Error {}
+
+/**
+ * Follows one ref of a Git remote: fetches it periodically and on demand, writes every new commit
+ * into a checkout of its own and swaps the `current` symlink to it atomically. Whatever fails —
+ * an unreachable remote, a deleted ref, a corrupt repository, a commit without the manifests
+ * directory — leaves `current` untouched (the last good commit keeps running), is reported, and is
+ * retried with capped backoff; a corrupt repository is re-cloned.
+ */
+export class GitSource {
+  readonly layout: WorkdirLayout;
+  readonly #options: GitSourceOptions;
+  readonly #ref: string;
+  readonly #path: string;
+  readonly #git: GitRunOptions;
+  readonly #log: Logger;
+  #revision: string | undefined;
+  #lastFetch: number | undefined;
+  #lastError: string | undefined;
+  #fetchErrors = 0;
+  #failures = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #nextFetch: number | undefined;
+  #running: Promise<SyncResult> | undefined;
+  #again: string | undefined;
+  #stopped = false;
+  #firstCheckout: { promise: Promise<void>; resolve: () => void };
+
+  constructor(options: GitSourceOptions) {
+    this.#options = options;
+    this.#ref = options.ref ?? "HEAD";
+    this.#path = normalizeSubdir(options.path ?? "");
+    this.layout = workdirLayout(options.workdir);
+    const credentials = options.credentials ?? {};
+    this.#git = {
+      env: gitEnvironment(options.env ?? process.env, credentials),
+      secrets: credentialSecrets(credentials),
+      timeoutMs: options.gitTimeoutMs ?? 120_000,
+    };
+    this.#log = options.logger.child({ component: "git", url: redactUrl(options.url), ref: this.#ref });
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.#firstCheckout = { promise, resolve };
+  }
+
+  /** The apps directory: `<workdir>/current/<path>`. */
+  get appsDir(): string {
+    return this.#path === "" ? this.layout.current : join(this.layout.current, this.#path);
+  }
+
+  /** The commit `current` points to. */
+  get revision(): string | undefined {
+    return this.#revision;
+  }
+
+  /** The apps directory inside the checkout of `revision` (a path that never changes under a reader). */
+  checkoutDir(revision: string): string {
+    const dir = join(this.layout.checkouts, revision);
+    return this.#path === "" ? dir : join(dir, this.#path);
+  }
+
+  /**
+   * Picks up the checkout a previous run left (so a restart with the remote down keeps the last
+   * good commit), then fetches at once and every interval. Resolves after the first attempt.
+   */
+  async start(): Promise<SyncResult> {
+    await mkdir(this.layout.root, { recursive: true });
+    this.#revision = await currentRevision(this.layout);
+    if (this.#revision !== undefined) {
+      this.#log.info(
+        { revision: this.#revision },
+        "using the checkout of the previous run until the first fetch",
+      );
+      this.#firstCheckout.resolve();
+    }
+    return this.#run("start");
+  }
+
+  /** Resolves once a commit is checked out (at once after a restart that found one). */
+  firstCheckout(): Promise<void> {
+    return this.#firstCheckout.promise;
+  }
+
+  /** Fetches now (a webhook); a trigger during a fetch makes one more fetch after it. */
+  trigger(reason: string): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = reason;
+      return;
+    }
+    void this.#run(reason);
+  }
+
+  stop(): Promise<unknown> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return this.#running ?? Promise.resolve();
+  }
+
+  status(): GitSourceStatus {
+    const status: GitSourceStatus = {
+      url: redactUrl(this.#options.url),
+      ref: this.#ref,
+      path: this.#path,
+      fetchErrors: this.#fetchErrors,
+      consecutiveFailures: this.#failures,
+    };
+    if (this.#revision !== undefined) status.revision = this.#revision;
+    if (this.#lastFetch !== undefined) status.lastFetch = new Date(this.#lastFetch).toISOString();
+    if (this.#lastError !== undefined) status.lastError = this.#lastError;
+    if (this.#nextFetch !== undefined) status.nextFetch = new Date(this.#nextFetch).toISOString();
+    return status;
+  }
+
+  /** Unix ms of the last successful fetch. */
+  get lastFetchMs(): number | undefined {
+    return this.#lastFetch;
+  }
+
+  #run(reason: string): Promise<SyncResult> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#nextFetch = undefined;
+    const run = (async () => {
+      let result: SyncResult = "unchanged";
+      let next: string | undefined = reason;
+      while (next !== undefined && !this.#stopped) {
+        this.#again = undefined;
+        result = await this.#syncReported(next);
+        next = this.#again;
+      }
+      return result;
+    })();
+    this.#running = run;
+    void run.finally(() => {
+      this.#running = undefined;
+      this.#schedule();
+    });
+    return run;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const delay = nextFetchDelay(this.#failures, this.#options.intervalMs, this.#options.random);
+    this.#nextFetch = Date.now() + delay;
+    this.#timer = setTimeout(() => void this.#run("periodic"), delay);
+    this.#timer.unref?.();
+  }
+
+  async #syncReported(reason: string): Promise<SyncResult> {
+    let result: SyncResult;
+    try {
+      result = await this.#sync(reason);
+      this.#lastFetch = Date.now();
+      if (this.#lastError !== undefined) this.#log.info({ revision: this.#revision }, "fetching works again");
+      this.#lastError = undefined;
+      this.#failures = 0;
+    } catch (error) {
+      const message = redactText(
+        error instanceof Error ? error.message : String(error),
+        this.#git.secrets ?? [],
+      );
+      this.#fetchErrors++;
+      this.#failures++;
+      const delay = nextFetchDelay(this.#failures, this.#options.intervalMs, () => 0.5);
+      // Logged on every attempt while it fails, at a bounded rate thanks to the backoff.
+      this.#log.warn(
+        { reason, error: message, failures: this.#failures, keptRevision: this.#revision, retryInMs: delay },
+        "git sync failed; keeping the last good commit",
+      );
+      this.#lastError = message;
+      result = "failed";
+    }
+    try {
+      this.#options.onSynced?.();
+    } catch (error) {
+      this.#log.error({ err: error }, "onSynced failed");
+    }
+    return result;
+  }
+
+  async #sync(reason: string): Promise<SyncResult> {
+    let sha: string;
+    try {
+      sha = await this.#fetch();
+    } catch (error) {
+      if (!(error instanceof CorruptRepository)) throw error;
+      this.#log.warn({ error: error.message }, "the local repository is corrupt; re-cloning");
+      await this.#reinit();
+      sha = await this.#fetch();
+    }
+    if (sha === this.#revision && (await currentRevision(this.layout)) === sha) {
+      this.#log.debug({ reason, revision: sha }, "no new commit");
+      return "unchanged";
+    }
+    try {
+      await materialize(this.layout, sha, this.#git);
+    } catch (error) {
+      if (!(error instanceof GitError && looksCorrupt(error.message))) throw error;
+      this.#log.warn({ error: error.message }, "the local repository is corrupt; re-cloning");
+      await this.#reinit();
+      const again = await this.#fetch();
+      await materialize(this.layout, again, this.#git);
+      sha = again;
+    }
+    const dir = this.checkoutDir(sha);
+    if (!(await isDirectory(dir))) {
+      throw new Error(`commit ${sha} has no directory \`${this.#path}\`; not switching to it`);
+    }
+    const previous = this.#revision;
+    await swapCurrent(this.layout, sha);
+    this.#revision = sha;
+    const keep = new Set([sha]);
+    if (previous !== undefined) keep.add(previous);
+    await pruneCheckouts(this.layout, keep);
+    this.#log.info({ reason, revision: sha, previous }, "switched to a new commit");
+    this.#firstCheckout.resolve();
+    try {
+      await this.#options.onRevision?.(sha, previous);
+    } catch (error) {
+      this.#log.error({ err: error }, "onRevision failed");
+    }
+    return "changed";
+  }
+
+  /** Fetches the ref into `refs/alacrity/target` and returns its commit. */
+  async #fetch(): Promise<string> {
+    if (!(await this.#repositoryUsable())) {
+      if (await isDirectory(this.layout.repo)) {
+        this.#log.warn("the local repository is unusable; re-cloning");
+      }
+      await this.#reinit();
+    }
+    const repo = ["--git-dir", this.layout.repo];
+    try {
+      await runGit(
+        [
+          ...repo,
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          "--force",
+          "--",
+          this.#options.url,
+          `+${this.#ref}:refs/alacrity/target`,
+        ],
+        this.#git,
+      );
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      if (looksCorrupt(error.stderr)) throw new CorruptRepository(error.message);
+      // The remote may be fine and the ref there: then the fault is ours (corrupt repository).
+      const remote = await this.#probeRemote();
+      if (remote === "ref-found") throw new CorruptRepository(error.message);
+      if (remote === "ref-missing") {
+        throw new Error(`the remote has no ref \`${this.#ref}\` (deleted branch or tag?); ${error.message}`);
+      }
+      throw error;
+    }
+    try {
+      return (
+        await runGit(
+          [...repo, "rev-parse", "--verify", "--quiet", "refs/alacrity/target^{commit}"],
+          this.#git,
+        )
+      ).trim();
+    } catch (error) {
+      throw new CorruptRepository(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async #probeRemote(): Promise<"ref-found" | "ref-missing" | "unreachable"> {
+    try {
+      const out = await runGit(["ls-remote", "--", this.#options.url, this.#ref], {
+        ...this.#git,
+        timeoutMs: 30_000,
+      });
+      return out.trim() === "" ? "ref-missing" : "ref-found";
+    } catch {
+      return "unreachable";
+    }
+  }
+
+  async #repositoryUsable(): Promise<boolean> {
+    try {
+      const out = await runGit(
+        ["--git-dir", this.layout.repo, "rev-parse", "--is-bare-repository"],
+        this.#git,
+      );
+      return out.trim() === "true";
+    } catch {
+      return false;
+    }
+  }
+
+  async #reinit(): Promise<void> {
+    await rm(this.layout.repo, { recursive: true, force: true });
+    await mkdir(this.layout.root, { recursive: true });
+    await runGit(["init", "--quiet", "--bare", this.layout.repo], this.#git);
+  }
+}
+
+function normalizeSubdir(path: string): string {
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) throw new Error(`Expected --git-path inside the repository, got \`${path}\``);
+  return parts.join("/");
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
