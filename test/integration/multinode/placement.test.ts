@@ -246,10 +246,17 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
         `spec.node: no node node-9 in the Swarm; the nodes are: node-1 (${idOf("node-1")}), ` +
           `node-2 (${idOf("node-2")}), node-3 (${idOf("node-3")})`,
       );
+      const applied = await cli(["apply", "--dir", dir.path]);
+      expect(applied.code, show(applied)).toBe(1);
+      expect(applied.stdout).toContain(`spec.node: no node node-9 in the Swarm; the nodes are: node-1 (`);
     } finally {
       dir.dispose();
     }
     expect(await service(`${P}nowhere`)).toBeUndefined();
+    await expect(swarm.docker.getConfig(`alacrity-pin--${P}nowhere`).inspect()).rejects.toThrow(
+      /404|no such/i,
+    );
+    expect(await runningOn(AUTO_A)).toEqual(["node-1"]);
   });
 
   it("pins to spec.node by hostname and by node ID, and reports a missing host path with its node", async () => {
