@@ -130,6 +130,7 @@ export class Daemon {
   #reconnectTimer: unknown;
   #reconnectAttempts = 0;
   #manifestWatch: { close(): Promise<void> } | undefined;
+  #watchStarting: Promise<void> = Promise.resolve();
   #reported = new Set<string>();
   #reportedManifestErrors = new Set<string>();
   #started = false;
@@ -181,18 +182,28 @@ export class Daemon {
     this.#log.info({ resyncIntervalMs: this.#resyncIntervalMs }, "daemon starting");
     // Events first, so nothing that happens during the first list is missed.
     this.#connectEvents();
-    if (this.#deps.watchManifests) {
-      try {
-        this.#manifestWatch = await this.#deps.watchManifests(() => {
-          void this.#reloadDesired("manifests changed");
-        });
-      } catch (error) {
-        // Without the watch, the periodic resync still picks changes up, only later.
-        this.#log.error({ err: error }, "could not watch the manifests; relying on the periodic resync");
-      }
+    const watchManifests = this.#deps.watchManifests;
+    if (watchManifests) {
+      this.#watchStarting = this.#startManifestWatch(watchManifests);
+      await this.#watchStarting;
     }
     await this.resync("start");
     this.#scheduleResync();
+  }
+
+  async #startManifestWatch(watchManifests: NonNullable<DaemonDeps["watchManifests"]>): Promise<void> {
+    try {
+      const watch = await watchManifests(() => {
+        void this.#reloadDesired("manifests changed");
+      });
+      // A stop that came while the watch was starting could not close it: its open handles
+      // would keep the process alive after a SIGTERM until the forced exit.
+      if (this.#stopping) await watch.close();
+      else this.#manifestWatch = watch;
+    } catch (error) {
+      // Without the watch, the periodic resync still picks changes up, only later.
+      this.#log.error({ err: error }, "could not watch the manifests; relying on the periodic resync");
+    }
   }
 
   /**
@@ -207,6 +218,7 @@ export class Daemon {
       this.#timers.clearTimeout(this.#reconnectTimer);
       this.#events?.stop();
       this.#events = undefined;
+      await this.#watchStarting;
       await this.#manifestWatch?.close();
       await this.#queue.shutdown();
       await this.#reloading;
