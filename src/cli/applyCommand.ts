@@ -8,7 +8,8 @@ import { formatError } from "../manifest/types.js";
 import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
-import { addDirOptions, addOutputOption, printJson, requireDir } from "./commonOptions.js";
+import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
@@ -75,9 +76,8 @@ export function registerApplyCommand(program: Command): void {
       dockerSwarmPort(docker),
       desired,
       {
-        instance: options.instance,
-        allowEmpty: options.allowEmpty,
-        allowMassPrune: options.allowMassPrune,
+        ...planOptionsOf(options, options),
+        resolvedHostPaths: await resolveHostPaths(desired),
         concurrency: options.concurrency,
         maxAttempts: 5,
         logger,

@@ -1,11 +1,26 @@
 import { Option } from "commander";
 import type { Command } from "commander";
+import type { PlanOptions } from "../reconcile/types.js";
 import { DEFAULT_INSTANCE } from "../reconcile/managed.js";
 import { ExitError } from "./exitError.js";
 
 export interface DirOptions {
   dir?: string;
   instance: string;
+  allowHostPath: string[];
+}
+
+/** The planner's options from the command line; removal guards stay on unless a command lifts them. */
+export function planOptionsOf(
+  options: DirOptions,
+  guards: { allowEmpty?: boolean; allowMassPrune?: boolean } = {},
+): PlanOptions {
+  return {
+    instance: options.instance,
+    allowEmpty: guards.allowEmpty ?? false,
+    allowMassPrune: guards.allowMassPrune ?? false,
+    allowHostPaths: options.allowHostPath,
+  };
 }
 
 /** `--dir` (default `$ALACRITY_DIR`) and `--instance` (default `$ALACRITY_INSTANCE` or `default`). */
@@ -20,6 +35,14 @@ export function addDirOptions(command: Command, required: boolean): Command {
       new Option("--instance <name>", "which AlaCrity instance's services to manage")
         .env("ALACRITY_INSTANCE")
         .default(DEFAULT_INSTANCE),
+    )
+    .addOption(
+      new Option(
+        "--allow-host-path <prefix>",
+        "allow manifests to bind host paths under PREFIX even inside /etc, /var/lib/docker, ... (repeatable)",
+      )
+        .argParser((value: string, previous: string[] = []) => [...previous, value])
+        .default([] as string[]),
     );
 }
 

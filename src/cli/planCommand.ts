@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { formatError } from "../manifest/types.js";
 import { plan } from "../reconcile/plan.js";
-import { addDirOptions, addOutputOption, printJson, requireDir } from "./commonOptions.js";
+import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { planDocument, renderPlan } from "./render/planText.js";
@@ -37,9 +38,8 @@ export function registerPlanCommand(program: Command): void {
     const docker = openDocker();
     const observed = await observeOrExit(docker);
     const p = plan(desired, observed, {
-      instance: options.instance,
-      allowEmpty: false,
-      allowMassPrune: false,
+      ...planOptionsOf(options),
+      resolvedHostPaths: await resolveHostPaths(desired),
     });
     if (options.output === "json") {
       printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });

@@ -3,7 +3,8 @@ import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { plan } from "../reconcile/plan.js";
 import { summarizeStatus } from "../reconcile/status.js";
 import type { StatusRow } from "../reconcile/status.js";
-import { addDirOptions, addOutputOption, printJson } from "./commonOptions.js";
+import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { addDirOptions, addOutputOption, planOptionsOf, printJson } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { renderStatusTable } from "./render/statusTable.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
@@ -21,7 +22,10 @@ export async function statusRows(options: DirOptions): Promise<StatusRow[]> {
   const observed = await observeOrExit(docker);
   if (!options.dir) return summarizeStatus(observed, undefined, undefined, { instance: options.instance });
   const desired = await loadDesiredState(options.dir);
-  const p = plan(desired, observed, { instance: options.instance, allowEmpty: false, allowMassPrune: false });
+  const p = plan(desired, observed, {
+    ...planOptionsOf(options),
+    resolvedHostPaths: await resolveHostPaths(desired),
+  });
   return summarizeStatus(observed, desired, p, { instance: options.instance });
 }
 

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { Logger } from "pino";
+import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { plan } from "../reconcile/plan.js";
 import type { PlanOptions } from "../reconcile/types.js";
@@ -25,14 +26,22 @@ export interface SwarmDaemonOptions {
 /** The daemon's dependencies on the real layers: the manifests on disk and a Docker Swarm. */
 export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   const { docker, dir, logger } = options;
+  // Symlinks of bound host paths, resolved at each load (I/O stays here, the planner stays pure).
+  let resolvedHostPaths = new Map<string, string>();
   return {
-    loadDesired: () => loadDesiredState(dir),
+    loadDesired: async () => {
+      const desired = await loadDesiredState(dir);
+      resolvedHostPaths = await resolveHostPaths(desired);
+      return desired;
+    },
     observe: () => observe(docker),
     plan: (desired, observed) =>
       plan(
         desired,
         observed,
-        options.revision ? { ...options.plan, revision: options.revision() } : options.plan,
+        options.revision
+          ? { ...options.plan, resolvedHostPaths, revision: options.revision() }
+          : { ...options.plan, resolvedHostPaths },
       ),
     execute: (action, observed) => execute(docker, action, observed),
     isRetryable,

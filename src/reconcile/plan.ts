@@ -19,6 +19,7 @@ import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { storageConflicts } from "./storage.js";
+import { hostPathRejection } from "./hostPaths.js";
 
 /** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
 const PIN_FIELDS = new Set(["constraints", `labels.${LABEL.pinNode}`, `labels.${LABEL.pinHostname}`]);
@@ -131,6 +132,8 @@ function checkApp(
       position: app.positions["spec.replicas"] ?? app.source,
     };
   }
+  const forbidden = hostPathRejection(app, options.allowHostPaths ?? [], options.resolvedHostPaths ?? new Map());
+  if (forbidden) return forbidden;
   if (!app.persistent && app.volumes.length > 0) {
     return {
       app: app.name,

@@ -71,7 +71,8 @@ export type RejectionRule =
   | "unknown-node"
   | "no-eligible-node"
   | "pin-move-refused"
-  | "persistence-drop-refused";
+  | "persistence-drop-refused"
+  | "host-path-forbidden";
 
 /** An app the planner refuses to change; nothing is done for it, the others go on. */
 export interface Rejection {
@@ -106,6 +107,16 @@ export interface PlanOptions {
    * can share one Swarm without pruning each other's apps.
    */
   instance: string;
+  /**
+   * Host path prefixes the operator allows even though they lie in a forbidden area
+   * (`--allow-host-path`); see hostPaths.ts. Default none.
+   */
+  allowHostPaths?: readonly string[];
+  /**
+   * Host paths with their symlinks resolved, where the controller's machine could resolve them
+   * (read at the edge, before planning), so a symlink into a forbidden area is caught as well.
+   */
+  resolvedHostPaths?: ReadonlyMap<string, string>;
   /** Git revision the manifests come from, recorded as a label when set. */
   revision?: string;
 }
