@@ -182,18 +182,16 @@ export class Daemon {
     this.#log.info({ resyncIntervalMs: this.#resyncIntervalMs }, "daemon starting");
     // Events first, so nothing that happens during the first list is missed.
     this.#connectEvents();
-    const watchManifests = this.#deps.watchManifests;
-    if (watchManifests) {
-      this.#watchStarting = this.#startManifestWatch(watchManifests);
-      await this.#watchStarting;
-    }
+    this.#watchStarting = this.#startManifestWatch();
+    await this.#watchStarting;
     await this.resync("start");
     this.#scheduleResync();
   }
 
-  async #startManifestWatch(watchManifests: NonNullable<DaemonDeps["watchManifests"]>): Promise<void> {
+  async #startManifestWatch(): Promise<void> {
+    if (!this.#deps.watchManifests) return;
     try {
-      const watch = await watchManifests(() => {
+      const watch = await this.#deps.watchManifests(() => {
         void this.#reloadDesired("manifests changed");
       });
       // A stop that came while the watch was starting could not close it: its open handles
