@@ -557,7 +557,20 @@ export class Daemon {
     }
     const name = event.name ?? this.#lastObserved?.services.find((s) => s.id === event.id)?.name;
     if (name === undefined) void this.resync(`service ${event.action}`);
-    else this.#enqueue(name);
+    else if (this.#concerns(name)) this.#enqueue(name);
+  }
+
+  /**
+   * Whether a service event can matter to this instance: the name is a desired app, or a service
+   * this instance managed when last observed. Events of other instances' and unmanaged services
+   * are ignored, so a shared Swarm's traffic does not make this daemon re-observe; the periodic
+   * resync still catches anything a skipped event could have meant.
+   */
+  #concerns(name: string): boolean {
+    if (this.#desired === undefined || this.#lastObserved === undefined) return true;
+    if (this.#desired.apps.has(name) || this.#desired.invalid.some((i) => i.name === name)) return true;
+    const service = this.#lastObserved.services.find((s) => s.name === name);
+    return service !== undefined && isManagedBy(service, this.#instance);
   }
 
   #onEventsFailed(error: Error): void {
