@@ -46,10 +46,12 @@ export function alacrityApply(
   extra: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<Timed> {
-  return timedRun(process.execPath, [CLI, "apply", "--dir", appsDir, "--instance", INSTANCE, ...extra], {
-    ALACRITY_LOG_LEVEL: "warn",
-    ...env,
-  }).then((run) => ensureOk("alacrity apply", run));
+  // The default log level (info, one JSON line per action on stderr): what a user's run costs.
+  return timedRun(
+    process.execPath,
+    [CLI, "apply", "--dir", appsDir, "--instance", INSTANCE, ...extra],
+    env,
+  ).then((run) => ensureOk("alacrity apply", run));
 }
 
 /**
