@@ -1,0 +1,339 @@
+import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
+import type { LeaseRecord, StoredLease } from "../swarm/leaseRecord.js";
+
+/** Where the lease is kept; the real one is `SwarmLeaseStore` (a service's labels). */
+export interface LeaseStore {
+  /** The lease as stored, or undefined when there is none yet. */
+  read(): Promise<StoredLease | undefined>;
+  /** Compare-and-set: writes if the lease is still at `version` (undefined: only if none exists). */
+  write(record: LeaseRecord, version: number | undefined): Promise<"ok" | "conflict">;
+}
+
+export interface LeaseTimers {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+  /** A clock for measuring intervals on this machine (never compared with another machine's). */
+  now: () => number;
+}
+
+export interface LeaseElectorOptions {
+  store: LeaseStore;
+  /** This controller's name in the lease: `hostname/pid/random`, unique per process. */
+  identity: string;
+  /** How long a lease lasts without a renewal. */
+  durationMs: number;
+  /** How often the holder renews. Default a third of the duration. */
+  renewIntervalMs?: number;
+  /**
+   * The holder gives up leading when no renewal has succeeded for this long (counted from when
+   * the last successful renewal was *sent*). Shorter than the duration, so that the holder has
+   * stopped before any standby can see the lease as expired. Default two thirds of the duration.
+   */
+  renewDeadlineMs?: number;
+  /** How often a standby reads the lease. Default a third of the duration, at most 2 s. */
+  retryIntervalMs?: number;
+  /** Called when this controller becomes the leader: start reconciling. */
+  onStartedLeading: () => void | Promise<void>;
+  /** Called when it stops leading; the elector tries to lead again only after this resolves. */
+  onStoppedLeading: (reason: string) => void | Promise<void>;
+  logger: Logger;
+  timers?: Partial<LeaseTimers>;
+}
+
+/** The elector's view, for `/status`, `/readyz` and `/metrics`. */
+export interface LeaseStatus {
+  /** This controller's identity. */
+  self: string;
+  leader: boolean;
+  /** Who holds the lease as last read; undefined before the first read or when released. */
+  holder?: string;
+  /** The holder's last renewal as it wrote it (its clock). */
+  renewed?: string;
+  durationSeconds: number;
+  /** Times this controller became the leader. */
+  terms: number;
+  /** The last error reading or writing the lease, until an access succeeds. */
+  lastError?: string;
+}
+
+/**
+ * Leader election on a lease with compare-and-set, like client-go's `leaderelection`: the holder
+ * renews every `renewIntervalMs`; a standby takes the lease over when it is released (empty
+ * holder) or when it has not changed for the holder's duration.
+ *
+ * Expiry is measured on the standby's own clock from when *it* saw the record change, never by
+ * comparing the time written in the lease with its clock: controllers on machines whose clocks
+ * disagree by minutes still never take the lease from a live holder. The price is that a standby
+ * that starts while a dead holder's lease is in place waits one full duration before taking over.
+ */
+export class LeaseElector {
+  readonly #store: LeaseStore;
+  readonly #identity: string;
+  readonly #durationMs: number;
+  readonly #renewIntervalMs: number;
+  readonly #renewDeadlineMs: number;
+  readonly #retryIntervalMs: number;
+  readonly #onStarted: LeaseElectorOptions["onStartedLeading"];
+  readonly #onStopped: LeaseElectorOptions["onStoppedLeading"];
+  readonly #log: Logger;
+  readonly #timers: LeaseTimers;
+
+  #leader = false;
+  #terms = 0;
+  /** Bumped on every change of leadership, so a renewal answered after a step-down is ignored. */
+  #term = 0;
+  /** The lease as last read or written by us. */
+  #last: LeaseRecord | undefined;
+  /** The lease version a standby last saw change, and when (its clock). */
+  #seen: { version: number; holder: string; at: number } | undefined;
+  #lastError: string | undefined;
+  #tickTimer: unknown;
+  #deadlineTimer: unknown;
+  #stepping: Promise<void> = Promise.resolve();
+  #ticking: Promise<void> = Promise.resolve();
+  #started = false;
+  #stopped = false;
+
+  constructor(options: LeaseElectorOptions) {
+    if (!(options.durationMs > 0)) {
+      throw new TypeError(`Expected \`durationMs\` to be a positive number, got \`${options.durationMs}\``);
+    }
+    this.#store = options.store;
+    this.#identity = options.identity;
+    this.#durationMs = options.durationMs;
+    this.#renewIntervalMs = options.renewIntervalMs ?? options.durationMs / 3;
+    this.#renewDeadlineMs = options.renewDeadlineMs ?? (options.durationMs * 2) / 3;
+    this.#retryIntervalMs = options.retryIntervalMs ?? Math.min(options.durationMs / 3, 2000);
+    this.#onStarted = options.onStartedLeading;
+    this.#onStopped = options.onStoppedLeading;
+    this.#log = options.logger;
+    this.#timers = {
+      setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
+      clearTimeout: options.timers?.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
+      now: options.timers?.now ?? (() => performance.now()),
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.#leader;
+  }
+
+  status(): LeaseStatus {
+    const status: LeaseStatus = {
+      self: this.#identity,
+      leader: this.#leader,
+      durationSeconds: this.#durationMs / 1000,
+      terms: this.#terms,
+    };
+    if (this.#last?.holder) {
+      status.holder = this.#last.holder;
+      status.renewed = this.#last.renewed;
+    }
+    if (this.#lastError !== undefined) status.lastError = this.#lastError;
+    return status;
+  }
+
+  /** Starts competing for the lease: reads it at once, then keeps reading or renewing it. */
+  start(): void {
+    if (this.#started)
+      throw new Error("Expected a lease elector to be started once, but start() was called again");
+    this.#started = true;
+    this.#schedule(0);
+  }
+
+  /**
+   * Stops competing. A leader first stops leading (`onStoppedLeading`, so its in-flight work ends)
+   * and then releases the lease, so a standby takes over at its next read instead of waiting for
+   * the lease to expire.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#timers.clearTimeout(this.#tickTimer);
+    await this.#ticking;
+    const wasLeader = this.#leader;
+    if (wasLeader) this.#stepDown("stopping", "info");
+    await this.#stepping;
+    if (wasLeader) await this.#release();
+  }
+
+  async #release(): Promise<void> {
+    try {
+      const current = await this.#store.read();
+      if (current?.holder !== this.#identity) return;
+      const result = await this.#store.write(
+        { holder: "", renewed: new Date().toISOString(), durationSeconds: current.durationSeconds },
+        current.version,
+      );
+      if (result === "ok") this.#log.info("lease released");
+    } catch (error) {
+      // The standby then takes over when the lease expires instead.
+      this.#log.warn({ error: errorMessage(error) }, "could not release the lease; it will expire");
+    }
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#tickTimer = this.#timers.setTimeout(
+      () => {
+        this.#ticking = this.#tick().finally(() => this.#schedule(this.#nextDelay()));
+      },
+      Math.max(0, ms),
+    );
+  }
+
+  /** A standby reads again exactly when the lease it watches would expire, if that comes first. */
+  #nextDelay(): number {
+    if (this.#leader) return this.#renewIntervalMs;
+    const seen = this.#seen;
+    if (seen === undefined || seen.holder === "") return this.#retryIntervalMs;
+    const expiresIn = seen.at + this.#expiryMs() - this.#timers.now();
+    return Math.min(this.#retryIntervalMs, Math.max(expiresIn, 10));
+  }
+
+  /** The duration the current holder promised (it may run with another --lease-duration). */
+  #expiryMs(): number {
+    return (this.#last?.durationSeconds ?? this.#durationMs / 1000) * 1000;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#stepping;
+    const term = this.#term;
+    const sentAt = this.#timers.now();
+    try {
+      const current = await this.#store.read();
+      if (this.#stopped || term !== this.#term) return;
+      this.#last = current;
+      if (this.#leader) await this.#renew(current, sentAt, term);
+      else await this.#tryAcquire(current, sentAt);
+      this.#lastError = undefined;
+    } catch (error) {
+      this.#lastError = errorMessage(error);
+      this.#log.warn({ error: this.#lastError, leader: this.#leader }, "could not read or write the lease");
+    }
+  }
+
+  async #renew(current: StoredLease | undefined, sentAt: number, term: number): Promise<void> {
+    if (current !== undefined && current.holder !== this.#identity) {
+      this.#stepDown(`the lease was taken over by ${current.holder || "nobody (released)"}`);
+      return;
+    }
+    const result = await this.#write(current?.version);
+    if (term !== this.#term) return; // stepped down (deadline) while the write was in flight
+    if (result === "ok") this.#renewed(sentAt);
+    // A conflict: someone wrote since our read; the next read tells whether we still hold it.
+  }
+
+  async #tryAcquire(current: StoredLease | undefined, sentAt: number): Promise<void> {
+    if (current !== undefined && !this.#canTake(current)) return;
+    const result = await this.#write(current?.version);
+    if (this.#stopped) {
+      // The stop came while the write was in flight: give back what we may just have taken.
+      if (result === "ok") await this.#release();
+      return;
+    }
+    if (result !== "ok") {
+      this.#log.debug("another controller wrote the lease first");
+      return;
+    }
+    this.#leader = true;
+    this.#term++;
+    this.#terms++;
+    this.#renewed(sentAt);
+    this.#log.info(
+      { previousHolder: current?.holder || undefined, durationSeconds: this.#durationMs / 1000 },
+      "lease acquired: this controller is the leader",
+    );
+    await this.#onStarted();
+  }
+
+  /** Free (released), ours (a renewal that landed after we gave up), or unchanged for its duration. */
+  #canTake(current: StoredLease): boolean {
+    if (current.holder === "" || current.holder === this.#identity) return true;
+    const now = this.#timers.now();
+    const seen = this.#seen;
+    if (seen === undefined || seen.version !== current.version) {
+      this.#seen = { version: current.version, holder: current.holder, at: now };
+      return false;
+    }
+    return now - seen.at >= current.durationSeconds * 1000;
+  }
+
+  async #write(version: number | undefined): Promise<"ok" | "conflict"> {
+    const record = {
+      holder: this.#identity,
+      renewed: new Date().toISOString(),
+      durationSeconds: this.#durationMs / 1000,
+    };
+    const result = await this.#store.write(record, version);
+    if (result === "ok") this.#last = record;
+    return result;
+  }
+
+  /** A renewal sent at `sentAt` succeeded: leadership lasts until `sentAt + renewDeadline`. */
+  #renewed(sentAt: number): void {
+    this.#timers.clearTimeout(this.#deadlineTimer);
+    const term = this.#term;
+    this.#deadlineTimer = this.#timers.setTimeout(
+      () => {
+        if (this.#leader && term === this.#term) {
+          this.#stepDown(`no renewal succeeded for ${this.#renewDeadlineMs} ms`);
+        }
+      },
+      sentAt + this.#renewDeadlineMs - this.#timers.now(),
+    );
+  }
+
+  #stepDown(reason: string, level: "warn" | "info" = "warn"): void {
+    if (!this.#leader) return;
+    this.#leader = false;
+    this.#term++;
+    this.#seen = undefined;
+    this.#timers.clearTimeout(this.#deadlineTimer);
+    this.#log[level]({ reason }, "leadership ends: this controller stops reconciling");
+    this.#stepping = Promise.resolve()
+      .then(() => this.#onStopped(reason))
+      .catch((error: unknown) => {
+        this.#log.error({ error: errorMessage(error) }, "stopping the leader's work failed");
+      });
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `hostname/pid/random`: unique per process, readable in `status` and logs. */
+export function leaseIdentity(hostname: string, pid: number, random: () => number = Math.random): string {
+  return `${hostname}/${pid}/${Math.floor(random() * 0x1_000_000)
+    .toString(16)
+    .padStart(6, "0")}`;
+}
+
+/**
+ * `alacrity_lease_leader` (1 on the leader, 0 on a standby) and `alacrity_lease_info{holder}` (1 for
+ * the holder as last read), computed when scraped.
+ */
+export function registerLeaseMetrics(registry: Registry, status: () => LeaseStatus): void {
+  const registers = [registry];
+  const leader: Gauge = new Gauge({
+    name: "alacrity_lease_leader",
+    help: "1 when this controller holds the instance's lease and reconciles, 0 when it stands by.",
+    registers,
+    collect: () => {
+      leader.set(status().leader ? 1 : 0);
+    },
+  });
+  const info: Gauge<"holder"> = new Gauge({
+    name: "alacrity_lease_info",
+    help: "The controller that holds the instance's lease, as last read (empty when released).",
+    labelNames: ["holder"],
+    registers,
+    collect: () => {
+      info.reset();
+      info.set({ holder: status().holder ?? "" }, 1);
+    },
+  });
+}
