@@ -12,12 +12,22 @@ export class GitError extends Error {
     const lines = text.split("\n").filter((l) => l.trim() !== "");
     // git's last lines are the useful ones ("fatal: ..."); progress lines come first.
     const summary = lines.slice(-3).join("; ") || `exit code ${String(code)}`;
-    super(`git ${args[0] ?? ""} failed: ${summary}`);
+    super(`git ${subcommand(args)} failed: ${summary}`);
     this.name = "GitError";
     this.args = args;
     this.code = code;
     this.stderr = text;
   }
+}
+
+/** The subcommand of a git command line (`fetch` in `git --git-dir R fetch ...`). */
+function subcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (["--git-dir", "--work-tree", "-C", "-c"].includes(arg)) i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return "";
 }
 
 export interface GitRunOptions {
