@@ -1,6 +1,10 @@
+import { hostname } from "node:os";
 import { Option } from "commander";
 import type { Command } from "commander";
 import { Daemon } from "../controller/daemon.js";
+import { leaseIdentity } from "../controller/lease.js";
+import { LeasedDaemon } from "../controller/leaseDaemon.js";
+import { ControllerMetrics } from "../controller/metrics.js";
 import { swarmDaemonDeps } from "../controller/swarmDeps.js";
 import { parseDuration } from "../gitsource/duration.js";
 import { GitOps, defaultGitWorkdir } from "../gitsource/gitOps.js";
@@ -8,6 +12,7 @@ import { redactUrl } from "../gitsource/redact.js";
 import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
+import { SwarmLeaseStore } from "../swarm/leaseStore.js";
 import { addDirOptions, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
@@ -26,6 +31,8 @@ interface RunCommandOptions extends DirOptions {
   gitInterval: number;
   gitWorkdir?: string;
   webhookSecretFile?: string;
+  lease: boolean;
+  leaseDuration: number;
 }
 
 /** A first signal stops gracefully; if that takes longer than this, the process exits anyway. */
@@ -126,6 +133,13 @@ export function registerRunCommand(program: Command): void {
         "where clones and checkouts go (default: $XDG_STATE_HOME or /var/lib/alacrity)",
       ).env("ALACRITY_GIT_WORKDIR"),
     )
+    .addOption(
+      new Option("--lease-duration <seconds>", "how long a leader's lease lasts without renewal")
+        .env("ALACRITY_LEASE_DURATION")
+        .argParser(positive("--lease-duration"))
+        .default(15),
+    )
+    .option("--no-lease", "reconcile without taking the instance's lease (only one controller may run)")
     .option(
       "--webhook-secret-file <file>",
       "enable POST /hooks/git with this shared secret (or set ALACRITY_WEBHOOK_SECRET)",
@@ -157,30 +171,51 @@ export function registerRunCommand(program: Command): void {
       },
       revision: git?.revision,
     });
-    const daemon = new Daemon(git ? git.wrap(deps) : deps, {
-      instance: options.instance,
-      resyncIntervalMs: options.resync * 1000,
-      concurrency: options.concurrency,
+    const daemonDeps = git ? git.wrap(deps) : deps;
+    const metrics = new ControllerMetrics();
+    // Two controllers of one instance never fight: only the holder of the lease reconciles.
+    const controller = new LeasedDaemon({
+      newDaemon: () =>
+        new Daemon(daemonDeps, {
+          instance: options.instance,
+          resyncIntervalMs: options.resync * 1000,
+          concurrency: options.concurrency,
+          metrics,
+        }),
+      onDaemonStarted: (daemon) => git?.attach(daemon),
+      lease: options.lease
+        ? {
+            store: new SwarmLeaseStore(docker, options.instance),
+            identity: leaseIdentity(hostname(), process.pid),
+            durationMs: options.leaseDuration * 1000,
+          }
+        : undefined,
+      metrics,
+      logger,
     });
     const http = await startHttpServer({
       host,
       port,
-      registry: daemon.metrics.registry,
-      readiness: () => (git ? git.readiness(() => daemon.readiness()) : daemon.readiness()),
-      status: () => ({ apps: daemon.statusRows(), ...(git ? { git: git.status() } : {}) }),
+      registry: metrics.registry,
+      readiness: () => (git ? git.readiness(() => controller.readiness()) : controller.readiness()),
+      status: () => ({
+        apps: controller.daemon.statusRows(),
+        ...(options.lease ? { lease: controller.lease() } : {}),
+        ...(git ? { git: git.status() } : {}),
+      }),
       postRoutes: webhookSecret
         ? {
             "/hooks/git": webhookHandler({
               secret: webhookSecret,
               logger,
-              trigger: (reason) => (git ? git.trigger(reason) : void daemon.resync(reason)),
+              trigger: (reason) => (git ? git.trigger(reason) : void controller.daemon.resync(reason)),
             }),
           }
         : {},
     }).catch((err: unknown) => {
       throw new ExitError(1, `alacrity: cannot listen on ${options.listen}: ${(err as Error).message}`);
     });
-    git?.registerMetrics(daemon.metrics.registry);
+    git?.registerMetrics(metrics.registry);
     logger.info(
       {
         dir,
@@ -208,7 +243,7 @@ export function registerRunCommand(program: Command): void {
         }, STOP_GRACE_MS);
         force.unref();
         stopping = true;
-        void Promise.allSettled([git?.stop(), daemon.stop(), http.close()]).then(() => resolve());
+        void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
@@ -220,10 +255,7 @@ export function registerRunCommand(program: Command): void {
       // The daemon starts on a checkout, never on an empty directory (see --allow-empty).
       await Promise.race([git.firstCheckout(), stopped]);
     }
-    if (!stopping) {
-      await daemon.start();
-      git?.attach(daemon);
-    }
+    if (!stopping) await controller.start();
     await stopped;
   });
 }
