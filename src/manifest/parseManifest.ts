@@ -40,6 +40,9 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       lineCounter,
       prettyErrors: false,
       uniqueKeys: false,
+      // The yaml library would print some warnings itself (process.emitWarning), quoting the
+      // file's content (a collection used as a key may hold an env value) outside our logs.
+      logLevel: "error",
     }),
   ];
   const at = (offset: number) => positionAt(offset, lineCounter, file);
