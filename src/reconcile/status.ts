@@ -33,6 +33,8 @@ export interface StatusRow {
   /** Docker volume names and host paths. */
   volumes: string[];
   state: AppState;
+  /** The Git commit the service was last changed from (label `alacrity.revision`), when known. */
+  revision?: string;
   /** Why, in plain words; empty when running as desired. */
   reason: string;
 }
@@ -93,6 +95,8 @@ function rowFor(
     state: "running",
     reason: "",
   };
+  const revision = service?.fields.labels[LABEL.revision];
+  if (revision !== undefined) row.revision = revision;
   if (pinned) {
     row.node = node?.hostname ?? pin?.hostname ?? service?.fields.labels[LABEL.pinHostname] ?? pinNodeId;
     row.nodeState = node ? nodeCondition(node) : "gone";

@@ -2,7 +2,10 @@ import type { StatusRow } from "../../reconcile/status.js";
 
 const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "STATE", "REASON"] as const;
 
-function cells(row: StatusRow): string[] {
+/** Apps deployed from Git show the commit they were last changed from, shortened as Git does. */
+const shortRevision = (row: StatusRow): string => (row.revision ? row.revision.slice(0, 12) : "-");
+
+function cells(row: StatusRow, withRevision: boolean): string[] {
   const node = row.node ? `${row.node}${row.nodeState ? ` (${row.nodeState})` : ""}` : "-";
   return [
     row.name,
@@ -11,6 +14,7 @@ function cells(row: StatusRow): string[] {
     node,
     row.volumes.length ? row.volumes.join(",") : "-",
     row.state,
+    ...(withRevision ? [shortRevision(row)] : []),
     row.reason || "-",
   ];
 }
@@ -18,8 +22,10 @@ function cells(row: StatusRow): string[] {
 /** A plain aligned table, the last column (the reason) left unpadded so long reasons stay readable. */
 export function renderStatusTable(rows: readonly StatusRow[]): string {
   if (rows.length === 0) return "No managed apps.";
-  const table = [HEADERS as readonly string[], ...rows.map(cells)];
-  const widths = HEADERS.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
+  const withRevision = rows.some((row) => row.revision !== undefined);
+  const headers: readonly string[] = withRevision ? [...HEADERS.slice(0, 6), "REVISION", "REASON"] : HEADERS;
+  const table = [headers, ...rows.map((row) => cells(row, withRevision))];
+  const widths = headers.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
   return table
     .map((r) =>
       r
