@@ -41,97 +41,126 @@ function machine(): Record<string, string | number> {
 
 const round = (n: number, digits = 0): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * Runs one figure; a figure that fails becomes a row saying so (and the run's exit status 1),
+ * so the figures measured before and after it are still reported.
+ */
+async function attempt(
+  name: string,
+  rows: Row[],
+  errors: Record<string, string>,
+  body: () => Promise<void>,
+): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${name} failed: ${message}`);
+    errors[name] = message;
+    rows.push({ figure: name, value: `not measured: ${message.split("\n")[0] ?? ""}`, goal: "", met: false });
+    await cleanup({ containers: true }).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const started = new Date();
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
   log(
     `AlaCrity benchmark: ${config.apps} apps, ${config.pairs} pairs, figures ${[...config.figures].join(", ")}`,
   );
   await cleanup({ containers: true });
 
-  if (config.figures.has("planner")) {
-    log(`planner: plan() for ${config.plannerApps} apps`);
-    const p = plannerFigure(config.plannerApps);
-    results.planner = p;
-    rows.push({
-      figure: `planner alone, ${p.apps} apps`,
-      value: `${round(p.medianMs)} ms (median of ${p.runs})`,
-      goal: "<= 200 ms",
-      met: p.medianMs <= 200,
+  if (config.figures.has("planner"))
+    await attempt("planner", rows, errors, () => {
+      log(`planner: plan() for ${config.plannerApps} apps`);
+      const p = plannerFigure(config.plannerApps);
+      results.planner = p;
+      rows.push({
+        figure: `planner alone, ${p.apps} apps`,
+        value: `${round(p.medianMs)} ms (median of ${p.runs})`,
+        goal: "<= 200 ms",
+        met: p.medianMs <= 200,
+      });
     });
-  }
 
-  if (config.figures.has("apply")) {
-    log(`apply vs docker stack deploy: ${config.apps} apps, ${config.pairs} pairs`);
-    const a = await applyVsStack(config.apps, config.pairs, log);
-    results.apply = a;
-    rows.push({
-      figure: `cold apply, ${a.apps} apps`,
-      value: `${round(a.cold.oursMedianMs)} ms vs ${round(a.cold.theirsMedianMs)} ms: ratio ${round(a.cold.medianRatio, 2)}`,
-      goal: "ratio <= 0.5",
-      met: a.cold.medianRatio <= 0.5,
+  if (config.figures.has("apply"))
+    await attempt("apply", rows, errors, async () => {
+      log(`apply vs docker stack deploy: ${config.apps} apps, ${config.pairs} pairs`);
+      const a = await applyVsStack(config.apps, config.pairs, log);
+      results.apply = a;
+      rows.push({
+        figure: `cold apply, ${a.apps} apps`,
+        value: `${round(a.cold.oursMedianMs)} ms vs ${round(a.cold.theirsMedianMs)} ms: ratio ${round(a.cold.medianRatio, 2)}`,
+        goal: "ratio <= 0.5",
+        met: a.cold.medianRatio <= 0.5,
+      });
+      rows.push({
+        figure: `no-op apply, ${a.apps} apps`,
+        value: `${round(a.noop.oursMedianMs)} ms vs ${round(a.noop.theirsMedianMs)} ms: ratio ${round(a.noop.medianRatio, 2)}`,
+        goal: "ratio <= 0.2",
+        met: a.noop.medianRatio <= 0.2,
+      });
     });
-    rows.push({
-      figure: `no-op apply, ${a.apps} apps`,
-      value: `${round(a.noop.oursMedianMs)} ms vs ${round(a.noop.theirsMedianMs)} ms: ratio ${round(a.noop.medianRatio, 2)}`,
-      goal: "ratio <= 0.2",
-      met: a.noop.medianRatio <= 0.2,
-    });
-  }
 
-  if (config.figures.has("requests")) {
-    const sizes = [...new Set([Math.min(10, config.apps), config.apps])];
-    const counts = [];
-    for (const size of sizes) {
-      log(`API requests of a no-op apply: ${size} apps`);
-      counts.push(await noopRequests(size));
-    }
-    results.requests = counts;
-    rows.push({
-      figure: "API requests of a no-op apply",
-      value: counts.map((c) => `${c.alacrity} at ${c.apps} apps (stack deploy: ${c.stackDeploy})`).join("; "),
-      goal: "<= 5",
-      met: counts.every((c) => c.alacrity <= 5),
+  if (config.figures.has("requests"))
+    await attempt("requests", rows, errors, async () => {
+      const sizes = [...new Set([Math.min(10, config.apps), config.apps])];
+      const counts = [];
+      for (const size of sizes) {
+        log(`API requests of a no-op apply: ${size} apps`);
+        counts.push(await noopRequests(size));
+      }
+      results.requests = counts;
+      rows.push({
+        figure: "API requests of a no-op apply",
+        value: counts
+          .map((c) => `${c.alacrity} at ${c.apps} apps (stack deploy: ${c.stackDeploy})`)
+          .join("; "),
+        goal: "<= 5",
+        met: counts.every((c) => c.alacrity <= 5),
+      });
     });
-  }
 
-  if (config.figures.has("daemon")) {
-    log(`daemon: ${config.apps} apps, ${config.idleSeconds} s idle, ${config.edits} edits`);
-    const d = await daemonFigures(config.apps, config.idleSeconds, config.edits, log);
-    results.daemon = d;
-    rows.push({
-      figure: `edit -> service updated, daemon with ${d.apps} apps`,
-      value: `p95 ${round(d.edits.p95Ms)} ms, median ${round(d.edits.medianMs)} ms (${d.edits.count} edits)`,
-      goal: "p95 <= 300 ms",
-      met: d.edits.p95Ms <= 300,
+  if (config.figures.has("daemon"))
+    await attempt("daemon", rows, errors, async () => {
+      log(`daemon: ${config.apps} apps, ${config.idleSeconds} s idle, ${config.edits} edits`);
+      const d = await daemonFigures(config.apps, config.idleSeconds, config.edits, log);
+      results.daemon = d;
+      rows.push({
+        figure: `edit -> service updated, daemon with ${d.apps} apps`,
+        value: `p95 ${round(d.edits.p95Ms)} ms, median ${round(d.edits.medianMs)} ms (${d.edits.count} edits)`,
+        goal: "p95 <= 300 ms",
+        met: d.edits.p95Ms <= 300,
+      });
+      rows.push({
+        figure: `idle daemon, ${d.apps} apps: requests in ${d.idle.seconds} s`,
+        value: `${d.idle.requests}`,
+        goal: "<= 10",
+        met: d.idle.requests <= 10,
+      });
+      rows.push({
+        figure: `idle daemon, ${d.apps} apps: resident memory`,
+        value: `${round(d.idle.rssMb)} MB`,
+        goal: "<= 120 MB",
+        met: d.idle.rssMb <= 120,
+      });
     });
-    rows.push({
-      figure: `idle daemon, ${d.apps} apps: requests in ${d.idle.seconds} s`,
-      value: `${d.idle.requests}`,
-      goal: "<= 10",
-      met: d.idle.requests <= 10,
-    });
-    rows.push({
-      figure: `idle daemon, ${d.apps} apps: resident memory`,
-      value: `${round(d.idle.rssMb)} MB`,
-      goal: "<= 120 MB",
-      met: d.idle.rssMb <= 120,
-    });
-  }
 
-  if (config.figures.has("running")) {
-    log(`time to running: ${config.runningApps} apps with 1 replica, ${config.pairs} pairs`);
-    const r = await timeToRunning(config.runningApps, config.pairs, log);
-    results.running = r;
-    rows.push({
-      figure: `time to running, ${r.apps} apps with 1 replica`,
-      value: `${round(r.comparison.oursMedianMs)} ms vs ${round(r.comparison.theirsMedianMs)} ms: ratio ${round(r.comparison.medianRatio, 2)}`,
-      goal: "ratio <= 1.0",
-      met: r.comparison.medianRatio <= 1.0,
+  if (config.figures.has("running"))
+    await attempt("running", rows, errors, async () => {
+      log(`time to running: ${config.runningApps} apps with 1 replica, ${config.pairs} pairs`);
+      const r = await timeToRunning(config.runningApps, config.pairs, log);
+      results.running = r;
+      rows.push({
+        figure: `time to running, ${r.apps} apps with 1 replica`,
+        value: `${round(r.comparison.oursMedianMs)} ms vs ${round(r.comparison.theirsMedianMs)} ms: ratio ${round(r.comparison.medianRatio, 2)}`,
+        goal: "ratio <= 1.0",
+        met: r.comparison.medianRatio <= 1.0,
+      });
     });
-  }
 
   const table = formatTable(rows);
   process.stdout.write(`${table}\n`);
@@ -141,10 +170,12 @@ async function main(): Promise<void> {
     config: { ...config, figures: [...config.figures] },
     rows,
     results,
+    errors,
   };
   mkdirSync(dirname(config.out), { recursive: true });
   writeFileSync(config.out, `${JSON.stringify(document, null, 2)}\n`);
   log(`results written to ${config.out}`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
 }
 
 main().catch(async (error: unknown) => {
