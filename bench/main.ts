@@ -49,7 +49,7 @@ async function attempt(
   name: string,
   rows: Row[],
   errors: Record<string, string>,
-  body: () => Promise<void>,
+  body: () => Promise<void> | void,
 ): Promise<void> {
   try {
     await body();
