@@ -411,7 +411,10 @@ export class Daemon {
 
   #setDockerReachable(reachable: boolean, error?: unknown): void {
     const message = error === undefined ? undefined : errorMessage(error);
-    if (reachable !== this.#dockerReachable) {
+    // The daemon starts as "not reachable" without an error: a Docker that is down from the
+    // start must be logged too, not only a Docker that goes away later.
+    const firstFailure = !reachable && this.#dockerError === undefined;
+    if (reachable !== this.#dockerReachable || firstFailure) {
       if (reachable) this.#log.info("Docker is reachable");
       else this.#log.warn({ error: message }, "Docker is not reachable; retrying with backoff");
     }
