@@ -6,7 +6,26 @@ export interface ProxyRequest {
   method: string;
   /** Path without the query string and without an API version prefix. */
   path: string;
+  /** When the request line crossed the proxy (Date.now()). */
+  at: number;
 }
+
+/**
+ * A failure the proxy injects instead of forwarding a request: `drop` closes the connection as
+ * soon as the request is seen (the client gets "socket hang up" / ECONNRESET, like a dying
+ * dockerd); `status` answers with an HTTP error and Docker's JSON body `{"message": ...}` without
+ * Docker ever seeing the request. `match` picks the requests (default: all); `rate` is the
+ * fraction of matching requests hit, spread evenly and deterministically (default 1: all).
+ */
+export type ProxyFault =
+  | { kind: "drop"; match?: (req: ProxyRequest) => boolean; rate?: number }
+  | {
+      kind: "status";
+      status: number;
+      message: string;
+      match?: (req: ProxyRequest) => boolean;
+      rate?: number;
+    };
 
 export interface DockerProxy {
   /** `unix://...`, for DOCKER_HOST. */
@@ -15,6 +34,10 @@ export interface DockerProxy {
   reset(): void;
   /** Requests other than GET (i.e. changes). */
   writes(): ProxyRequest[];
+  /** Requests the current or an earlier fault answered instead of Docker (reset by `reset()`). */
+  readonly faulted: readonly ProxyRequest[];
+  /** Starts injecting `fault`, or heals the proxy with `undefined`. Applies to new requests. */
+  setFault(fault: ProxyFault | undefined): void;
   close(): Promise<void>;
 }
 
@@ -23,6 +46,8 @@ export interface DockerProxyOptions {
   upstream?: string;
   /** Delay added before each request is forwarded (a slow Docker API). */
   delayMs?: number;
+  /** A fault injected from the start (see `setFault`). */
+  fault?: ProxyFault;
 }
 
 const REQUEST_LINE = /(GET|POST|PUT|DELETE|HEAD) (\/[^\s]*) HTTP\/1\.[01]\r\n/g;
@@ -35,20 +60,52 @@ const REQUEST_LINE = /(GET|POST|PUT|DELETE|HEAD) (\/[^\s]*) HTTP\/1\.[01]\r\n/g;
 export async function startDockerProxy(options: DockerProxyOptions): Promise<DockerProxy> {
   const upstream = options.upstream ?? "/var/run/docker.sock";
   let requests: ProxyRequest[] = [];
+  let faulted: ProxyRequest[] = [];
+  let fault = options.fault;
+  /** Matching requests seen under the current fault, for an even, deterministic `rate`. */
+  let matched = 0;
   const sockets = new Set<Socket>();
+
+  const hits = (req: ProxyRequest): boolean => {
+    if (!fault || !(fault.match?.(req) ?? true)) return false;
+    const rate = fault.rate ?? 1;
+    const i = matched++;
+    return Math.floor((i + 1) * rate) > Math.floor(i * rate);
+  };
+
+  const answer = (client: Socket, status: number, message: string): void => {
+    const body = JSON.stringify({ message });
+    client.end(
+      `HTTP/1.1 ${status} Injected\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
   rmSync(options.socketPath, { force: true });
 
   const server = createServer((client: Socket) => {
     const docker = createConnection(upstream);
     sockets.add(client).add(docker);
     let carry = "";
+    // Once a fault answered on this connection, nothing more of it reaches Docker.
+    let cut = false;
     client.on("data", (chunk: Buffer) => {
+      if (cut) return;
       // Keep the tail of the previous chunk so a request line split across chunks is still seen.
       const text = carry + chunk.toString("latin1");
       for (const match of text.matchAll(REQUEST_LINE)) {
         const path = (match[2] ?? "").split("?")[0]!.replace(/^\/v\d+\.\d+(?=\/)/, "");
-        requests.push({ method: match[1]!, path });
+        const req: ProxyRequest = { method: match[1]!, path, at: Date.now() };
+        requests.push(req);
+        if (!cut && fault && hits(req)) {
+          cut = true;
+          faulted.push(req);
+          docker.unpipe(client);
+          docker.destroy();
+          if (fault.kind === "drop") client.destroy();
+          else answer(client, fault.status, fault.message);
+        }
       }
+      if (cut) return;
       const lastBreak = text.lastIndexOf("\r\n");
       carry = text.slice(lastBreak + 2).slice(-512);
       const forward = (): void => {
@@ -65,7 +122,11 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
       sockets.delete(docker);
     };
     client.on("close", close).on("error", close);
-    docker.on("close", close).on("error", close);
+    // After an injected answer, Docker's side is gone but the answer must still reach the client.
+    const dockerGone = (): void => {
+      if (!cut) close();
+    };
+    docker.on("close", dockerGone).on("error", dockerGone);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -76,8 +137,16 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
     get requests() {
       return requests;
     },
+    get faulted() {
+      return faulted;
+    },
     reset() {
       requests = [];
+      faulted = [];
+    },
+    setFault(next) {
+      fault = next;
+      matched = 0;
     },
     writes: () => requests.filter((r) => r.method !== "GET"),
     close: () =>
