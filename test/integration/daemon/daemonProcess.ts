@@ -36,6 +36,11 @@ export interface SpawnOptions {
   listen?: string;
   /** Wait until /healthz answers (default true). */
   waitForHttp?: boolean;
+  /**
+   * Take the instance's lease as users' daemons do (default false: `--no-lease`). A daemon killed
+   * by the tests' SIGKILL keeps its lease until it expires, which would stall the next daemon.
+   */
+  lease?: boolean;
 }
 
 /** Spawns the built `alacrity run` (dist/cli/main.js) as users run it, logging JSON to a pipe. */
@@ -44,7 +49,18 @@ export async function spawnDaemon(options: SpawnOptions): Promise<DaemonProcess>
   const listen = options.listen ?? `127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    [CLI, "run", "--dir", options.dir, "--instance", INSTANCE, "--listen", listen, ...(options.args ?? [])],
+    [
+      CLI,
+      "run",
+      "--dir",
+      options.dir,
+      "--instance",
+      INSTANCE,
+      "--listen",
+      listen,
+      ...(options.lease ? [] : ["--no-lease"]),
+      ...(options.args ?? []),
+    ],
     {
       env: { ...process.env, ALACRITY_LOG_LEVEL: "info", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -122,6 +138,15 @@ export async function spawnDaemon(options: SpawnOptions): Promise<DaemonProcess>
     }
   }
   return proc;
+}
+
+/** Sends SIGTERM and waits (bounded) for the exit, then SIGKILL: a graceful stop releases the lease. */
+export async function stopDaemon(proc: DaemonProcess, timeoutMs = 10_000): Promise<void> {
+  if (!proc.running) return;
+  proc.child.kill("SIGTERM");
+  const timer = setTimeout(() => proc.child.kill("SIGKILL"), timeoutMs);
+  await proc.exited();
+  clearTimeout(timer);
 }
 
 /** Kills every daemon still running (SIGKILL: tests that care about signals send their own first). */
