@@ -11,6 +11,7 @@ import {
   PREFIX,
   SUITE_LABELS,
   killDaemons,
+  sleep,
   spawnDaemon,
   waitForStatus,
   type LogLine,
@@ -173,6 +174,19 @@ describe("alacrity run watches the apps directory", () => {
       (l) => typeof l.manifestError === "string" && l.manifestError.includes("replicaz"),
       15_000,
     );
+
+    // Not even YAML any more (the app's name cannot be read): the service is still kept.
+    dir.write("svc.yaml", "metadata: [unclosed\n  name: x\n");
+    const syntax = await daemon.waitForLog(
+      (l) =>
+        typeof l.manifestError === "string" &&
+        l.manifestError.startsWith(`${join(dir.path, "svc.yaml")}:`) &&
+        !l.manifestError.includes("replica"),
+      15_000,
+    );
+    expect(syntax.manifestError).toMatch(/svc\.yaml:\d+:\d+: /);
+    await sleep(1500);
+    expect(envOf(await service(`${P}inv`))).toContain("V=good");
 
     // Valid again: reconciled to the new content.
     dir.write("svc.yaml", appYaml(`${P}inv`, { env: { V: "fixed" } }, SUITE_LABELS));
