@@ -50,7 +50,7 @@ function stringMap(kind: "label" | "annotation" | "env") {
     const problem = keyProblem(kind, value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
-  return z.record(key, z.string({ error: scalarNotString }));
+  return z.record(key, z.string({ error: kind === "env" ? envValueNotString : scalarNotString }));
 }
 
 function keyProblem(kind: "label" | "annotation" | "env", key: string): string | undefined {
@@ -65,6 +65,15 @@ function keyProblem(kind: "label" | "annotation" | "env", key: string): string |
     return `unknown controller annotation (got ${show(key)}); known ones are ${KNOWN_ANNOTATIONS.map((a) => show(a)).join(", ")}`;
   }
   return `${kind} keys starting with "${reserved}" are reserved (got ${show(key)}); choose another prefix`;
+}
+
+/**
+ * An env value may be a secret (a numeric PIN or key): errors about it go to the terminal, logs
+ * and `plan`, so they name its kind, never the value itself.
+ */
+function envValueNotString(issue: { input?: unknown }): string {
+  if (typeof issue.input === "number") return 'must be a string (got a number); quote it: "..."';
+  return scalarNotString(issue);
 }
 
 /** A number written in quotes is the usual mistake; say how to fix it. */

@@ -174,6 +174,11 @@ describe("parseManifest: rules", () => {
       'a.yaml:7:16: spec.env.DEBUG: must be a string (got true); quote it: "true"',
     ],
     [
+      "env value that is a number (it may be a secret: never shown)",
+      app("web", "  env: {PIN: 987654321}"),
+      'a.yaml:7:14: spec.env.PIN: must be a string (got a number); quote it: "..."',
+    ],
+    [
       "env name with =",
       app("web", '  env: {"A=B": x}'),
       'a.yaml:7:9: spec.env["A=B"]: env name must not contain "="',
