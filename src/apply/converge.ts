@@ -82,7 +82,11 @@ export async function converge(
   };
 
   for (const [app, actions] of groupByApp(firstPlan.actions)) {
-    void queue.add(() => runApp(app, actions));
+    // A re-observe between attempts can fail too (the engine restarting): that app has failed,
+    // the others go on, and nothing escapes as an unhandled rejection that kills the process.
+    void queue.add(() =>
+      runApp(app, actions).catch((err: unknown) => failed.set(app, swarm.describeError(err))),
+    );
   }
   await queue.onIdle();
   return { plan: firstPlan, outcomes, failed };
