@@ -16,8 +16,9 @@ export function cli(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 110_000,
 ): Promise<CliResult> {
-  const target = command === "validate" ? [dir] : ["--dir", dir];
-  return runCli([command, ...target, "--instance", INSTANCE, ...extra], { env, timeoutMs });
+  // validate is offline and knows no instance.
+  const target = command === "validate" ? [dir] : ["--dir", dir, "--instance", INSTANCE];
+  return runCli([command, ...target, ...extra], { env, timeoutMs });
 }
 
 /**
