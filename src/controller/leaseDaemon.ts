@@ -70,11 +70,16 @@ export class LeasedDaemon {
   readiness(): { ready: boolean; reason?: string } {
     const lease = this.#elector?.status();
     if (lease && !lease.leader) {
+      const error = lease.lastError ? ` (last lease error: ${lease.lastError})` : "";
+      if (lease.holder === lease.self) {
+        // It could not renew in time, so it stopped; nobody else has taken the lease (yet).
+        return {
+          ready: false,
+          reason: `standby: this controller's lease lapsed; it leads again once the lease can be renewed${error}`,
+        };
+      }
       const holder = lease.holder ? `the lease is held by ${lease.holder}` : "the lease is not held yet";
-      return {
-        ready: false,
-        reason: `standby: ${holder}${lease.lastError ? ` (last lease error: ${lease.lastError})` : ""}`,
-      };
+      return { ready: false, reason: `standby: ${holder}${error}` };
     }
     return this.#daemon.readiness();
   }
