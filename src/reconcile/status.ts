@@ -1,4 +1,5 @@
 import type { DesiredState } from "../manifest/types.js";
+import { formatError } from "../manifest/types.js";
 import { volumeName } from "../swarm/types.js";
 import type { ObservedNode, ObservedService, ObservedState, ObservedTask } from "../swarm/types.js";
 import { LABEL } from "../swarm/types.js";
@@ -133,7 +134,8 @@ function stateOf(
   const invalid = ctx.desired?.invalid.find((i) => i.name === name);
   if (invalid) {
     const keeps = service ? "the running service is kept as it is" : "nothing is deployed";
-    return { state: "invalid", reason: `${invalid.errors[0]?.message ?? "invalid manifest"}; ${keeps}` };
+    const first = invalid.errors[0];
+    return { state: "invalid", reason: `${first ? formatError(first) : "invalid manifest"}; ${keeps}` };
   }
   const rejection = ctx.plan?.rejections.find((r) => r.app === name);
   if (rejection) return { state: "rejected", reason: rejection.message };

@@ -106,7 +106,9 @@ describe("summarizeStatus", () => {
       ["fresh", "converging"],
       ["taken", "rejected"],
     ]);
-    expect(rows[0]?.reason).toBe("required; the running service is kept as it is");
+    expect(rows[0]?.reason).toBe(
+      "broken.yaml:5:3: spec.image: required; the running service is kept as it is",
+    );
     expect(rows[1]?.reason).toBe("to be created (new app)");
     expect(rows[2]?.reason).toContain("not managed by AlaCrity");
   });
