@@ -37,6 +37,8 @@ export interface LeaseElectorOptions {
   onStartedLeading: () => void | Promise<void>;
   /** Called when it stops leading; the elector tries to lead again only after this resolves. */
   onStoppedLeading: (reason: string) => void | Promise<void>;
+  /** Called after every access to the store: with the error when it failed, else with undefined. */
+  onAccess?: (error: unknown) => void;
   logger: Logger;
   timers?: Partial<LeaseTimers>;
 }
@@ -76,6 +78,7 @@ export class LeaseElector {
   readonly #retryIntervalMs: number;
   readonly #onStarted: LeaseElectorOptions["onStartedLeading"];
   readonly #onStopped: LeaseElectorOptions["onStoppedLeading"];
+  readonly #onAccess: LeaseElectorOptions["onAccess"];
   readonly #log: Logger;
   readonly #timers: LeaseTimers;
 
@@ -107,6 +110,7 @@ export class LeaseElector {
     this.#retryIntervalMs = options.retryIntervalMs ?? Math.min(options.durationMs / 3, 2000);
     this.#onStarted = options.onStartedLeading;
     this.#onStopped = options.onStoppedLeading;
+    this.#onAccess = options.onAccess;
     this.#log = options.logger;
     this.#timers = {
       setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
@@ -208,10 +212,16 @@ export class LeaseElector {
       this.#last = current;
       if (this.#leader) await this.#renew(current, sentAt, term);
       else await this.#tryAcquire(current, sentAt);
+      if (this.#lastError !== undefined) this.#log.info("the lease can be read and written again");
       this.#lastError = undefined;
+      this.#onAccess?.(undefined);
     } catch (error) {
-      this.#lastError = errorMessage(error);
-      this.#log.warn({ error: this.#lastError, leader: this.#leader }, "could not read or write the lease");
+      const message = errorMessage(error);
+      // Once per distinct error, not every retry: an outage would otherwise log every 2 s.
+      const level = message === this.#lastError ? "debug" : "warn";
+      this.#log[level]({ error: message, leader: this.#leader }, "could not read or write the lease");
+      this.#lastError = message;
+      this.#onAccess?.(error);
     }
   }
 

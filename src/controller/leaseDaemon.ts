@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { statusCodeOf } from "../swarm/errors.js";
 import type { Daemon } from "./daemon.js";
 import { LeaseElector, registerLeaseMetrics, type LeaseStatus, type LeaseStore } from "./lease.js";
 import type { ControllerMetrics } from "./metrics.js";
@@ -25,6 +26,8 @@ export class LeasedDaemon {
   readonly #elector: LeaseElector | undefined;
   readonly #log: Logger;
   #daemon: Daemon;
+  /** Why the lease cannot be read when Docker does not answer at all; undefined otherwise. */
+  #unreachable: string | undefined;
 
   constructor(options: LeasedDaemonOptions) {
     this.#options = options;
@@ -37,6 +40,7 @@ export class LeasedDaemon {
         logger: options.logger.child({ component: "lease" }),
         onStartedLeading: () => this.#startTerm(),
         onStoppedLeading: () => this.#daemon.stop(),
+        onAccess: (error) => this.#leaseAccessed(error),
       });
       registerLeaseMetrics(options.metrics.registry, () => this.#elector!.status());
     }
@@ -69,6 +73,12 @@ export class LeasedDaemon {
 
   readiness(): { ready: boolean; reason?: string } {
     const lease = this.#elector?.status();
+    if (lease && !lease.leader && this.#unreachable !== undefined) {
+      return {
+        ready: false,
+        reason: `Docker is not reachable: ${this.#unreachable} (standing by until the lease can be read)`,
+      };
+    }
     if (lease && !lease.leader) {
       const error = lease.lastError ? ` (last lease error: ${lease.lastError})` : "";
       if (lease.holder === lease.self) {
@@ -82,6 +92,20 @@ export class LeasedDaemon {
       return { ready: false, reason: `standby: ${holder}${error}` };
     }
     return this.#daemon.readiness();
+  }
+
+  /** A standby has no daemon to report that Docker is away: it says so itself, once per outage. */
+  #leaseAccessed(error: unknown): void {
+    const unreachable =
+      error !== undefined && statusCodeOf(error) === undefined
+        ? this.#elector?.status().lastError
+        : undefined;
+    if (unreachable !== undefined && this.#unreachable === undefined && !this.#elector?.isLeader) {
+      this.#log.warn({ error: unreachable }, "Docker is not reachable; retrying");
+    } else if (unreachable === undefined && this.#unreachable !== undefined && !this.#elector?.isLeader) {
+      this.#log.info("Docker is reachable");
+    }
+    this.#unreachable = unreachable;
   }
 
   /**
