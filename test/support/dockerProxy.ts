@@ -48,6 +48,11 @@ export interface DockerProxyOptions {
   delayMs?: number;
   /** A fault injected from the start (see `setFault`). */
   fault?: ProxyFault;
+  /**
+   * Runs before a request is forwarded, and the request waits for it: e.g. a hand edit of the
+   * service an update is about to change, to make a conflict happen exactly there.
+   */
+  beforeForward?: (req: ProxyRequest) => Promise<void> | void;
 }
 
 const REQUEST_LINE = /(GET|POST|PUT|DELETE|HEAD) (\/[^\s]*) HTTP\/1\.[01]\r\n/g;
@@ -88,10 +93,13 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
     let carry = "";
     // Once a fault answered on this connection, nothing more of it reaches Docker.
     let cut = false;
+    // Chunks are forwarded in order, each after the hooks of the requests it starts.
+    let forwarding: Promise<void> = Promise.resolve();
     client.on("data", (chunk: Buffer) => {
       if (cut) return;
       // Keep the tail of the previous chunk so a request line split across chunks is still seen.
       const text = carry + chunk.toString("latin1");
+      const hooks: ProxyRequest[] = [];
       for (const match of text.matchAll(REQUEST_LINE)) {
         const path = (match[2] ?? "").split("?")[0]!.replace(/^\/v\d+\.\d+(?=\/)/, "");
         const req: ProxyRequest = { method: match[1]!, path, at: Date.now() };
@@ -104,6 +112,7 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
           if (fault.kind === "drop") client.destroy();
           else answer(client, fault.status, fault.message);
         }
+        if (!cut) hooks.push(req);
       }
       if (cut) return;
       const lastBreak = text.lastIndexOf("\r\n");
@@ -111,7 +120,18 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
       const forward = (): void => {
         docker.write(chunk);
       };
-      if (options.delayMs) setTimeout(forward, options.delayMs);
+      const hook = options.beforeForward;
+      if (hook && hooks.length > 0) {
+        forwarding = forwarding
+          .then(async () => {
+            for (const req of hooks) await hook(req);
+          })
+          .catch(() => undefined)
+          .then(() => (options.delayMs ? new Promise((r) => setTimeout(r, options.delayMs)) : undefined))
+          .then(forward);
+      } else if (hook) {
+        forwarding = forwarding.then(forward);
+      } else if (options.delayMs) setTimeout(forward, options.delayMs);
       else forward();
     });
     docker.pipe(client);
