@@ -1,7 +1,13 @@
 import type { Logger } from "pino";
 import { statusCodeOf } from "../swarm/errors.js";
 import type { Daemon } from "./daemon.js";
-import { LeaseElector, registerLeaseMetrics, type LeaseStatus, type LeaseStore } from "./lease.js";
+import {
+  LeaseElector,
+  registerLeaseMetrics,
+  type LeaseStatus,
+  type LeaseStore,
+  type LeaseTimers,
+} from "./lease.js";
 import type { ControllerMetrics } from "./metrics.js";
 
 export interface LeasedDaemonOptions {
@@ -10,7 +16,7 @@ export interface LeasedDaemonOptions {
   /** Called with each daemon once it is started (the Git source attaches to it). */
   onDaemonStarted?: (daemon: Daemon) => void;
   /** Without a lease, the daemon reconciles from the start (one controller per instance). */
-  lease?: { store: LeaseStore; identity: string; durationMs: number };
+  lease?: { store: LeaseStore; identity: string; durationMs: number; timers?: Partial<LeaseTimers> };
   metrics: ControllerMetrics;
   logger: Logger;
 }

@@ -1,7 +1,12 @@
 import pino from "pino";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { Daemon, type DaemonDeps } from "../../../src/controller/daemon.js";
 import { LeaseElector, leaseIdentity, registerLeaseMetrics } from "../../../src/controller/lease.js";
+import { LeasedDaemon } from "../../../src/controller/leaseDaemon.js";
+import { ControllerMetrics } from "../../../src/controller/metrics.js";
+import type { DesiredState } from "../../../src/manifest/types.js";
+import { DockerError } from "../../../src/swarm/errors.js";
 import type { LeaseStore, LeaseTimers } from "../../../src/controller/lease.js";
 import type { LeaseRecord, StoredLease } from "../../../src/swarm/leaseRecord.js";
 
@@ -324,5 +329,108 @@ describe("registerLeaseMetrics", () => {
     expect(text).toContain("alacrity_lease_leader 0");
     expect(text).toContain('alacrity_lease_info{holder="b"} 1');
     expect(text).not.toContain('holder="a"');
+  });
+});
+
+describe("LeasedDaemon", () => {
+  const desired: DesiredState = {
+    apps: new Map(),
+    invalid: [],
+    errors: [],
+    failedFiles: new Set(),
+    fileCount: 0,
+    missing: false,
+  };
+
+  /** A LeasedDaemon over an in-memory Swarm that counts the daemons it starts and stops. */
+  function leased(clock: Clock, store: LeaseStore) {
+    const counts = { created: 0, started: 0, stopped: 0 };
+    const deps: DaemonDeps = {
+      loadDesired: () => Promise.resolve(desired),
+      observe: () => Promise.resolve({ services: [], tasks: [], nodes: [], volumes: [], pins: [] }),
+      plan: () => ({ actions: [], rejections: [], warnings: [], heldBack: [] }),
+      execute: () => Promise.resolve(),
+      isRetryable: () => false,
+      watchEvents: () => {
+        counts.started++;
+        return { stop: () => void counts.stopped++ };
+      },
+      logger,
+    };
+    const flaky = new FlakyStore(store);
+    const controller = new LeasedDaemon({
+      newDaemon: () => {
+        counts.created++;
+        return new Daemon(deps, { timers: clock.timers("daemon") });
+      },
+      lease: { store: flaky, identity: "a", durationMs: DURATION, timers: clock.timers("a") },
+      metrics: new ControllerMetrics(),
+      logger,
+    });
+    return { controller, counts, flaky };
+  }
+
+  it("reconciles only while it holds the lease, with a new daemon each term", async () => {
+    const clock = new Clock();
+    const store = new MemoryStore();
+    await store.write({ holder: "b", renewed: "x", durationSeconds: 15 }, undefined);
+    const { controller, counts } = leased(clock, store);
+    expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is not held yet" });
+    await controller.start();
+    await clock.advance(1_000);
+    expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is held by b" });
+    expect(counts).toEqual({ created: 1, started: 0, stopped: 0 });
+
+    await store.write({ holder: "", renewed: "x", durationSeconds: 15 }, store.record!.version);
+    await clock.advance(2_000);
+    expect(controller.lease()).toMatchObject({ leader: true, holder: "a" });
+    expect(counts).toEqual({ created: 2, started: 1, stopped: 0 });
+    expect(controller.readiness()).toEqual({ ready: true });
+
+    await store.write({ holder: "b", renewed: "x", durationSeconds: 15 }, store.record!.version);
+    await clock.advance(5_000);
+    expect(counts).toEqual({ created: 2, started: 1, stopped: 1 });
+    expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is held by b" });
+
+    await store.write({ holder: "", renewed: "x", durationSeconds: 15 }, store.record!.version);
+    await clock.advance(2_000);
+    expect(counts).toEqual({ created: 3, started: 2, stopped: 1 });
+
+    await controller.stop();
+    expect(counts).toEqual({ created: 3, started: 2, stopped: 2 });
+    expect(store.record?.holder).toBe("");
+  });
+
+  it("says that Docker is not reachable when a standby cannot read the lease", async () => {
+    const clock = new Clock();
+    const { controller, flaky } = leased(clock, new MemoryStore());
+    flaky.failing = true;
+    await controller.start();
+    await clock.advance(0);
+    expect(controller.readiness()).toEqual({
+      ready: false,
+      reason: "Docker is not reachable: cannot reach Docker (standing by until the lease can be read)",
+    });
+    flaky.failing = false;
+    await clock.advance(2_000);
+    expect(controller.readiness()).toEqual({ ready: true });
+    await controller.stop();
+  });
+
+  it("does not call a Docker error with an HTTP status unreachable", async () => {
+    const clock = new Clock();
+    const store = new MemoryStore();
+    const { controller } = leased(clock, {
+      read: () =>
+        Promise.reject(new DockerError("the service is not a lease", { statusCode: 200, retryable: false })),
+      write: (r, v) => store.write(r, v),
+    });
+    await controller.start();
+    await clock.advance(0);
+    expect(controller.readiness()).toEqual({
+      ready: false,
+      reason: "standby: the lease is not held yet (last lease error: the service is not a lease)",
+    });
+    await controller.stop();
   });
 });
