@@ -284,6 +284,14 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
   return current;
 }
 
+/** Reconciles finished so far, whatever their result (from the daemon's metrics). */
+async function reconciled(h: Harness): Promise<number> {
+  const text = await h.daemon.metrics.registry.metrics();
+  let total = 0;
+  for (const m of text.matchAll(/^alacrity_reconciles_total\{[^}]*\} (\d+)$/gm)) total += Number(m[1]);
+  return total;
+}
+
 async function settle(h: Harness): Promise<void> {
   await flush();
   await h.daemon.idle();
@@ -324,7 +332,9 @@ describe("Daemon", () => {
     // The first workers start while the burst is still arriving, and each must see state observed
     // after its own event; the rest share one snapshot. So at most concurrency (4) + 1 observes.
     expect(h.swarm.observeCalls - afterStart).toBeLessThanOrEqual(5);
-    expect(h.planCalls()).toBe(1000);
+    // The whole state is planned once per snapshot, not once per app (1000 reconciles).
+    expect(h.planCalls()).toBeLessThanOrEqual(h.swarm.observeCalls);
+    expect(await reconciled(h)).toBe(1000);
   });
 
   it("reconciles an event's app with state observed after the event", async () => {
@@ -465,12 +475,28 @@ describe("Daemon", () => {
     await h.daemon.start();
     await settle(h);
     const plans = h.planCalls();
+    const reconciles = await reconciled(h);
     h.emit({ type: "node", action: "update", id: "n1" });
     await settle(h);
-    expect(h.planCalls() - plans).toBe(2);
+    expect(await reconciled(h)).toBe(reconciles + 2);
+    // Both apps share the resync's fresh snapshot, so the state is planned once for them.
+    expect(h.planCalls() - plans).toBe(1);
     h.timers.advance(60_000);
     await settle(h);
-    expect(h.planCalls() - plans).toBe(4);
+    expect(await reconciled(h)).toBe(reconciles + 4);
+    expect(h.planCalls() - plans).toBe(2);
+  });
+
+  it("plans again when the desired state changes within one snapshot", async () => {
+    const h = harness([app("a"), app("b")]);
+    await h.daemon.start();
+    await settle(h);
+    const plans = h.planCalls();
+    h.setDesired([app("a", { image: "img:2" }), app("b")]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.planCalls() - plans).toBe(1);
+    expect(h.swarm.executed.filter((x) => x.kind === "update").map((x) => x.app)).toEqual(["a"]);
   });
 
   it("keeps running when Docker goes away, reconnects with backoff, and resyncs", async () => {
