@@ -207,7 +207,7 @@ export class LeaseElector {
     const term = this.#term;
     const sentAt = this.#timers.now();
     try {
-      const current = await this.#store.read();
+      const current = await this.#bounded(this.#store.read(), "reading");
       if (this.#stopped || term !== this.#term) return;
       this.#last = current;
       if (this.#leader) await this.#renew(current, sentAt, term);
@@ -277,9 +277,24 @@ export class LeaseElector {
       renewed: new Date().toISOString(),
       durationSeconds: this.#durationMs / 1000,
     };
-    const result = await this.#store.write(record, version);
+    const result = await this.#bounded(this.#store.write(record, version), "writing");
     if (result === "ok") this.#last = record;
     return result;
+  }
+
+  /**
+   * A Docker call that never answers (a peer gone without a reset) must not stall the loop: it is
+   * given up after the renew deadline. If it lands later, the next read sees it.
+   */
+  #bounded<T>(operation: Promise<T>, what: string): Promise<T> {
+    let timer: unknown;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.#timers.setTimeout(
+        () => reject(new Error(`${what} the lease took longer than ${this.#renewDeadlineMs} ms`)),
+        this.#renewDeadlineMs,
+      );
+    });
+    return Promise.race([operation, timeout]).finally(() => this.#timers.clearTimeout(timer));
   }
 
   /** A renewal sent at `sentAt` succeeded: leadership lasts until `sentAt + renewDeadline`. */

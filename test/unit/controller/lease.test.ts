@@ -256,6 +256,38 @@ describe("LeaseElector", () => {
     expect(b.elector.isLeader).toBe(true);
   });
 
+  it("gives up a store call that never answers, steps down, and leads again when the store answers", async () => {
+    const clock = new Clock();
+    const store = new MemoryStore();
+    let hang = false;
+    const hanging: LeaseStore = {
+      read: () => (hang ? new Promise<never>(() => undefined) : store.read()),
+      write: (r, v) => store.write(r, v),
+    };
+    const events: string[] = [];
+    const elector = new LeaseElector({
+      store: hanging,
+      identity: "a",
+      durationMs: DURATION,
+      logger,
+      timers: clock.timers("a"),
+      onStartedLeading: () => void events.push(`started ${clock.now}`),
+      onStoppedLeading: () => void events.push(`stopped ${clock.now}`),
+    });
+    elector.start();
+    await clock.advance(0);
+    hang = true;
+    await clock.advance(20_000);
+    expect(events).toEqual(["started 0", "stopped 10000"]);
+    expect(elector.status().lastError).toMatch(/reading the lease took longer than 10000 ms/);
+    hang = false;
+    await clock.advance(15_000);
+    // Nobody took the lease meanwhile: it is still ours, so it is taken back at the next read.
+    expect(events).toHaveLength(3);
+    expect(elector.isLeader).toBe(true);
+    await elector.stop();
+  });
+
   it("steps down at once when it reads that another controller holds the lease", async () => {
     const clock = new Clock();
     const store = new MemoryStore();
