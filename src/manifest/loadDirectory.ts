@@ -1,8 +1,10 @@
 import { statSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { compareErrors, separateDuplicates } from "./duplicates.js";
-import { parseManifest } from "./parseManifest.js";
+import { parseCacheFor, statKey, type ParseCache } from "./parseCache.js";
+import { parseManifest, type ParsedManifest } from "./parseManifest.js";
 import { describeFsError, readManifestFile } from "./readManifestFile.js";
 import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
 
@@ -14,6 +16,8 @@ interface FoundFile {
   display: string;
   /** Relative to the apps directory, with forward slashes (the `alacrity.file` label). */
   relative: string;
+  /** What the walk saw (following links), when it could look; the parse cache's key. */
+  stat?: Stats;
 }
 
 const MANIFEST_FILE = /\.ya?ml$/;
@@ -42,7 +46,10 @@ export async function loadDesiredState(dir: string): Promise<DesiredState> {
     };
   }
   const { files, errors } = await findManifestFiles(dir);
-  return loadFiles(files, errors);
+  const cache = parseCacheFor(dir);
+  const state = await loadFiles(files, errors, cache);
+  cache.commit();
+  return state;
 }
 
 /**
@@ -77,7 +84,11 @@ export async function validatePaths(paths: readonly string[]): Promise<DesiredSt
   return loadFiles(files, errors);
 }
 
-async function loadFiles(files: readonly FoundFile[], walkErrors: ManifestError[]): Promise<DesiredState> {
+async function loadFiles(
+  files: readonly FoundFile[],
+  walkErrors: ManifestError[],
+  cache?: ParseCache,
+): Promise<DesiredState> {
   const apps: AppSpec[] = [];
   const invalid: InvalidApp[] = [];
   const errors = [...walkErrors];
@@ -85,11 +96,7 @@ async function loadFiles(files: readonly FoundFile[], walkErrors: ManifestError[
   const relativeOf = new Map<string, string>();
   for (const file of files) {
     relativeOf.set(file.display, file.relative);
-    const read = await readManifestFile(file.path, file.display);
-    const parsed =
-      "error" in read
-        ? { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] }
-        : parseManifest(read.text, file.display);
+    const parsed = await parseFile(file, cache);
     apps.push(...parsed.apps.map((app) => ({ ...app, file: file.relative })));
     invalid.push(...parsed.invalid);
     errors.push(...parsed.errors);
@@ -110,6 +117,21 @@ async function loadFiles(files: readonly FoundFile[], walkErrors: ManifestError[
     fileCount: files.length,
     missing: false,
   };
+}
+
+/** One file's apps, from the cache when the file is unchanged since it was last parsed. */
+async function parseFile(file: FoundFile, cache: ParseCache | undefined): Promise<ParsedManifest> {
+  const key = cache && file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
+  if (key !== undefined) {
+    const cached = cache?.get(file.path, key);
+    if (cached) return cached;
+  }
+  const read = await readManifestFile(file.path, file.display);
+  if ("error" in read)
+    return { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] };
+  const parsed = parseManifest(read.text, file.display);
+  if (key !== undefined && file.stat) cache?.set(file.path, key, file.stat, parsed, Date.now());
+  return parsed;
 }
 
 /** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */
@@ -148,7 +170,7 @@ async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; er
       }
       if (entry.isDirectory()) pending.push(relative);
       else if (MANIFEST_FILE.test(name))
-        files.push({ path: join(root, relative), display: display(root, relative), relative });
+        files.push({ path: join(root, relative), display: display(root, relative), relative, stat: entry });
     }
   }
   files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadDesiredState, validatePaths } from "../../../src/manifest/loadDirectory.js";
 import { formatError } from "../../../src/manifest/types.js";
 
@@ -114,6 +114,43 @@ describe("loadDesiredState", () => {
       "the file is too large (2097152 bytes; the limit is 1048576); split it into several files",
     );
     expect([...state.failedFiles]).toEqual(["big.yaml"]);
+  });
+});
+
+describe("loadDesiredState, loading again", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("reuses the parse of an unchanged file, and parses a changed, new or renamed file again", async () => {
+    write("a.yaml", manifest("a"));
+    write("b.yaml", manifest("b", "  replicas: 1\n"));
+    // Parsed long after the files were written: the parses may be reused.
+    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
+    const first = await loadDesiredState(root);
+    write("b.yaml.tmp", manifest("b", "  replicas: 2\n"));
+    renameSync(join(root, "b.yaml.tmp"), join(root, "b.yaml"));
+    write("c.yaml", manifest("c"));
+    const second = await loadDesiredState(root);
+    expect(second.apps.get("a")?.positions).toBe(first.apps.get("a")?.positions);
+    expect(second.apps.get("b")?.replicas).toBe(2);
+    expect([...second.apps.keys()].sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("sees a same-size rewrite made right after a parse (the timestamps may not have moved)", async () => {
+    write("a.yaml", manifest("a", "  replicas: 1\n"));
+    expect((await loadDesiredState(root)).apps.get("a")?.replicas).toBe(1);
+    write("a.yaml", manifest("a", "  replicas: 2\n"));
+    expect((await loadDesiredState(root)).apps.get("a")?.replicas).toBe(2);
+  });
+
+  it("still finds a duplicate between a cached file and a new one", async () => {
+    write("a.yaml", manifest("web"));
+    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
+    expect([...(await loadDesiredState(root)).apps.keys()]).toEqual(["web"]);
+    write("b.yaml", manifest("web"));
+    const state = await loadDesiredState(root);
+    expect(state.apps.size).toBe(0);
+    expect(state.invalid.map((i) => i.name)).toEqual(["web", "web"]);
+    expect([...state.failedFiles].sort()).toEqual(["a.yaml", "b.yaml"]);
   });
 });
 
