@@ -189,7 +189,8 @@ export class LeaseElector {
 
   /** A standby reads again exactly when the lease it watches would expire, if that comes first. */
   #nextDelay(): number {
-    if (this.#leader) return this.#renewIntervalMs;
+    // A leader whose renewal failed retries sooner, to renew before its deadline if it can.
+    if (this.#leader) return this.#lastError === undefined ? this.#renewIntervalMs : this.#retryIntervalMs;
     const seen = this.#seen;
     if (seen === undefined || seen.holder === "") return this.#retryIntervalMs;
     const expiresIn = seen.at + this.#expiryMs() - this.#timers.now();

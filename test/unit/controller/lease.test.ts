@@ -288,6 +288,24 @@ describe("LeaseElector", () => {
     await elector.stop();
   });
 
+  it("retries a failed renewal at the read interval, and keeps leading when one succeeds before the deadline", async () => {
+    const clock = new Clock();
+    const store = new MemoryStore();
+    const a = controller(clock, store, "a");
+    a.elector.start();
+    await clock.advance(0);
+    await clock.advance(5_000); // renewed at 5 000
+    a.store.failing = true;
+    await clock.advance(5_000); // fails at 10 000; retries at 12 000, 14 000
+    const writes = store.writes;
+    a.store.failing = false;
+    await clock.advance(4_000); // the retry at 12 000 succeeds, before the deadline at 15 000
+    expect(store.writes).toBe(writes + 1);
+    expect(a.events.map((e) => e.event)).toEqual(["started"]);
+    await clock.advance(30_000);
+    expect(a.events.map((e) => e.event)).toEqual(["started"]);
+  });
+
   it("steps down at once when it reads that another controller holds the lease", async () => {
     const clock = new Clock();
     const store = new MemoryStore();
