@@ -1,0 +1,122 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalHash } from "../../../src/reconcile/canonical.js";
+import { desiredFields } from "../../../src/reconcile/desiredFields.js";
+import { specHash, UNHASHED_LABELS } from "../../../src/reconcile/hash.js";
+import { normalizeFields } from "../../../src/reconcile/normalize.js";
+import type { ServiceFields } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/swarm/types.js";
+import { anApp, OPTIONS } from "./builders.js";
+
+/**
+ * The `alacrity.hash` label of every deployed service was computed by this formula: a hash that
+ * changes for the same fields would redeploy every service at the next apply.
+ */
+function referenceHash(fields: ServiceFields): string {
+  const n = normalizeFields(fields);
+  const labels = Object.fromEntries(Object.entries(n.labels).filter(([k]) => !UNHASHED_LABELS.includes(k)));
+  return canonicalHash({ ...n, labels }).slice(0, 32);
+}
+
+const text = fc.string({
+  maxLength: 6,
+  unit: fc.constantFrom("a", "Z", "_", "é", '"', "\\", "\n", "0", "😀"),
+});
+const record = fc.dictionary(text, text, { maxKeys: 4 });
+const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
+  {
+    image: text,
+    command: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+    args: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+    env: record,
+    ports: fc.array(
+      fc.record(
+        {
+          target: fc.nat(70_000),
+          published: fc.nat(70_000),
+          protocol: fc.constantFrom("tcp" as const, "udp" as const),
+        },
+        { requiredKeys: ["target"] },
+      ),
+      { maxLength: 3 },
+    ),
+    mounts: fc.array(
+      fc.record(
+        {
+          kind: fc.constantFrom("named" as const, "host" as const),
+          source: text,
+          target: text,
+          readOnly: fc.boolean(),
+        },
+        { requiredKeys: ["kind", "source", "target"] },
+      ),
+      { maxLength: 3 },
+    ),
+    constraints: fc.array(text, { maxLength: 2 }),
+    labels: fc.oneof(
+      record,
+      record.map((r) => ({ ...r, [LABEL.hash]: "x", [LABEL.revision]: "y" })),
+    ),
+    replicas: fc.option(fc.nat(5), { nil: null }),
+    updateOrder: fc.constantFrom("stop-first" as const, "start-first" as const),
+    maxReplicasPerNode: fc.nat(3),
+  },
+  {
+    requiredKeys: [
+      "image",
+      "env",
+      "ports",
+      "mounts",
+      "constraints",
+      "labels",
+      "replicas",
+      "updateOrder",
+      "maxReplicasPerNode",
+    ],
+  },
+);
+
+describe("specHash", () => {
+  it("keeps the values of services already deployed", () => {
+    const web = desiredFields(
+      anApp("web")
+        .command("httpd")
+        .args("-f", "-p", "8080")
+        .env("B", "2")
+        .env("A", "1")
+        .port(80, 8080)
+        .label("team", "blog")
+        .build(),
+      undefined,
+      { ...OPTIONS, instance: "ci", revision: "abc123" },
+    );
+    const db = desiredFields(
+      anApp("db").persistent().withVolume("data", "/data").withHostPath("/srv/up", "/up", true).build(),
+      { nodeId: "id-w1", hostname: "w1" },
+      OPTIONS,
+    );
+    expect(web.labels[LABEL.hash]).toBe("db4a5d295a80cdc2ac2440d8869a5f8b");
+    expect(db.labels[LABEL.hash]).toBe("32a4d2dcfd05694cb476cec51b91a032");
+    expect(desiredFields(anApp("min").replicas(0).build(), undefined, OPTIONS).labels[LABEL.hash]).toBe(
+      "9cdea0beb3e72d73902fa17fbba3d846",
+    );
+  });
+
+  it("is the canonical-JSON hash of the normalised fields, for any fields", () => {
+    fc.assert(
+      fc.property(fieldsArb, (fields) => {
+        expect(specHash(fields)).toBe(referenceHash(fields));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("desiredFields labels each service with the hash of its own fields", () => {
+    const f = desiredFields(
+      anApp("web").env("A", "1").port(53, undefined, "udp").build(),
+      undefined,
+      OPTIONS,
+    );
+    expect(f.labels[LABEL.hash]).toBe(referenceHash(f));
+  });
+});
