@@ -5,7 +5,7 @@ import { startDockerProxy, type DockerProxy, type ProxyRequest } from "../../sup
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { sleep } from "../daemon/daemonProcess.js";
-import { INSTANCE, PREFIX, STACK_TRACE, SUITE_LABELS, cli, envOf, managedServices } from "./suite.js";
+import { faultSuite, STACK_TRACE, SUITE_LABELS, envOf } from "./suite.js";
 
 // Hand edits of managed services racing an apply (Swarm answers "update out of sequence").
 //
@@ -16,7 +16,8 @@ import { INSTANCE, PREFIX, STACK_TRACE, SUITE_LABELS, cli, envOf, managedService
 // labels included, so a hand-added label is drift and is corrected (removed) by that re-plan;
 // it is never overwritten blindly by a stale write.
 
-const P = `${PREFIX}cfl-`;
+const { INSTANCE, PREFIX, cli, managedServices } = faultSuite("cfl");
+const P = PREFIX;
 const APPS = 8;
 /** Hand edits forced right before each service's first update attempts. */
 const FORCED = 2;

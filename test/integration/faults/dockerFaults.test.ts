@@ -4,22 +4,14 @@ import { startDockerProxy, type DockerProxy, type ProxyRequest } from "../../sup
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, sleep, waitForStatus } from "../daemon/daemonProcess.js";
-import {
-  INSTANCE,
-  PREFIX,
-  STACK_TRACE,
-  SUITE_LABELS,
-  cli,
-  envOf,
-  managedServices,
-  spawnFaultDaemon,
-} from "./suite.js";
+import { faultSuite, STACK_TRACE, SUITE_LABELS, envOf } from "./suite.js";
 
 // A slow or failing Docker API, injected by the counting proxy between AlaCrity and the socket:
 // retries are bounded and spaced (counted at the socket), errors are clear and name the app, and
 // the daemon survives an outage and converges once Docker answers again.
 
-const P = `${PREFIX}api-`;
+const { INSTANCE, PREFIX, cli, managedServices, spawnFaultDaemon } = faultSuite("api");
+const P = PREFIX;
 const docker = newDocker();
 let dir: AppsDir;
 let proxy: DockerProxy;

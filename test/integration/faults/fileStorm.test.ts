@@ -4,23 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, sleep, waitForStatus } from "../daemon/daemonProcess.js";
-import {
-  INSTANCE,
-  PREFIX,
-  STACK_TRACE,
-  SUITE_LABELS,
-  cli,
-  envOf,
-  managedServices,
-  spawnFaultDaemon,
-} from "./suite.js";
+import { faultSuite, STACK_TRACE, SUITE_LABELS, envOf } from "./suite.js";
 
 // 1000 random creates, edits, deletes and renames (into and out of a subdirectory) within about
 // 10 s in the directory `alacrity run` watches; afterwards the Swarm matches the directory exactly.
 // The daemon runs with --allow-mass-prune and --allow-empty: a storm can delete most apps at once,
 // and the guards would (rightly) hold those removals back.
 
-const P = `${PREFIX}st-`;
+const { INSTANCE, PREFIX, cli, managedServices, spawnFaultDaemon } = faultSuite("storm");
+const P = PREFIX;
 const SLOTS = 30;
 const OPS = 1000;
 const docker = newDocker();

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
-import { INSTANCE, PREFIX, SUITE_LABELS, cli, constraintsOf, managedServices } from "./suite.js";
+import { faultSuite, SUITE_LABELS, constraintsOf } from "./suite.js";
 
 // The controller SIGKILLed in the middle of applying 200 apps, then run again: it converges with
 // no duplicate service, no app pinned twice, every pin on its service's constraint, and every
 // volume still there. Replicas are 0 so that nothing has to run (the Swarm is shared and busy).
 
-const P = `${PREFIX}k-`;
+const { INSTANCE, PREFIX, cli, managedServices } = faultSuite("kill");
+const P = PREFIX;
 const APPS = 200;
 const PERSISTENT = 30;
 const docker = newDocker();

@@ -5,13 +5,14 @@ import type { CliResult } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, waitForStatus } from "../daemon/daemonProcess.js";
-import { INSTANCE, PREFIX, SUITE_LABELS, cli, envOf, managedServices, spawnFaultDaemon } from "./suite.js";
+import { faultSuite, SUITE_LABELS, envOf } from "./suite.js";
 
 // A secret planted in a manifest's env reaches the service, and nothing else: not validate, plan,
 // apply (text and JSON, debug logging), status, nor the daemon's logs, /status and /metrics, nor
 // the errors about a mistyped env value (a numeric secret).
 
-const P = `${PREFIX}sec-`;
+const { INSTANCE, PREFIX, cli, managedServices, spawnFaultDaemon } = faultSuite("sec");
+const P = PREFIX;
 const SECRET = `S3CR3T-${randomBytes(8).toString("hex")}`;
 const SECRET_2 = `S3CR3T-${randomBytes(8).toString("hex")}`;
 const NUMERIC = String(100_000_000 + Math.floor(Math.random() * 800_000_000));

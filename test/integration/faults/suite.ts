@@ -2,36 +2,59 @@ import type Docker from "dockerode";
 import { runCli, type CliResult } from "../../support/cli.js";
 import { spawnDaemon, type DaemonProcess, type SpawnOptions } from "../daemon/daemonProcess.js";
 
-/** Every fault suite runs as this AlaCrity instance and names what it creates with this prefix. */
-export const INSTANCE = "t-flt";
-export const PREFIX = "t-flt-";
-/** Manifests may not carry `alacrity.*` labels: the suite marks its services with this one. */
-export const SUITE_LABELS = { labels: { "test-suite": INSTANCE } };
+/** Manifests may not carry `alacrity.*` labels: the suites mark their services with this one. */
+export const SUITE_LABELS = { labels: { "test-suite": "t-flt" } };
 
-/** Runs a CLI command of this instance against `dir`. */
-export function cli(
-  command: "plan" | "apply" | "status" | "validate",
-  dir: string,
-  extra: string[] = [],
-  env: NodeJS.ProcessEnv = {},
-  timeoutMs = 110_000,
-): Promise<CliResult> {
-  // validate is offline and knows no instance.
-  const target = command === "validate" ? [dir] : ["--dir", dir, "--instance", INSTANCE];
-  return runCli([command, ...target, ...extra], { env, timeoutMs });
+export interface FaultSuite {
+  readonly INSTANCE: string;
+  readonly PREFIX: string;
+  cli: typeof cliOf extends (i: string) => infer F ? F : never;
+  spawnFaultDaemon: (options: SpawnOptions) => Promise<DaemonProcess>;
+  managedServices: (docker: Docker) => Promise<Map<string, Docker.Service>>;
+}
+
+/**
+ * Each fault test file is its own AlaCrity instance `t-flt-<name>` with the name prefix
+ * `t-flt-<name>-`: vitest may run files of the integration project side by side with others,
+ * and a suite's cleanup or prune must never touch another file's services.
+ */
+export function faultSuite(name: string): FaultSuite {
+  const instance = `t-flt-${name}`;
+  return {
+    INSTANCE: instance,
+    PREFIX: `${instance}-`,
+    cli: cliOf(instance),
+    spawnFaultDaemon: (options) => spawnFaultDaemon(instance, options),
+    managedServices: (docker) => managedServices(docker, instance),
+  };
+}
+
+/** Runs a CLI command of an instance against `dir`. */
+function cliOf(instance: string) {
+  return (
+    command: "plan" | "apply" | "status" | "validate",
+    dir: string,
+    extra: string[] = [],
+    env: NodeJS.ProcessEnv = {},
+    timeoutMs = 110_000,
+  ): Promise<CliResult> => {
+    // validate is offline and knows no instance.
+    const target = command === "validate" ? [dir] : ["--dir", dir, "--instance", instance];
+    return runCli([command, ...target, ...extra], { env, timeoutMs });
+  };
 }
 
 /**
  * `alacrity run` of this instance (the shared spawner's later `--instance` wins), without the
  * lease: a daemon these tests SIGKILL would otherwise hold it until it expires.
  */
-export function spawnFaultDaemon(options: SpawnOptions): Promise<DaemonProcess> {
-  return spawnDaemon({ ...options, args: ["--instance", INSTANCE, "--no-lease", ...(options.args ?? [])] });
+function spawnFaultDaemon(instance: string, options: SpawnOptions): Promise<DaemonProcess> {
+  return spawnDaemon({ ...options, args: ["--instance", instance, "--no-lease", ...(options.args ?? [])] });
 }
 
-/** The services this instance manages, by name. */
-export async function managedServices(docker: Docker): Promise<Map<string, Docker.Service>> {
-  const list = await docker.listServices({ filters: { label: [`alacrity.instance=${INSTANCE}`] } });
+/** The services an instance manages, by name. */
+async function managedServices(docker: Docker, instance: string): Promise<Map<string, Docker.Service>> {
+  const list = await docker.listServices({ filters: { label: [`alacrity.instance=${instance}`] } });
   return new Map(list.map((s) => [s.Spec?.Name ?? "", s]));
 }
 
