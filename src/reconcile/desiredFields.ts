@@ -2,7 +2,7 @@ import type { AppSpec } from "../manifest/types.js";
 import type { ObservedMount, ServiceFields } from "../swarm/types.js";
 import { LABEL, volumeName } from "../swarm/types.js";
 import type { PlanOptions } from "./types.js";
-import { specHash } from "./hash.js";
+import { normalizedSpecHash } from "./hash.js";
 import { normalizeFields } from "./normalize.js";
 import { redactOnSerialise } from "./redact.js";
 
@@ -68,7 +68,8 @@ export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options:
           maxReplicasPerNode: 0,
         }),
   });
-  fields.labels = { ...fields.labels, [LABEL.hash]: specHash(fields) };
+  // `fields.labels` is normalizeFields' own copy: the hash label is set on it in place.
+  fields.labels[LABEL.hash] = normalizedSpecHash(fields);
   fields.env = redactOnSerialise(fields.env);
   return fields;
 }

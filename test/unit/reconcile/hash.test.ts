@@ -7,6 +7,7 @@ import { normalizeFields } from "../../../src/reconcile/normalize.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
 import { LABEL } from "../../../src/swarm/types.js";
 import { anApp, OPTIONS } from "./builders.js";
+import { fieldsArb } from "./fieldsArb.js";
 
 /**
  * The `alacrity.hash` label of every deployed service was computed by this formula: a hash that
@@ -17,64 +18,6 @@ function referenceHash(fields: ServiceFields): string {
   const labels = Object.fromEntries(Object.entries(n.labels).filter(([k]) => !UNHASHED_LABELS.includes(k)));
   return canonicalHash({ ...n, labels }).slice(0, 32);
 }
-
-const text = fc.string({
-  maxLength: 6,
-  unit: fc.constantFrom("a", "Z", "_", "é", '"', "\\", "\n", "0", "😀"),
-});
-const record = fc.dictionary(text, text, { maxKeys: 4 });
-const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
-  {
-    image: text,
-    command: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
-    args: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
-    env: record,
-    ports: fc.array(
-      fc.record(
-        {
-          target: fc.nat(70_000),
-          published: fc.nat(70_000),
-          protocol: fc.constantFrom("tcp" as const, "udp" as const),
-        },
-        { requiredKeys: ["target"] },
-      ),
-      { maxLength: 3 },
-    ),
-    mounts: fc.array(
-      fc.record(
-        {
-          kind: fc.constantFrom("named" as const, "host" as const),
-          source: text,
-          target: text,
-          readOnly: fc.boolean(),
-        },
-        { requiredKeys: ["kind", "source", "target"] },
-      ),
-      { maxLength: 3 },
-    ),
-    constraints: fc.array(text, { maxLength: 2 }),
-    labels: fc.oneof(
-      record,
-      record.map((r) => ({ ...r, [LABEL.hash]: "x", [LABEL.revision]: "y" })),
-    ),
-    replicas: fc.option(fc.nat(5), { nil: null }),
-    updateOrder: fc.constantFrom("stop-first" as const, "start-first" as const),
-    maxReplicasPerNode: fc.nat(3),
-  },
-  {
-    requiredKeys: [
-      "image",
-      "env",
-      "ports",
-      "mounts",
-      "constraints",
-      "labels",
-      "replicas",
-      "updateOrder",
-      "maxReplicasPerNode",
-    ],
-  },
-);
 
 describe("specHash", () => {
   it("keeps the values of services already deployed", () => {

@@ -1,0 +1,62 @@
+import fc from "fast-check";
+import type { ServiceFields } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/swarm/types.js";
+
+/** Any service fields, with the awkward corners: escapes, integer-like keys, empty lists, our labels. */
+const text = fc.string({
+  maxLength: 6,
+  unit: fc.constantFrom("a", "Z", "_", "é", '"', "\\", "\n", "0", "😀"),
+});
+const record = fc.dictionary(text, text, { maxKeys: 4 });
+export const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
+  {
+    image: text,
+    command: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+    args: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+    env: record,
+    ports: fc.array(
+      fc.record(
+        {
+          target: fc.nat(70_000),
+          published: fc.nat(70_000),
+          protocol: fc.constantFrom("tcp" as const, "udp" as const),
+        },
+        { requiredKeys: ["target"] },
+      ),
+      { maxLength: 3 },
+    ),
+    mounts: fc.array(
+      fc.record(
+        {
+          kind: fc.constantFrom("named" as const, "host" as const),
+          source: text,
+          target: text,
+          readOnly: fc.boolean(),
+        },
+        { requiredKeys: ["kind", "source", "target"] },
+      ),
+      { maxLength: 3 },
+    ),
+    constraints: fc.array(text, { maxLength: 2 }),
+    labels: fc.oneof(
+      record,
+      record.map((r) => ({ ...r, [LABEL.hash]: "x", [LABEL.revision]: "y" })),
+    ),
+    replicas: fc.option(fc.nat(5), { nil: null }),
+    updateOrder: fc.constantFrom("stop-first" as const, "start-first" as const),
+    maxReplicasPerNode: fc.nat(3),
+  },
+  {
+    requiredKeys: [
+      "image",
+      "env",
+      "ports",
+      "mounts",
+      "constraints",
+      "labels",
+      "replicas",
+      "updateOrder",
+      "maxReplicasPerNode",
+    ],
+  },
+);
