@@ -45,6 +45,58 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
   return changes;
 }
 
+/**
+ * True when `diffFields(old, next)` would find no difference, decided without building the two
+ * normalised copies and the change texts: most services of a plan match, and with 10 000 apps the
+ * diff of every one of them was a quarter of `plan()`. `next` must be normalised (as
+ * `desiredFields` returns it). May answer false for equal fields (the caller then diffs); never
+ * true for different ones.
+ */
+export function sameFields(old: ServiceFields, next: ServiceFields): boolean {
+  return (
+    old.image === next.image &&
+    sameList(old.command, next.command) &&
+    sameList(old.args, next.args) &&
+    sameRecord(old.env, next.env) &&
+    old.ports.length === next.ports.length &&
+    old.ports.every((p, i) => {
+      const q = next.ports[i]!;
+      return p.target === q.target && (p.protocol ?? "tcp") === q.protocol && p.published === q.published;
+    }) &&
+    old.mounts.length === next.mounts.length &&
+    old.mounts.every((m, i) => {
+      const n = next.mounts[i]!;
+      return (
+        m.kind === n.kind &&
+        m.source === n.source &&
+        m.target === n.target &&
+        (m.readOnly ?? false) === n.readOnly
+      );
+    }) &&
+    sameList(old.constraints, next.constraints) &&
+    sameRecord(old.labels, next.labels) &&
+    old.replicas === next.replicas &&
+    old.updateOrder === next.updateOrder &&
+    (old.maxReplicasPerNode || 0) === next.maxReplicasPerNode
+  );
+}
+
+/** Lists compared as diffFields does: an empty list is the same as none. */
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || (a[key] ?? "") !== b[key]) return false;
+  }
+  return true;
+}
+
 function unionKeys(a: Record<string, string>, b: Record<string, string>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 }

@@ -13,7 +13,7 @@ import type {
 } from "./types.js";
 import { ANNOTATION } from "./types.js";
 import { desiredFields, type PinTarget } from "./desiredFields.js";
-import { diffFields } from "./diff.js";
+import { diffFields, sameFields } from "./diff.js";
 import { isManagedBy, managingInstance } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin } from "./pins.js";
@@ -173,6 +173,7 @@ function serviceAction(
   moving: boolean,
 ): Action | undefined {
   if (!service) return { kind: "create", app: app.name, fields, reason: "new app" };
+  if (sameFields(service.fields, fields)) return undefined;
   const changes = diffFields(service.fields, fields);
   const significant = changes.filter((c) => c.field !== REVISION_FIELD);
   if (significant.length === 0) return undefined;
