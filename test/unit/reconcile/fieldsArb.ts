@@ -21,20 +21,17 @@ export const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
           published: fc.nat(70_000),
           protocol: fc.constantFrom("tcp" as const, "udp" as const),
         },
-        { requiredKeys: ["target"] },
+        { requiredKeys: ["target", "protocol"] },
       ),
       { maxLength: 3 },
     ),
     mounts: fc.array(
-      fc.record(
-        {
-          kind: fc.constantFrom("named" as const, "host" as const),
-          source: text,
-          target: text,
-          readOnly: fc.boolean(),
-        },
-        { requiredKeys: ["kind", "source", "target"] },
-      ),
+      fc.record({
+        kind: fc.constantFrom("named" as const, "host" as const),
+        source: text,
+        target: text,
+        readOnly: fc.boolean(),
+      }),
       { maxLength: 3 },
     ),
     constraints: fc.array(text, { maxLength: 2 }),
