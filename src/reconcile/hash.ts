@@ -30,31 +30,51 @@ export function normalizedSpecHash(n: ServiceFields): string {
 
 /** Members in sorted key order, undefined ones left out, as canonicalJson writes them. */
 function hashedText(n: ServiceFields): string {
-  const parts: string[] = [];
+  let out = "{";
   const member = (key: string, json: string | undefined): void => {
-    if (json !== undefined) parts.push(`"${key}":${json}`);
+    if (json === undefined) return;
+    out += out.length === 1 ? `"${key}":${json}` : `,"${key}":${json}`;
   };
   member("args", stringList(n.args));
   member("command", stringList(n.command));
   member("constraints", stringList(n.constraints));
-  member("env", record(n.env, []));
+  member("env", record(n.env, undefined));
   member("image", scalar(n.image));
   member("labels", record(n.labels, UNHASHED_LABELS));
   member("maxReplicasPerNode", scalar(n.maxReplicasPerNode));
-  member("mounts", n.mounts === undefined ? undefined : `[${n.mounts.map(mount).join(",")}]`);
-  member("ports", n.ports === undefined ? undefined : `[${n.ports.map(port).join(",")}]`);
+  member("mounts", n.mounts === undefined ? undefined : list(n.mounts, mount));
+  member("ports", n.ports === undefined ? undefined : list(n.ports, port));
   member("replicas", scalar(n.replicas));
   member("updateOrder", scalar(n.updateOrder));
-  return `{${parts.join(",")}}`;
+  return `${out}}`;
 }
 
-const scalar = (value: string | number | boolean | null | undefined): string | undefined =>
-  value === undefined ? undefined : JSON.stringify(value);
+/** Characters JSON.stringify escapes: controls, quote, backslash, and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
-function stringList(list: readonly string[] | undefined): string | undefined {
-  return list === undefined
-    ? undefined
-    : `[${list.map((s) => (s === undefined ? "null" : JSON.stringify(s))).join(",")}]`;
+/** JSON.stringify of a string, without its cost for the plain strings manifests are made of. */
+const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+function scalar(value: string | number | boolean | null | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "string" ? str(value) : JSON.stringify(value);
+}
+
+function stringList(items: readonly string[] | undefined): string | undefined {
+  if (items === undefined) return undefined;
+  let out = "[";
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    out += (i === 0 ? "" : ",") + (item === undefined ? "null" : str(item));
+  }
+  return `${out}]`;
+}
+
+function list<T>(items: readonly T[], write: (item: T) => string): string {
+  let out = "[";
+  for (let i = 0; i < items.length; i++) out += (i === 0 ? "" : ",") + write(items[i]!);
+  return `${out}]`;
 }
 
 /**
@@ -62,29 +82,36 @@ function stringList(list: readonly string[] | undefined): string | undefined {
  * canonicalJson makes walks them in the same property order (integer-like keys first): so its own
  * order is the one to write.
  */
-function record(r: Record<string, string>, skip: readonly string[]): string {
-  const parts: string[] = [];
-  for (const key of Object.keys(r)) {
+function record(r: Record<string, string>, skip: readonly string[] | undefined): string {
+  let out = "{";
+  for (const key in r) {
+    if (!Object.hasOwn(r, key)) continue;
     const value = r[key];
-    if (value === undefined || skip.includes(key)) continue;
-    parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    if (value === undefined || skip?.includes(key)) continue;
+    out += `${out.length === 1 ? "" : ","}${str(key)}:${str(value)}`;
   }
-  return `{${parts.join(",")}}`;
+  return `${out}}`;
 }
 
 function mount(m: ObservedMount): string {
-  const parts: string[] = [];
-  if (m.kind !== undefined) parts.push(`"kind":${JSON.stringify(m.kind)}`);
-  if (m.readOnly !== undefined) parts.push(`"readOnly":${JSON.stringify(m.readOnly)}`);
-  if (m.source !== undefined) parts.push(`"source":${JSON.stringify(m.source)}`);
-  if (m.target !== undefined) parts.push(`"target":${JSON.stringify(m.target)}`);
-  return `{${parts.join(",")}}`;
+  let out = "{";
+  const add = (key: string, json: string | undefined): void => {
+    if (json !== undefined) out += `${out.length === 1 ? "" : ","}"${key}":${json}`;
+  };
+  add("kind", scalar(m.kind));
+  add("readOnly", scalar(m.readOnly));
+  add("source", scalar(m.source));
+  add("target", scalar(m.target));
+  return `${out}}`;
 }
 
 function port(p: ObservedPort): string {
-  const parts: string[] = [];
-  if (p.protocol !== undefined) parts.push(`"protocol":${JSON.stringify(p.protocol)}`);
-  if (p.published !== undefined) parts.push(`"published":${JSON.stringify(p.published)}`);
-  if (p.target !== undefined) parts.push(`"target":${JSON.stringify(p.target)}`);
-  return `{${parts.join(",")}}`;
+  let out = "{";
+  const add = (key: string, json: string | undefined): void => {
+    if (json !== undefined) out += `${out.length === 1 ? "" : ","}"${key}":${json}`;
+  };
+  add("protocol", scalar(p.protocol));
+  add("published", scalar(p.published));
+  add("target", scalar(p.target));
+  return `${out}}`;
 }
