@@ -13,7 +13,7 @@ import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
-import { addDirOptions, requireDir } from "./commonOptions.js";
+import { addDirOptions, planOptionsOf, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
@@ -137,7 +137,7 @@ export function registerRunCommand(program: Command): void {
       new Option("--lease-duration <seconds>", "how long a leader's lease lasts without renewal")
         .env("ALACRITY_LEASE_DURATION")
         .argParser(positive("--lease-duration"))
-        .default(15),
+        .default(30),
     )
     .option("--no-lease", "reconcile without taking the instance's lease (only one controller may run)")
     .option(
@@ -164,11 +164,7 @@ export function registerRunCommand(program: Command): void {
       docker,
       dir,
       logger,
-      plan: {
-        instance: options.instance,
-        allowEmpty: options.allowEmpty,
-        allowMassPrune: options.allowMassPrune,
-      },
+      plan: planOptionsOf(options, options),
       revision: git?.revision,
     });
     const daemonDeps = git ? git.wrap(deps) : deps;

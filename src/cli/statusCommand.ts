@@ -8,6 +8,8 @@ import { addDirOptions, addOutputOption, planOptionsOf, printJson } from "./comm
 import type { DirOptions } from "./commonOptions.js";
 import { renderStatusTable } from "./render/statusTable.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
+import { leaseFromLabels, leaseServiceName } from "../swarm/leaseRecord.js";
+import type { ObservedState } from "../swarm/types.js";
 
 interface StatusCommandOptions extends DirOptions {
   output: "text" | "json";
@@ -17,16 +19,41 @@ interface StatusCommandOptions extends DirOptions {
  * Reads the Swarm directly (no daemon needed). With `--dir`, apps that are defined but not
  * deployed, rejected or invalid are listed too, with the reason.
  */
-export async function statusRows(options: DirOptions): Promise<StatusRow[]> {
+export async function statusDocument(options: DirOptions): Promise<StatusDocument> {
   const docker = openDocker();
   const observed = await observeOrExit(docker);
-  if (!options.dir) return summarizeStatus(observed, undefined, undefined, { instance: options.instance });
+  const lease = controllerLease(observed, options.instance);
+  if (!options.dir) {
+    return { apps: summarizeStatus(observed, undefined, undefined, { instance: options.instance }), lease };
+  }
   const desired = await loadDesiredState(options.dir);
   const p = plan(desired, observed, {
     ...planOptionsOf(options),
     resolvedHostPaths: await resolveHostPaths(desired),
   });
-  return summarizeStatus(observed, desired, p, { instance: options.instance });
+  return { apps: summarizeStatus(observed, desired, p, { instance: options.instance }), lease };
+}
+
+export interface StatusDocument {
+  apps: StatusRow[];
+  /** Which `alacrity run` holds this instance's lease (read from the same service list). */
+  lease: { holder: string; renewed: string; durationSeconds: number } | null;
+}
+
+/** The lease of `instance`, from its lease service's labels; null when no daemon ever ran. */
+function controllerLease(observed: ObservedState, instance: string): StatusDocument["lease"] {
+  const service = observed.services.find((s) => s.name === leaseServiceName(instance));
+  if (!service) return null;
+  const read = leaseFromLabels(service.fields.labels, service.version);
+  if ("error" in read) return null;
+  const { holder, renewed, durationSeconds } = read.lease;
+  return { holder, renewed, durationSeconds };
+}
+
+function leaseLine(lease: StatusDocument["lease"]): string {
+  if (!lease) return "Controller: no `alacrity run` has held this instance's lease.";
+  if (!lease.holder) return `Controller: lease released (last renewed ${lease.renewed}).`;
+  return `Controller: lease held by ${lease.holder} (renewed ${lease.renewed}, lasts ${lease.durationSeconds} s).`;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -37,8 +64,8 @@ export function registerStatusCommand(program: Command): void {
     )
     .addHelpText("after", "\nExamples:\n  alacrity status\n  alacrity status --dir apps --output json");
   addOutputOption(addDirOptions(command, false)).action(async (options: StatusCommandOptions) => {
-    const rows = await statusRows(options);
-    if (options.output === "json") printJson({ apps: rows });
-    else process.stdout.write(`${renderStatusTable(rows)}\n`);
+    const document = await statusDocument(options);
+    if (options.output === "json") printJson(document);
+    else process.stdout.write(`${renderStatusTable(document.apps)}\n${leaseLine(document.lease)}\n`);
   });
 }
