@@ -1,29 +1,16 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { registerApplyCommand } from "./applyCommand.js";
-import { registerPlanCommand } from "./planCommand.js";
-import { registerRunCommand } from "./runCommand.js";
+import { commandsFor, COMMANDS } from "./commandModules.js";
 import { runCli } from "./runCli.js";
-import { registerSchemaCommand } from "./schemaCommand.js";
-import { registerStatusCommand } from "./statusCommand.js";
-import { registerValidateCommand } from "./validateCommand.js";
 import { packageVersion } from "./version.js";
 
-function buildProgram(): Command {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("alacrity")
     .description("A declarative, Kubernetes-style reconciling controller for Docker Swarm")
     .version(packageVersion())
     .exitOverride();
-
-  // Each command lives in its own file and registers itself here: add yours below.
-  registerValidateCommand(program);
-  registerSchemaCommand(program);
-  registerPlanCommand(program);
-  registerApplyCommand(program);
-  registerRunCommand(program);
-  registerStatusCommand(program);
-
+  for (const name of commandsFor(argv)) (await COMMANDS[name]!())(program);
   return program;
 }
 
-process.exitCode = await runCli(buildProgram(), process.argv);
+process.exitCode = await runCli(await buildProgram(process.argv), process.argv);
