@@ -93,7 +93,8 @@ describe("alacrity run corrects manual changes on Swarm events", () => {
     const spec = structuredClone(before.spec);
     spec.TaskTemplate.Placement = {};
     await docker.getService(before.id).update({ ...spec, version: before.version });
-    expect(pinOf((await inspect(`${P}db`)).spec)).toEqual([]);
+    // The manual update went through (the daemon may already have put the pin back: it is fast).
+    expect((await inspect(`${P}db`)).version).toBeGreaterThan(before.version);
     const ms = await msUntil(Date.now(), async () => {
       const now = pinOf((await inspect(`${P}db`)).spec);
       return now.length === 1 && now[0] === pin[0];
