@@ -9,7 +9,15 @@ import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } from "./commonOptions.js";
+import {
+  addDirOptions,
+  addOutputOption,
+  addRemovalGuardOptions,
+  planOptionsOf,
+  positiveNumber,
+  printJson,
+  requireDir,
+} from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
@@ -25,14 +33,7 @@ interface ApplyCommandOptions extends DirOptions {
   output: "text" | "json";
 }
 
-const positiveInt =
-  (name: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new ExitError(1, `alacrity: ${name} must be a whole number from 1 up, got "${value}"`);
-    return n;
-  };
+const positiveInt = (name: string) => positiveNumber(name, true);
 
 /** Apps whose tasks `--wait` waits for: every valid, non-rejected app the pass touched or keeps. */
 function appsToWaitFor(desired: DesiredState, result: ConvergeResult): string[] {
@@ -50,12 +51,6 @@ export function registerApplyCommand(program: Command): void {
       false,
     )
     .option("--timeout <seconds>", "how long --wait waits", positiveInt("--timeout"), 300)
-    .option("--allow-empty", "allow removing every managed app when DIR is empty or missing", false)
-    .option(
-      "--allow-mass-prune",
-      "allow removing more than half of the managed apps (and more than two) at once",
-      false,
-    )
     .addOption(
       new Option("--concurrency <n>", "apps worked on at once")
         .argParser(positiveInt("--concurrency"))
@@ -65,76 +60,78 @@ export function registerApplyCommand(program: Command): void {
       "after",
       "\nExit status: 0 every app converged; 1 any app rejected or failed, or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
-  addOutputOption(addDirOptions(command, true)).action(async (options: ApplyCommandOptions) => {
-    const dir = requireDir(options);
-    const logger = createLogger();
-    const docker = openDocker();
-    const desired = await loadDesiredState(dir);
-    // Fails early and clearly when Docker is not there; converge plans from this same state.
-    const observed = await observeOrExit(docker);
-    const result = await converge(
-      dockerSwarmPort(docker),
-      desired,
-      {
-        ...planOptionsOf(options, options),
-        resolvedHostPaths: await resolveHostPaths(desired),
-        concurrency: options.concurrency,
-        maxAttempts: 5,
-        logger,
-      },
-      observed,
-    );
-    let waited: Record<string, WaitResult> = {};
-    if (options.wait) {
-      waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000);
-    }
-    const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
-    if (options.output === "json") {
-      printJson({
-        summary: planSummary(result.plan),
-        outcomes: result.outcomes.map((o) => ({
-          app: o.action.app,
-          kind: o.action.kind,
-          reason: o.action.reason,
-          ok: o.ok,
-          error: o.error,
-          durationMs: o.durationMs,
-        })),
-        failed: Object.fromEntries(result.failed),
-        rejections: result.plan.rejections,
-        heldBack: result.plan.heldBack,
-        warnings: result.plan.warnings,
-        errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
-        wait: options.wait ? waited : undefined,
-      });
-    } else {
-      for (const error of desired.errors) process.stdout.write(`error: ${formatError(error)}\n`);
-      for (const outcome of result.outcomes) {
-        const [line = ""] = describeAction(outcome.action);
-        process.stdout.write(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}\n`);
-      }
-      for (const r of result.plan.rejections) process.stdout.write(`${describeRejection(r)}\n`);
-      for (const action of result.plan.heldBack)
-        process.stdout.write(`held back: ${describeAction(action)[0] ?? ""}\n`);
-      for (const w of result.plan.warnings)
-        process.stdout.write(`warning: ${w.app ? `${w.app}: ` : ""}${w.message}\n`);
-      for (const [app, w] of notRunning) {
-        const detail = w.errors.length
-          ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
-          : `timed out after ${options.timeout}s`;
-        process.stdout.write(`x ${app}: ${w.running}/${w.desired} running: ${detail}\n`);
-      }
-      const applied = result.outcomes.filter((o) => o.ok).length;
-      process.stdout.write(
-        `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.\n`,
+  addOutputOption(addDirOptions(addRemovalGuardOptions(command), true)).action(
+    async (options: ApplyCommandOptions) => {
+      const dir = requireDir(options);
+      const logger = createLogger();
+      const docker = openDocker();
+      const desired = await loadDesiredState(dir);
+      // Fails early and clearly when Docker is not there; converge plans from this same state.
+      const observed = await observeOrExit(docker);
+      const result = await converge(
+        dockerSwarmPort(docker),
+        desired,
+        {
+          ...planOptionsOf(options, options),
+          resolvedHostPaths: await resolveHostPaths(desired),
+          concurrency: options.concurrency,
+          maxAttempts: 5,
+          logger,
+        },
+        observed,
       );
-    }
-    const bad =
-      result.failed.size > 0 ||
-      result.plan.rejections.length > 0 ||
-      result.plan.heldBack.length > 0 ||
-      notRunning.length > 0 ||
-      desired.errors.length > 0;
-    if (bad) throw new ExitError(1);
-  });
+      let waited: Record<string, WaitResult> = {};
+      if (options.wait) {
+        waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000);
+      }
+      const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
+      if (options.output === "json") {
+        printJson({
+          summary: planSummary(result.plan),
+          outcomes: result.outcomes.map((o) => ({
+            app: o.action.app,
+            kind: o.action.kind,
+            reason: o.action.reason,
+            ok: o.ok,
+            error: o.error,
+            durationMs: o.durationMs,
+          })),
+          failed: Object.fromEntries(result.failed),
+          rejections: result.plan.rejections,
+          heldBack: result.plan.heldBack,
+          warnings: result.plan.warnings,
+          errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
+          wait: options.wait ? waited : undefined,
+        });
+      } else {
+        for (const error of desired.errors) process.stdout.write(`error: ${formatError(error)}\n`);
+        for (const outcome of result.outcomes) {
+          const [line = ""] = describeAction(outcome.action);
+          process.stdout.write(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}\n`);
+        }
+        for (const r of result.plan.rejections) process.stdout.write(`${describeRejection(r)}\n`);
+        for (const action of result.plan.heldBack)
+          process.stdout.write(`held back: ${describeAction(action)[0] ?? ""}\n`);
+        for (const w of result.plan.warnings)
+          process.stdout.write(`warning: ${w.app ? `${w.app}: ` : ""}${w.message}\n`);
+        for (const [app, w] of notRunning) {
+          const detail = w.errors.length
+            ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
+            : `timed out after ${options.timeout}s`;
+          process.stdout.write(`x ${app}: ${w.running}/${w.desired} running: ${detail}\n`);
+        }
+        const applied = result.outcomes.filter((o) => o.ok).length;
+        process.stdout.write(
+          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.\n`,
+        );
+      }
+      const bad =
+        result.failed.size > 0 ||
+        result.plan.rejections.length > 0 ||
+        result.plan.heldBack.length > 0 ||
+        notRunning.length > 0 ||
+        desired.errors.length > 0;
+      if (bad) throw new ExitError(1);
+    },
+  );
 }

@@ -51,6 +51,30 @@ export function requireDir(options: DirOptions): string {
   return options.dir;
 }
 
+/** Parses a number option: whole numbers from 1 up, or (with `whole: false`) any positive number. */
+export const positiveNumber =
+  (name: string, whole: boolean) =>
+  (value: string): number => {
+    const n = Number(value);
+    const ok = whole ? Number.isInteger(n) && n >= 1 : Number.isFinite(n) && n > 0;
+    if (!ok) {
+      const expected = whole ? "a whole number from 1 up" : "a positive number";
+      throw new ExitError(1, `alacrity: ${name} must be ${expected}, got "${value}"`);
+    }
+    return n;
+  };
+
+/** `--allow-empty` and `--allow-mass-prune`: the removal guards `apply` and `run` may lift. */
+export function addRemovalGuardOptions(command: Command): Command {
+  return command
+    .option("--allow-empty", "allow removing every managed app when DIR is empty or missing", false)
+    .option(
+      "--allow-mass-prune",
+      "allow removing more than half of the managed apps (and more than two) at once",
+      false,
+    );
+}
+
 export function addOutputOption(command: Command): Command {
   return command.addOption(
     new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"),

@@ -13,7 +13,13 @@ import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
-import { addDirOptions, planOptionsOf, requireDir } from "./commonOptions.js";
+import {
+  addDirOptions,
+  addRemovalGuardOptions,
+  planOptionsOf,
+  positiveNumber,
+  requireDir,
+} from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
@@ -38,14 +44,7 @@ interface RunCommandOptions extends DirOptions {
 /** A first signal stops gracefully; if that takes longer than this, the process exits anyway. */
 const STOP_GRACE_MS = 9_000;
 
-const positive =
-  (name: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0)
-      throw new ExitError(1, `alacrity: ${name} must be a positive number, got "${value}"`);
-    return n;
-  };
+const positive = (name: string) => positiveNumber(name, false);
 
 const duration =
   (name: string) =>
@@ -104,12 +103,6 @@ export function registerRunCommand(program: Command): void {
         .argParser(positive("--concurrency"))
         .default(4),
     )
-    .option("--allow-empty", "allow removing every managed app when DIR is empty or missing", false)
-    .option(
-      "--allow-mass-prune",
-      "allow removing more than half of the managed apps (and more than two) at once",
-      false,
-    )
     .addOption(
       new Option("--git-url <url>", "follow a Git repository instead of --dir").env("ALACRITY_GIT_URL"),
     )
@@ -148,7 +141,7 @@ export function registerRunCommand(program: Command): void {
       "after",
       "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30\n  alacrity run --git-url https://git.example.com/ops/apps.git --git-ref main --git-path apps\n\nGit credentials: an SSH key through GIT_SSH_COMMAND, a credential helper, or a token in ALACRITY_GIT_TOKEN (sent as an HTTP header; ALACRITY_GIT_TOKEN_USER makes it Basic auth). See docs/gitops.md.",
     );
-  addDirOptions(command, true).action(async (options: RunCommandOptions) => {
+  addDirOptions(addRemovalGuardOptions(command), true).action(async (options: RunCommandOptions) => {
     if (options.gitUrl && options.dir) {
       throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
     }
