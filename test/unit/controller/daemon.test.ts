@@ -6,26 +6,13 @@ import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
 import type { Action, Plan, Rejection } from "../../../src/reconcile/types.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
 import type { ObservedService, ObservedState, PinRecord, ServiceFields } from "../../../src/swarm/types.js";
+import { anApp } from "../reconcile/builders.js";
 
 // In-memory fakes of the daemon's *interface* (not of Docker): they prove the orchestration —
 // what is enqueued, which actions run, how failures are classified and retried.
 
 function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
-  return {
-    name,
-    labels: {},
-    annotations: {},
-    image: "img:1",
-    persistent: false,
-    replicas: 1,
-    env: {},
-    ports: [],
-    volumes: [],
-    file: `${name}.yaml`,
-    source: { file: `${name}.yaml`, line: 1, col: 1 },
-    positions: {},
-    ...overrides,
-  };
+  return { ...anApp(name).image("img:1").build(), ...overrides };
 }
 
 function desiredOf(apps: AppSpec[]): DesiredState {

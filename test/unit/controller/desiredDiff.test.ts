@@ -1,23 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { changedApps, deepEqual } from "../../../src/controller/desiredDiff.js";
 import type { AppSpec, DesiredState, InvalidApp } from "../../../src/manifest/types.js";
+import { anApp } from "../reconcile/builders.js";
 
 function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
-  return {
-    name,
-    labels: {},
-    annotations: {},
-    image: "alacrity-test/busybox:1",
-    persistent: false,
-    replicas: 1,
-    env: {},
-    ports: [],
-    volumes: [],
-    file: `${name}.yaml`,
-    source: { file: `${name}.yaml`, line: 1, col: 1 },
-    positions: { "metadata.name": { file: `${name}.yaml`, line: 4, col: 9 } },
-    ...overrides,
-  };
+  return { ...anApp(name).build(), ...overrides };
 }
 
 function state(apps: AppSpec[], invalid: InvalidApp[] = []): DesiredState {
