@@ -7,6 +7,10 @@ export function registerValidateCommand(program: Command): void {
   program
     .command("validate")
     .description("check manifest files or directories, offline")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 all valid; 1 any error, each printed as FILE:LINE:COL: field.path: message.\n\nExamples:\n  alacrity validate apps/\n  alacrity validate apps/db.yaml apps/web.yaml",
+    )
     .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)")
     .action(async (paths: string[]) => {
       const state = await validatePaths(paths);
