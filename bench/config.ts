@@ -1,7 +1,11 @@
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+/**
+ * The built CLI. `BENCH_CLI` points at another build (e.g. one made with `--outDir` from a known
+ * commit), so that a rebuild of `dist/` by someone else mid-run cannot change what is measured.
+ */
+export const CLI = process.env.BENCH_CLI || fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 export const IMAGE = process.env.ALACRITY_TEST_IMAGE ?? "alacrity-test/busybox:1";
 /** Everything the benchmark creates is named or labelled with these, and only that is removed. */
 export const INSTANCE = "bench";
