@@ -355,6 +355,15 @@ export class Daemon {
     reason: string,
     options: { enqueueChanges: boolean } = { enqueueChanges: true },
   ): Promise<void> {
+    // The apps a watch signal changed must be reconciled against a snapshot started after the
+    // change; one started now is, so it is read while the directory is reloaded instead of after:
+    // that takes an observe (~50 ms with 1000 services) off the edit → update path. Only once the
+    // first state is loaded (a start-up resync observes on its own).
+    const notBefore = options.enqueueChanges && this.#desired !== undefined ? ++this.#seq : undefined;
+    if (notBefore !== undefined && !this.#stopping) {
+      // Failures are logged and counted in #observe; the reconcile observes again.
+      this.#observe(notBefore).catch(() => undefined);
+    }
     const run = this.#reloading.then(async () => {
       if (this.#stopping) return;
       let next: DesiredState;
@@ -373,7 +382,7 @@ export class Daemon {
       if (!previous || !options.enqueueChanges) return;
       const changed = changedApps(previous, next);
       if (changed.size > 0) this.#log.info({ reason, apps: [...changed].sort() }, "manifests changed");
-      for (const name of changed) this.#enqueue(name);
+      for (const name of changed) this.#enqueue(name, notBefore);
     });
     this.#reloading = run;
     return run;

@@ -423,11 +423,16 @@ describe("Daemon", () => {
     await h.daemon.start();
     await settle(h);
     const plans = h.planCalls();
+    const observes = h.swarm.observeCalls;
+    const reconciles = await reconciled(h);
     h.swarm.executed = [];
     h.setDesired([app("a"), app("b", { image: "img:2" }), app("d")]);
     h.manifestChanged();
     await settle(h);
-    expect(h.planCalls() - plans).toBe(3); // b changed, c removed, d added
+    expect(await reconciled(h)).toBe(reconciles + 3); // b changed, c removed, d added
+    // One snapshot, read while the directory was reloaded, and one plan serve the three.
+    expect(h.swarm.observeCalls - observes).toBe(1);
+    expect(h.planCalls() - plans).toBe(1);
     expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`).sort()).toEqual([
       "create:d",
       "remove:c",
