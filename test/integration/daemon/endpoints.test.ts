@@ -111,10 +111,15 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
       "json",
     ]);
     expect(cli.code).toBe(0);
-    const fromCli = JSON.parse(cli.stdout) as { apps: Record<string, unknown>[] };
-    // The daemon may say more (e.g. who holds the lease), never less.
-    expect(Object.keys(fromCli)).toEqual(["apps"]);
-    expect(Object.keys(fromDaemon)).toContain("apps");
+    const fromCli = JSON.parse(cli.stdout) as {
+      apps: Record<string, unknown>[];
+      lease: { holder: string } | null;
+    };
+    // The daemon may say more (e.g. whether it is the leader), never less.
+    expect(Object.keys(fromCli).sort()).toEqual(["apps", "lease"]);
+    expect(Object.keys(fromDaemon)).toEqual(expect.arrayContaining(Object.keys(fromCli)));
+    // Both name the same lease holder: this daemon.
+    expect(fromCli.lease?.holder).toBe((fromDaemon as unknown as { lease: { holder: string } }).lease.holder);
     const byName = (doc: { apps: Record<string, unknown>[] }) =>
       Object.fromEntries(doc.apps.map((a) => [a.name as string, a] as const));
     expect(Object.keys(byName(fromDaemon)).sort()).toEqual(Object.keys(byName(fromCli)).sort());
