@@ -5,19 +5,15 @@ import type { Registry } from "prom-client";
 import type { DaemonDeps } from "../controller/daemon.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { ApplyTracker } from "./applyTracker.js";
-import type { GitCredentials } from "./gitCommand.js";
 import { registerGitMetrics } from "./gitMetrics.js";
 import { GitSource } from "./gitSource.js";
+import type { GitSourceOptions } from "./gitSource.js";
 
-export interface GitOpsOptions {
-  url: string;
-  ref?: string;
-  path?: string;
-  workdir: string;
-  intervalMs: number;
-  credentials?: GitCredentials;
-  logger: Logger;
-}
+/** The source's own settings; GitOps supplies the callbacks itself. */
+export type GitOpsOptions = Pick<
+  GitSourceOptions,
+  "url" | "ref" | "path" | "workdir" | "intervalMs" | "credentials" | "logger"
+>;
 
 /** What GitOps needs of the running daemon. */
 export interface ResyncingDaemon {
