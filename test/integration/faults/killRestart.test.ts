@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../../support/cli.js";
+import { startDockerProxy } from "../../support/dockerProxy.js";
+import type { DockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 import { faultSuite, SUITE_LABELS, constraintsOf } from "./suite.js";
@@ -20,8 +24,14 @@ const name = (i: number): string => `${P}${String(i).padStart(3, "0")}`;
 const isPersistent = (i: number): boolean => i % 6 === 0 && i < 6 * PERSISTENT;
 const volume = (i: number): string => `${name(i)}-data`;
 
+let slowDocker: DockerProxy;
+
 beforeAll(async () => {
   await cleanupSuite(docker, INSTANCE, PREFIX);
+  slowDocker = await startDockerProxy({
+    socketPath: join(tmpdir(), `alacrity-kill-${process.pid}.sock`),
+    delayMs: 20,
+  });
   dir = new AppsDir("alacrity-flt-kill");
   for (let i = 0; i < APPS; i++) {
     const spec = isPersistent(i)
@@ -38,6 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await slowDocker?.close();
   dir?.dispose();
   await cleanupSuite(docker, INSTANCE, PREFIX);
 }, 300_000);
@@ -56,10 +67,16 @@ describe("apply killed with SIGKILL half-way through 200 apps, then run again", 
     let atKill = 0;
     for (const more of [20, 40]) {
       const before = atKill;
-      const child = spawn(process.execPath, [CLI, "apply", "--dir", dir.path, "--instance", INSTANCE], {
-        env: { ...process.env, ALACRITY_LOG_LEVEL: "warn" },
-        stdio: "ignore",
-      });
+      // One app at a time through a proxy that delays each request by 20 ms: on a quiet machine
+      // a full-speed apply of 200 apps can finish before the test gets to kill it.
+      const child = spawn(
+        process.execPath,
+        [CLI, "apply", "--dir", dir.path, "--instance", INSTANCE, "--concurrency", "1"],
+        {
+          env: { ...process.env, ALACRITY_LOG_LEVEL: "warn", DOCKER_HOST: slowDocker.dockerHost },
+          stdio: "ignore",
+        },
+      );
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       await eventually(async () => (await managedServices(docker)).size >= before + more, 90_000, 100);
       child.kill("SIGKILL");
