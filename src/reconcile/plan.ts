@@ -93,7 +93,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     if (action) serviceActions.push(action);
   }
 
-  const prune = planRemovals(desired, managed, options);
+  const created = serviceActions.filter((a) => a.kind === "create").length;
+  const prune = planRemovals(desired, managed, options, created);
   warnings.push(...prune.warnings);
   return {
     actions: [...pinActions, ...serviceActions, ...prune.actions],

@@ -24,6 +24,12 @@ export function planRemovals(
   desired: DesiredState,
   managed: ObservedService[],
   options: PlanOptions,
+  /**
+   * Apps this same pass creates. They count as managed for the mass-prune guard: otherwise a pass
+   * that creates apps would hold removals back that the very next pass (seeing those apps) lets
+   * through, and apply would not be idempotent.
+   */
+  created = 0,
 ): PruneResult {
   const invalidNames = new Set(desired.invalid.flatMap((i) => (i.name === undefined ? [] : [i.name])));
   const removals: Action[] = managed
@@ -47,10 +53,11 @@ export function planRemovals(
         `managed app(s) (${names}); if that is really what you want, pass --allow-empty`,
     });
   }
-  if (removals.length > managed.length / 2 && removals.length > 2 && !options.allowMassPrune) {
+  const total = managed.length + created;
+  if (removals.length > total / 2 && removals.length > 2 && !options.allowMassPrune) {
     warnings.push({
       message:
-        `this pass would remove ${removals.length} of ${managed.length} managed apps (${names}): more than half ` +
+        `this pass would remove ${removals.length} of ${total} managed apps (${names}): more than half ` +
         `and more than two, so nothing is removed; if that is really what you want, pass --allow-mass-prune`,
     });
   }
