@@ -2,9 +2,10 @@ import { statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { diskParseCacheFor, type DiskParseCache } from "./diskParseCache.js";
 import { compareErrors, separateDuplicates } from "./duplicates.js";
 import { parseCacheFor, statKey, type ParseCache } from "./parseCache.js";
-import { parseManifest, type ParsedManifest } from "./parseManifest.js";
+import type { parseManifest, ParsedManifest } from "./parseManifest.js";
 import { describeFsError, readManifestFile } from "./readManifestFile.js";
 import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
 
@@ -46,16 +47,18 @@ export async function loadDesiredState(dir: string): Promise<DesiredState> {
     };
   }
   const { files, errors } = await findManifestFiles(dir);
-  const cache = parseCacheFor(dir);
-  const state = await loadFiles(files, errors, cache);
-  cache.commit();
+  const caches = { memory: parseCacheFor(dir), disk: diskParseCacheFor(dir) };
+  const state = await loadFiles(files, errors, caches);
+  caches.memory.commit();
+  caches.disk?.commit();
   return state;
 }
 
 /**
  * Validates files and directories given on the command line (`alacrity validate PATH...`).
  * Files are read whatever their extension; directories as `loadDesiredState` reads them.
- * `failedFiles` holds the names as printed.
+ * `failedFiles` holds the names as printed. Always parses: validate is how users look at errors,
+ * so it must not depend on what a cache holds.
  */
 export async function validatePaths(paths: readonly string[]): Promise<DesiredState> {
   const files: FoundFile[] = [];
@@ -84,10 +87,17 @@ export async function validatePaths(paths: readonly string[]): Promise<DesiredSt
   return loadFiles(files, errors);
 }
 
+interface Caches {
+  /** Results by path and stat, for the daemon's reloads. */
+  memory: ParseCache;
+  /** Results by content, kept between processes; undefined when off. */
+  disk: DiskParseCache | undefined;
+}
+
 async function loadFiles(
   files: readonly FoundFile[],
   walkErrors: ManifestError[],
-  cache?: ParseCache,
+  caches?: Caches,
 ): Promise<DesiredState> {
   const apps: AppSpec[] = [];
   const invalid: InvalidApp[] = [];
@@ -96,7 +106,7 @@ async function loadFiles(
   const relativeOf = new Map<string, string>();
   for (const file of files) {
     relativeOf.set(file.display, file.relative);
-    const parsed = await parseFile(file, cache);
+    const parsed = await parseFile(file, caches);
     apps.push(...parsed.apps.map((app) => ({ ...app, file: file.relative })));
     invalid.push(...parsed.invalid);
     errors.push(...parsed.errors);
@@ -119,19 +129,40 @@ async function loadFiles(
   };
 }
 
-/** One file's apps, from the cache when the file is unchanged since it was last parsed. */
-async function parseFile(file: FoundFile, cache: ParseCache | undefined): Promise<ParsedManifest> {
-  const key = cache && file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
-  if (key !== undefined) {
-    const cached = cache?.get(file.path, key);
-    if (cached) return cached;
+/**
+ * One file's apps: from memory when the file's stat is unchanged since it was last parsed, else
+ * from the disk cache when its text was parsed by an earlier process, else parsed.
+ */
+async function parseFile(file: FoundFile, caches: Caches | undefined): Promise<ParsedManifest> {
+  const key = caches && file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
+  if (caches && key !== undefined) {
+    const cached = caches.memory.get(file.path, key);
+    // The disk cache must hear of the file too, or its next write would drop the entry.
+    if (cached && (caches.disk === undefined || caches.disk.keep(file.display))) return cached;
   }
   const read = await readManifestFile(file.path, file.display);
   if ("error" in read)
     return { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] };
-  const parsed = parseManifest(read.text, file.display);
-  if (key !== undefined && file.stat) cache?.set(file.path, key, file.stat, parsed, Date.now());
+  const disk = caches?.disk;
+  const diskKey = disk?.keyOf(file.display, read.text);
+  let parsed = diskKey === undefined ? undefined : disk?.get(diskKey, file.display);
+  if (!parsed) {
+    parsed = (await parser())(read.text, file.display);
+    if (diskKey !== undefined) disk?.set(diskKey, file.display, parsed);
+  }
+  if (key !== undefined && file.stat) caches?.memory.set(file.path, key, file.stat, parsed, Date.now());
   return parsed;
+}
+
+let parserModule: Promise<typeof parseManifest> | undefined;
+
+/**
+ * The parser, imported on first use: loading the YAML and schema libraries takes longer than a
+ * load served entirely from the caches.
+ */
+function parser(): Promise<typeof parseManifest> {
+  parserModule ??= import("./parseManifest.js").then((module) => module.parseManifest);
+  return parserModule;
 }
 
 /** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */

@@ -1,0 +1,339 @@
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, extname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ParsedManifest } from "./parseManifest.js";
+
+/** Bumped whenever the layout of the cache file changes. */
+const FORMAT = 1;
+/** Cache files (one per apps directory) kept in the cache directory; older ones are deleted. */
+export const MAX_CACHE_FILES = 64;
+/** Cache instances (apps directories) a process remembers at once. */
+const MAX_INSTANCES = 8;
+/** A temporary file this old was left by a process that died while writing. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+const CACHE_FILE = /^parse-[0-9a-f]{16}\.json$/;
+const TEMP_FILE = /^parse-[0-9a-f]{16}\.json\.[^/]*\.tmp$/;
+
+interface CacheFileContent {
+  format: number;
+  fingerprint: string;
+  entries: Record<string, unknown>;
+}
+
+/**
+ * Parse results of one apps directory kept on disk between processes, so that a one-shot command
+ * on unchanged manifests neither parses them nor even loads the YAML and schema libraries.
+ * Entries are keyed by a hash of the file's display name and text, never by timestamps: a file
+ * rewritten within one clock tick (the racy case `parseCache.ts` guards against) cannot be
+ * mistaken for its old self. The whole file is thrown away when the code that produces the
+ * results changes (the fingerprint). The cache is an optimisation only: every problem reading it
+ * means "empty", every problem writing it is ignored.
+ */
+export class DiskParseCache {
+  readonly #file: string;
+  readonly #fingerprint: string;
+  /** What the file holds, as far as this process knows; undefined until first needed. */
+  #stored: Map<string, unknown> | undefined;
+  /** The entries the current load used: exactly what the file should hold after it. */
+  #used = new Map<string, ParsedManifest>();
+  /** The key each file (by display name) had in the last load, for files served from memory. */
+  #keyOfFile = new Map<string, string>();
+  #nextKeyOfFile = new Map<string, string>();
+
+  constructor(options: { file: string; fingerprint: string }) {
+    this.#file = options.file;
+    this.#fingerprint = options.fingerprint;
+  }
+
+  /** The entry key of a file's text; the display name is part of it because errors quote it. */
+  keyOf(display: string, text: string): string {
+    return createHash("sha256").update(display).update("\u0000").update(text).digest("hex");
+  }
+
+  /** The stored result for this key, or undefined when the text must be parsed. */
+  get(key: string, display: string): ParsedManifest | undefined {
+    const stored = this.#load().get(key);
+    if (!isParsedManifest(stored)) return undefined;
+    this.#use(key, display, stored);
+    return stored;
+  }
+
+  set(key: string, display: string, parsed: ParsedManifest): void {
+    this.#load();
+    this.#use(key, display, parsed);
+  }
+
+  /**
+   * Keeps the entry a file had in the previous load, for a file whose result came from the
+   * in-memory cache without being read; false when this cache does not know the file, so the
+   * caller must read it and use `get`/`set`.
+   */
+  keep(display: string): boolean {
+    const key = this.#keyOfFile.get(display);
+    const stored = key === undefined ? undefined : this.#load().get(key);
+    if (key === undefined || !isParsedManifest(stored)) return false;
+    this.#use(key, display, stored);
+    return true;
+  }
+
+  /** Ends a load: writes the file when this load used other entries than it holds. */
+  commit(): void {
+    const stored = this.#load();
+    const used = this.#used;
+    const changed = used.size !== stored.size || [...used.keys()].some((key) => !stored.has(key));
+    this.#stored = used;
+    this.#used = new Map();
+    this.#keyOfFile = this.#nextKeyOfFile;
+    this.#nextKeyOfFile = new Map();
+    if (changed) this.#write(used);
+  }
+
+  #use(key: string, display: string, parsed: ParsedManifest): void {
+    this.#used.set(key, parsed);
+    this.#nextKeyOfFile.set(display, key);
+  }
+
+  #load(): Map<string, unknown> {
+    this.#stored ??= readCacheFile(this.#file, this.#fingerprint);
+    return this.#stored;
+  }
+
+  #write(entries: Map<string, ParsedManifest>): void {
+    const dir = dirname(this.#file);
+    const temp = `${this.#file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const content: CacheFileContent = {
+        format: FORMAT,
+        fingerprint: this.#fingerprint,
+        entries: Object.fromEntries(entries),
+      };
+      writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
+      // Atomic: a concurrent reader sees the old file or the new one, and the last writer wins.
+      renameSync(temp, this.#file);
+    } catch {
+      // A read-only home or a full disk only costs the next process a parse.
+      removeQuietly(temp);
+      return;
+    }
+    pruneCacheFiles(dir, Date.now());
+  }
+}
+
+function readCacheFile(file: string, fingerprint: string): Map<string, unknown> {
+  let text: string;
+  try {
+    const fd = openSync(file, "r");
+    try {
+      // A file planted by another user (a shared ALACRITY_CACHE_DIR) could inject apps.
+      const owner = fstatSync(fd).uid;
+      if (process.getuid !== undefined && owner !== process.getuid()) return new Map();
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return new Map();
+  }
+  try {
+    const content = JSON.parse(text) as Partial<CacheFileContent> | null;
+    if (
+      typeof content !== "object" ||
+      content === null ||
+      content.format !== FORMAT ||
+      content.fingerprint !== fingerprint ||
+      typeof content.entries !== "object" ||
+      content.entries === null ||
+      Array.isArray(content.entries)
+    )
+      return new Map();
+    return new Map(Object.entries(content.entries));
+  } catch {
+    return new Map();
+  }
+}
+
+/** A light check: the file is ours and written atomically, but it may be from a buggy version. */
+function isParsedManifest(value: unknown): value is ParsedManifest {
+  if (typeof value !== "object" || value === null) return false;
+  const { apps, invalid, errors } = value as Record<string, unknown>;
+  return Array.isArray(apps) && Array.isArray(invalid) && Array.isArray(errors);
+}
+
+/** Keeps the newest `MAX_CACHE_FILES` cache files, and removes temporary files of dead writers. */
+function pruneCacheFiles(dir: string, now: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+    const mtime = mtimeOf(join(dir, name));
+    if (mtime !== undefined && now - mtime > STALE_TEMP_MS) removeQuietly(join(dir, name));
+  }
+  const cacheFiles = names.filter((n) => CACHE_FILE.test(n));
+  if (cacheFiles.length <= MAX_CACHE_FILES) return;
+  const byAge = cacheFiles
+    .map((name) => ({ path: join(dir, name), mtime: mtimeOf(join(dir, name)) ?? 0 }))
+    .sort((a, b) => a.mtime - b.mtime);
+  for (const { path } of byAge.slice(0, byAge.length - MAX_CACHE_FILES)) removeQuietly(path);
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone (another process pruned it) or not ours to remove.
+  }
+}
+
+/**
+ * Where cache files go: `ALACRITY_CACHE_DIR` (`off` disables the cache), else
+ * `$XDG_CACHE_HOME/alacrity`, else `~/.cache/alacrity`. Undefined means no cache.
+ */
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const configured = env["ALACRITY_CACHE_DIR"];
+  if (configured === "off") return undefined;
+  if (configured) return configured;
+  // The XDG spec says a relative value is invalid and must be ignored.
+  const xdg = env["XDG_CACHE_HOME"];
+  if (xdg && isAbsolute(xdg)) return join(xdg, "alacrity");
+  try {
+    return join(homedir(), ".cache", "alacrity");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cache file of one apps directory, named by its real path. */
+export function cacheFileFor(cacheDir: string, realAppsDir: string): string {
+  const id = createHash("sha256").update(realAppsDir).digest("hex").slice(0, 16);
+  return join(cacheDir, `parse-${id}.json`);
+}
+
+/**
+ * A hash of everything that decides a parse result: the source of this layer's modules (the
+ * files next to this one, `.js` when built, `.ts` under tsx) and the versions of the YAML and
+ * schema libraries. Undefined when it cannot be known: then nothing is cached.
+ */
+export function fingerprintOf(
+  moduleDir: string,
+  extension: string,
+  versions: readonly string[],
+): string | undefined {
+  try {
+    const hash = createHash("sha256").update(`format ${FORMAT}\u0000`);
+    const names = readdirSync(moduleDir)
+      .filter((name) => name.endsWith(extension) && !name.endsWith(`.d${extension}`))
+      .sort();
+    if (names.length === 0) return undefined;
+    for (const name of names) {
+      hash
+        .update(name)
+        .update("\u0000")
+        .update(readFileSync(join(moduleDir, name)))
+        .update("\u0000");
+    }
+    for (const version of versions) hash.update(version).update("\u0000");
+    return hash.digest("hex");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The version of an installed package, found without importing it (importing is what the cache
+ * saves): resolve its entry file, then walk up to its package.json.
+ */
+export function packageVersion(name: string, from: string): string | undefined {
+  try {
+    let dir = dirname(createRequire(from).resolve(name));
+    for (;;) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+          name?: unknown;
+          version?: unknown;
+        };
+        if (pkg.name === name && typeof pkg.version === "string") return pkg.version;
+      } catch {
+        // No package.json at this level (or a nested one of a subfolder): keep walking up.
+      }
+      const parent = dirname(dir);
+      if (parent === dir) return undefined;
+      dir = parent;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+let codeFingerprintMemo: { value: string | undefined } | undefined;
+
+/** This process's fingerprint, computed on first use (a few ms: some small files read). */
+export function codeFingerprint(): string | undefined {
+  if (!codeFingerprintMemo) {
+    const modulePath = fileURLToPath(import.meta.url);
+    const versions = ["yaml", "zod"].map((name) => `${name}@${packageVersion(name, import.meta.url) ?? "?"}`);
+    const value = versions.some((v) => v.endsWith("@?"))
+      ? undefined
+      : fingerprintOf(dirname(modulePath), extname(modulePath), versions);
+    codeFingerprintMemo = { value };
+  }
+  return codeFingerprintMemo.value;
+}
+
+const instances = new Map<string, DiskParseCache>();
+
+/**
+ * The disk cache of one apps directory, loaded lazily and kept for the process's life; undefined
+ * when caching is off or impossible.
+ */
+export function diskParseCacheFor(
+  appsDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DiskParseCache | undefined {
+  const cacheDir = cacheDirectory(env);
+  if (cacheDir === undefined) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(appsDir);
+  } catch {
+    return undefined;
+  }
+  const file = cacheFileFor(cacheDir, real);
+  let cache = instances.get(file);
+  if (cache) {
+    instances.delete(file);
+  } else {
+    const fingerprint = codeFingerprint();
+    if (fingerprint === undefined) return undefined;
+    cache = new DiskParseCache({ file, fingerprint });
+    if (instances.size >= MAX_INSTANCES) instances.delete(instances.keys().next().value!);
+  }
+  instances.set(file, cache);
+  return cache;
+}
