@@ -12,9 +12,8 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, extname, isAbsolute, join } from "node:path";
+import { basename, dirname, extname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ParsedManifest } from "./parseManifest.js";
 
@@ -267,25 +266,33 @@ export function fingerprintOf(
 
 /**
  * The version of an installed package, found without importing it (importing is what the cache
- * saves): resolve its entry file, then walk up to its package.json.
+ * saves): the `node_modules/NAME/package.json` nearest to `fromDir`, where Node's resolution of
+ * a bare `import` from that directory finds the package. (`createRequire().resolve` finds the
+ * same, at 3-5 ms a package.) Undefined when not there, e.g. found through NODE_PATH.
  */
-export function packageVersion(name: string, from: string): string | undefined {
-  try {
-    let dir = dirname(createRequire(from).resolve(name));
-    for (;;) {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
-          name?: unknown;
-          version?: unknown;
-        };
-        if (pkg.name === name && typeof pkg.version === "string") return pkg.version;
-      } catch {
-        // No package.json at this level (or a nested one of a subfolder): keep walking up.
-      }
-      const parent = dirname(dir);
-      if (parent === dir) return undefined;
-      dir = parent;
+export function packageVersion(name: string, fromDir: string): string | undefined {
+  let dir = fromDir;
+  for (;;) {
+    if (basename(dir) !== "node_modules") {
+      const version = versionIn(join(dir, "node_modules", name, "package.json"), name);
+      if (version !== undefined) return version;
     }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function versionIn(packageJson: string, name: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(packageJson, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const pkg = JSON.parse(text) as { name?: unknown; version?: unknown };
+    return pkg.name === name && typeof pkg.version === "string" ? pkg.version : undefined;
   } catch {
     return undefined;
   }
@@ -297,7 +304,9 @@ let codeFingerprintMemo: { value: string | undefined } | undefined;
 export function codeFingerprint(): string | undefined {
   if (!codeFingerprintMemo) {
     const modulePath = fileURLToPath(import.meta.url);
-    const versions = ["yaml", "zod"].map((name) => `${name}@${packageVersion(name, import.meta.url) ?? "?"}`);
+    const versions = ["yaml", "zod"].map(
+      (name) => `${name}@${packageVersion(name, dirname(modulePath)) ?? "?"}`,
+    );
     const value = versions.some((v) => v.endsWith("@?"))
       ? undefined
       : fingerprintOf(dirname(modulePath), extname(modulePath), versions);
