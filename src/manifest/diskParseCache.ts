@@ -59,6 +59,12 @@ export class DiskParseCache {
     this.#fingerprint = options.fingerprint;
   }
 
+  /** Starts a load, forgetting what a load that failed before its commit had used. */
+  begin(): void {
+    this.#used = new Map();
+    this.#nextKeyOfFile = new Map();
+  }
+
   /** The entry key of a file's text; the display name is part of it because errors quote it. */
   keyOf(display: string, text: string): string {
     return createHash("sha256").update(display).update("\u0000").update(text).digest("hex");
@@ -344,5 +350,6 @@ export function diskParseCacheFor(
     if (instances.size >= MAX_INSTANCES) instances.delete(instances.keys().next().value!);
   }
   instances.set(file, cache);
+  cache.begin();
   return cache;
 }

@@ -23,6 +23,7 @@ import {
   cacheFileFor,
   codeFingerprint,
   DiskParseCache,
+  diskParseCacheFor,
   fingerprintOf,
   MAX_CACHE_FILES,
   packageVersion,
@@ -293,6 +294,18 @@ describe("DiskParseCache", () => {
     const content = JSON.parse(readFileSync(file, "utf8")) as { format: number };
     writeFileSync(file, JSON.stringify({ ...content, format: content.format + 1 }));
     expect(new DiskParseCache({ file, fingerprint: "f" }).get(key, "a.yaml")).toBeUndefined();
+  });
+
+  it("does not carry what a failed load used into the next load", () => {
+    const cache = diskParseCacheFor(apps)!;
+    cache.set(cache.keyOf("a.yaml", "a"), "a.yaml", result);
+    // The load failed before its commit; the next load of the directory starts afresh.
+    const next = diskParseCacheFor(apps)!;
+    expect(next).toBe(cache);
+    const key = next.keyOf("b.yaml", "b");
+    next.set(key, "b.yaml", result);
+    next.commit();
+    expect(storedEntries()).toEqual([key]);
   });
 
   it("keys by name and text", () => {
