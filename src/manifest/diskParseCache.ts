@@ -128,7 +128,8 @@ export class DiskParseCache {
         fingerprint: this.#fingerprint,
         entries: Object.fromEntries(entries),
       };
-      writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
+      // "wx": never follow a link or reuse a file someone placed at the temporary name.
+      writeFileSync(temp, JSON.stringify(content), { mode: 0o600, flag: "wx" });
       // Atomic: a concurrent reader sees the old file or the new one, and the last writer wins.
       renameSync(temp, this.#file);
     } catch {
