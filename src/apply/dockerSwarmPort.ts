@@ -1,9 +1,9 @@
-import type Docker from "dockerode";
+import type { EngineClient } from "../swarm/engineClient.js";
 import { dockerMessage, execute, isRetryable, observe } from "../swarm/index.js";
 import type { SwarmPort } from "./converge.js";
 
 /** The real Swarm behind `converge`. */
-export function dockerSwarmPort(docker: Docker): SwarmPort {
+export function dockerSwarmPort(docker: EngineClient): SwarmPort {
   return {
     observe: () => observe(docker),
     execute: (action, observed) => execute(docker, action, observed),

@@ -21,5 +21,8 @@ export function createLogger(options: { pretty?: boolean; level?: string } = {})
       },
     });
   }
-  return pino({ level, redact }, pino.destination({ fd: 2, sync: true }));
+  // Asynchronous: lines logged while a write is under way go out together in the next one (a
+  // cold apply of 1000 apps logged 1000 lines in 1000 blocking writes, ~0.35 s). pino flushes
+  // what is left when the process exits, process.exit included.
+  return pino({ level, redact }, pino.destination({ fd: 2, sync: false }));
 }

@@ -1,4 +1,4 @@
-import type Docker from "dockerode";
+import type { EngineClient } from "../swarm/engineClient.js";
 import { connectDocker, dockerMessage, observe } from "../swarm/index.js";
 import type { ObservedState } from "../swarm/types.js";
 import { ExitError } from "./exitError.js";
@@ -8,12 +8,12 @@ export function dockerAddress(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST?.trim() || "unix:///var/run/docker.sock";
 }
 
-export function openDocker(): Docker {
+export function openDocker(): EngineClient {
   return connectDocker(process.env);
 }
 
 /** Observes the Swarm, turning "Docker is not there" into a clear exit instead of a stack trace. */
-export async function observeOrExit(docker: Docker): Promise<ObservedState> {
+export async function observeOrExit(docker: EngineClient): Promise<ObservedState> {
   try {
     return await observe(docker);
   } catch (err) {

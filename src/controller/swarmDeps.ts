@@ -1,4 +1,4 @@
-import type Docker from "dockerode";
+import type { EngineClient } from "../swarm/engineClient.js";
 import type { Logger } from "pino";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
@@ -12,7 +12,7 @@ import type { DaemonDeps } from "./daemon.js";
 import { watchManifests } from "./manifestWatcher.js";
 
 export interface SwarmDaemonOptions {
-  docker: Docker;
+  docker: EngineClient;
   /** The apps directory (may be a symlink swapped by git-sync). */
   dir: string;
   plan: PlanOptions;

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import Docker from "dockerode";
+import { EngineClient } from "./engineClient.js";
 
-/** The subset of dockerode's constructor options that `connectDocker` decides. */
+/** Where and how the Engine API is reached. */
 export interface DockerConnectionOptions {
   socketPath?: string;
   protocol?: "http" | "https" | "ssh";
@@ -69,23 +69,7 @@ export function connectionOptions(env: NodeJS.ProcessEnv = process.env): DockerC
   return { protocol: "https", host, port, ca: read("ca.pem"), cert: read("cert.pem"), key: read("key.pem") };
 }
 
-/** A dockerode client reaching Docker as the Docker CLI would (see `connectionOptions`). */
-export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
-  const options = connectionOptions(env);
-  // docker-modem merges its own reading of process.env under ours; naming every key (even as
-  // undefined) keeps the `env` argument the only source of truth.
-  return new Docker({
-    socketPath: options.socketPath,
-    protocol: options.protocol,
-    host: options.host,
-    port: options.port,
-    username: options.username,
-    sshOptions: options.protocol === "ssh" ? { agent: env.SSH_AUTH_SOCK } : undefined,
-    ca: options.ca,
-    cert: options.cert,
-    key: options.key,
-    pathPrefix: "/",
-    timeout: undefined,
-    version: undefined,
-  } as Docker.DockerOptions);
+/** A client reaching Docker as the Docker CLI would (see `connectionOptions`). */
+export function connectDocker(env: NodeJS.ProcessEnv = process.env): EngineClient {
+  return new EngineClient(connectionOptions(env));
 }

@@ -56,14 +56,14 @@ interface RawDockerError {
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
 
-/** HTTP status of a dockerode error, if Docker answered. */
+/** HTTP status of a Docker API error, if Docker answered. */
 export function statusCodeOf(err: unknown): number | undefined {
   if (err instanceof DockerError) return err.statusCode;
   const status = asRecord(err)?.statusCode;
   return typeof status === "number" ? status : undefined;
 }
 
-/** Docker's own `message` (from its JSON body) without dockerode's "(HTTP code 500) ..." prefix. */
+/** Docker's own `message` (from its JSON body), without an "(HTTP code 500) ..." prefix. */
 export function dockerMessage(err: unknown): string {
   if (err instanceof DockerError) return err.message;
   const raw = asRecord(err) as RawDockerError | undefined;
@@ -99,7 +99,7 @@ export function isRetryable(err: unknown): boolean {
   return false;
 }
 
-/** Wraps any error from dockerode into a `DockerError` with a clean message and its class. */
+/** Wraps any error of a Docker call into a `DockerError` with a clean message and its class. */
 export function toDockerError(err: unknown, context?: string): DockerError {
   if (err instanceof DockerError) {
     if (!context) return err;

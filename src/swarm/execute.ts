@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import type { EngineClient } from "./engineClient.js";
 import type { Action } from "../reconcile/types.js";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { specFromFields } from "./serviceSpec.js";
@@ -11,7 +12,7 @@ import type { ObservedState } from "./types.js";
  * instead of being clobbered; the controller then re-observes and re-plans.
  * Every failure is thrown as a `DockerError` with Docker's own message.
  */
-export async function execute(docker: Docker, action: Action, observed?: ObservedState): Promise<void> {
+export async function execute(docker: EngineClient, action: Action, observed?: ObservedState): Promise<void> {
   switch (action.kind) {
     case "pin":
       return pin(docker, action);
@@ -35,10 +36,10 @@ export async function execute(docker: Docker, action: Action, observed?: Observe
 type PinAction = Extract<Action, { kind: "pin" }>;
 type ScaleAction = Extract<Action, { kind: "scale" }>;
 
-async function pin(docker: Docker, action: PinAction): Promise<void> {
+async function pin(docker: EngineClient, action: PinAction): Promise<void> {
   if (action.replaces) {
     try {
-      await docker.getConfig(action.replaces).remove();
+      await docker.removeConfig(action.replaces);
     } catch (err) {
       // Already gone is what we wanted.
       if (statusCodeOf(err) !== 404) throw toDockerError(err, `cannot remove the old pin of ${action.app}`);
@@ -77,7 +78,7 @@ async function pin(docker: Docker, action: PinAction): Promise<void> {
   }
 }
 
-async function create(docker: Docker, app: string, spec: Docker.ServiceSpec): Promise<void> {
+async function create(docker: EngineClient, app: string, spec: Docker.ServiceSpec): Promise<void> {
   try {
     await docker.createService(spec);
   } catch (err) {
@@ -93,23 +94,21 @@ async function create(docker: Docker, app: string, spec: Docker.ServiceSpec): Pr
 }
 
 async function update(
-  docker: Docker,
+  docker: EngineClient,
   app: string,
   serviceId: string,
   version: number,
   spec: Docker.ServiceSpec,
 ): Promise<void> {
   try {
-    // `_query`/`_body` keep the version in the URL and the spec in the body; dockerode would
-    // otherwise copy the whole spec into the query string as well.
-    await docker.getService(serviceId).update({ _query: { version }, _body: spec });
+    await docker.updateService(serviceId, version, spec);
   } catch (err) {
     throw toDockerError(err, `cannot update service ${app}`);
   }
 }
 
 async function scale(
-  docker: Docker,
+  docker: EngineClient,
   action: ScaleAction,
   observed: ObservedState | undefined,
 ): Promise<void> {
@@ -119,7 +118,7 @@ async function scale(
   let spec = known?.rawSpec as Docker.ServiceSpec | undefined;
   if (!spec) {
     try {
-      const inspected = (await docker.getService(action.serviceId).inspect()) as Docker.Service;
+      const inspected = await docker.inspectService(action.serviceId);
       spec = inspected.Spec;
     } catch (err) {
       throw toDockerError(err, `cannot scale service ${action.app}`);
@@ -138,9 +137,9 @@ async function scale(
   await update(docker, action.app, action.serviceId, action.version, scaled);
 }
 
-async function remove(docker: Docker, app: string, serviceId: string): Promise<void> {
+async function remove(docker: EngineClient, app: string, serviceId: string): Promise<void> {
   try {
-    await docker.getService(serviceId).remove();
+    await docker.removeService(serviceId);
   } catch (err) {
     if (statusCodeOf(err) === 404) return; // already removed: the goal is reached
     throw toDockerError(err, `cannot remove service ${app}`);

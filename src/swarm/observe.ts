@@ -1,4 +1,4 @@
-import type Docker from "dockerode";
+import type { EngineClient, RawConfig, RawService, RawVolumeList } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { LABEL, pinConfigName } from "./types.js";
@@ -16,14 +16,14 @@ import type {
  * volumes, pin configs) and never inspects a single object: the cost of a resync does not grow
  * with the number of apps in API round trips.
  */
-export async function observe(docker: Docker): Promise<ObservedState> {
-  let lists: [Docker.Service[], RawTask[], RawNode[], { Volumes?: RawVolume[] | null }, Docker.ConfigInfo[]];
+export async function observe(docker: EngineClient): Promise<ObservedState> {
+  let lists: [RawService[], RawTask[], RawNode[], RawVolumeList, RawConfig[]];
   try {
     lists = await Promise.all([
       docker.listServices(),
       docker.listTasks() as Promise<RawTask[]>,
       docker.listNodes() as Promise<RawNode[]>,
-      docker.listVolumes() as Promise<{ Volumes?: RawVolume[] | null }>,
+      docker.listVolumes(),
       docker.listConfigs({ filters: { label: [`${LABEL.pinRecord}=true`] } }),
     ]);
   } catch (err) {
@@ -64,7 +64,7 @@ interface RawVolume {
   Labels?: Record<string, string> | null;
 }
 
-function serviceFromRaw(raw: Docker.Service): ObservedService {
+function serviceFromRaw(raw: RawService): ObservedService {
   return {
     id: raw.ID,
     name: raw.Spec?.Name ?? raw.ID,
@@ -150,7 +150,7 @@ function volumeFromRaw(raw: RawVolume): ObservedVolume {
 }
 
 /** A pin config missing its labels, or named for another app, is not a pin: skipped. */
-function pinFromRaw(raw: Docker.ConfigInfo): PinRecord[] {
+function pinFromRaw(raw: RawConfig): PinRecord[] {
   const labels = raw.Spec?.Labels ?? {};
   const app = labels[LABEL.app];
   const nodeId = labels[LABEL.pinNode];

@@ -1,6 +1,6 @@
 /**
  * The observed state of the Swarm, as read by `observe()` in a handful of list calls.
- * Plain data: the planner reads it, never dockerode objects.
+ * Plain data: the planner reads it, never client objects.
  */
 
 export interface ObservedPort {

@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import type { EngineClient } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
 import { newestTasksFirst, taskFromRaw } from "./observe.js";
 import type { RawTask } from "./observe.js";
@@ -39,7 +40,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * carries, for services that are not converged, the error text Swarm gave their failing tasks.
  */
 export async function waitForTasks(
-  docker: Docker,
+  docker: EngineClient,
   names: readonly string[],
   timeoutMs: number,
   pollMs = 500,

@@ -4,6 +4,7 @@ import { Daemon } from "../../../src/controller/daemon.js";
 import { swarmDaemonDeps } from "../../../src/controller/swarmDeps.js";
 import { startHttpServer, type RunningHttpServer } from "../../../src/http/server.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
+import { connectDocker } from "../../../src/swarm/connect.js";
 import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 
 // The daemon on the real layers and a real Swarm: manifest edits, hand-made drift and deletions
@@ -31,7 +32,7 @@ async function get(path: string): Promise<{ status: number; body: string }> {
 async function startDaemon(): Promise<void> {
   daemon = new Daemon(
     swarmDaemonDeps({
-      docker,
+      docker: connectDocker(),
       dir: dir.path,
       plan: { instance: INSTANCE, allowEmpty: false, allowMassPrune: false },
       logger: pino({ level: process.env.ALACRITY_TEST_LOG ?? "silent" }),

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDocker } from "../../../src/swarm/connect.js";
 import { SwarmLeaseStore } from "../../../src/swarm/leaseStore.js";
 import { newDocker } from "../../support/swarmCleanup.js";
 
 /** The compare-and-set the election relies on, against the real Swarm's version index. */
 const docker = newDocker();
-const store = new SwarmLeaseStore(docker, "t-lease-store");
-const foreign = new SwarmLeaseStore(docker, "t-lease-foreign");
+const engine = connectDocker();
+const store = new SwarmLeaseStore(engine, "t-lease-store");
+const foreign = new SwarmLeaseStore(engine, "t-lease-foreign");
 const record = (holder: string) => ({ holder, renewed: new Date().toISOString(), durationSeconds: 15 });
 
 beforeAll(async () => {

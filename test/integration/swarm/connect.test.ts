@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,24 +75,23 @@ describe("connectionOptions: as the Docker CLI reads its environment", () => {
 });
 
 describe("connectDocker", () => {
-  it("reaches the real engine through DOCKER_HOST=unix://, without pinning an API version above 1.41", async () => {
+  it("reaches the real engine through DOCKER_HOST=unix://, without pinning an API version in the path", async () => {
     const docker = connectDocker({ DOCKER_HOST: "unix:///var/run/docker.sock" });
-    expect((docker.modem as { version?: string }).version).toBeUndefined();
-    const version = await docker.version();
+    const paths: string[] = [];
+    docker.observeRequests((_method, path) => paths.push(path));
+    const version = await docker.json<{ ApiVersion: string }>({ method: "GET", path: "/version" });
     expect(Number(version.ApiVersion)).toBeGreaterThanOrEqual(1.41);
     expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
+    expect(paths.length).toBe(6);
+    expect(paths.every((path) => !/^\/v\d/.test(path))).toBe(true);
   });
 
-  it("ignores the process's own DOCKER_HOST when given another environment", () => {
-    const docker = connectDocker({ DOCKER_HOST: "tcp://example.invalid:2375" });
-    const modem = docker.modem as { host?: string; socketPath?: unknown };
-    expect(modem.host).toBe("example.invalid");
+  it("ignores the process's own DOCKER_HOST when given another environment", async () => {
     const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = "tcp://example.invalid:2375";
+    process.env.DOCKER_HOST = "unix:///tmp/t-swarm-no-such.sock";
     try {
-      const local = connectDocker({}).modem as { host?: string; socketPath?: unknown };
-      expect(local.host).toBeUndefined();
-      expect(local.socketPath).toBe("/var/run/docker.sock");
+      const local = connectDocker({});
+      expect((await observe(local)).nodes.length).toBeGreaterThan(0);
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
@@ -110,5 +109,62 @@ describe("connectDocker", () => {
       /^cannot read the Swarm state: cannot reach Docker \(.*ENOENT/,
     );
     expect(isRetryable(err)).toBe(true);
+  });
+
+  it("carries Docker's own message and status in the DockerError of a refused request", async () => {
+    const docker = connectDocker({});
+    const err = await docker.inspectService("t-swarm-connect-no-such-service").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DockerError);
+    expect((err as DockerError).statusCode).toBe(404);
+    expect((err as DockerError).message).toMatch(/service t-swarm-connect-no-such-service not found/);
+    expect(isRetryable(err)).toBe(false);
+  });
+
+  it("reaches ssh:// hosts through `ssh HOST docker system dial-stdio`, as the Docker CLI does", async () => {
+    // A stand-in for ssh that records its arguments and runs the far side's command here.
+    const bin = mkdtempSync(join(tmpdir(), "t-swarm-ssh-"));
+    const argsFile = join(bin, "args");
+    writeFileSync(
+      join(bin, "ssh"),
+      `#!/bin/sh\necho "$@" >> ${argsFile}\nshift $(( $# - 2 ))\nexec docker "$@"\n`,
+      { mode: 0o755 },
+    );
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath ?? ""}`;
+    try {
+      const docker = connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager:2222" });
+      const observed = await observe(docker);
+      expect(observed.nodes.length).toBeGreaterThan(0);
+      const calls = readFileSync(argsFile, "utf8").trim().split("\n");
+      expect(calls).toHaveLength(5);
+      expect(calls[0]).toBe("-l deploy -p 2222 -- swarm-manager docker system dial-stdio");
+    } finally {
+      process.env.PATH = savedPath;
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it("says why an ssh:// host cannot be reached", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "t-swarm-ssh-"));
+    writeFileSync(join(bin, "ssh"), "#!/bin/sh\necho 'Permission denied (publickey).' >&2\nexit 255\n", {
+      mode: 0o755,
+    });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath ?? ""}`;
+    try {
+      const err = await observe(connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager" })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DockerError);
+      expect((err as DockerError).message).toMatch(/ssh swarm-manager exited with 255: Permission denied/);
+      expect(isRetryable(err)).toBe(true);
+    } finally {
+      process.env.PATH = savedPath;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { connectDocker } from "../../../src/swarm/connect.js";
 import { watchEvents, parseEvent } from "../../../src/swarm/events.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
 import { execute } from "../../../src/swarm/execute.js";
-import { docker, serviceByName, sleeper, sweep, until } from "./helpers.js";
+import { engine, serviceByName, sleeper, sweep, until } from "./helpers.js";
 
 const PREFIX = "t-swarm-ev-";
 
@@ -21,15 +21,15 @@ describe("watchEvents", () => {
     const seen: SwarmEvent[] = [];
     const errors: Error[] = [];
     const watch = watchEvents(
-      docker,
+      engine,
       (event) => seen.push(event),
       (err) => errors.push(err),
     );
     await watch.ready;
     try {
-      await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+      await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
       const service = await serviceByName(app);
-      await execute(docker, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+      await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
       const ours = () => seen.filter((event) => event.type === "service" && event.id === service.ID);
       await until(() => ours().some((event) => event.action === "remove"), 10_000, 50);
       expect(ours().map((event) => event.action)).toEqual(["create", "remove"]);
@@ -38,7 +38,7 @@ describe("watchEvents", () => {
       watch.stop();
     }
     const countAtStop = seen.length;
-    await execute(docker, {
+    await execute(engine, {
       kind: "create",
       app: `${PREFIX}after-stop`,
       fields: sleeper({ replicas: 0 }),

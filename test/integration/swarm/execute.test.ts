@@ -5,7 +5,7 @@ import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { LABEL, pinConfigName } from "../../../src/swarm/types.js";
-import { docker, serviceByName, sleeper, sweep } from "./helpers.js";
+import { docker, engine, serviceByName, sleeper, sweep } from "./helpers.js";
 
 const PREFIX = "t-swarm-ex-";
 
@@ -29,7 +29,7 @@ async function rejection(promise: Promise<unknown>): Promise<DockerError> {
 describe("execute: pin", () => {
   it("creates the labelled pin config with a small JSON record", async () => {
     const app = `${PREFIX}db`;
-    await execute(docker, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
+    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
     const [config] = await docker.listConfigs({ filters: { name: [pinConfigName(app)] } });
     expect(config?.Spec?.Labels).toEqual({
       [LABEL.pinRecord]: "true",
@@ -45,14 +45,14 @@ describe("execute: pin", () => {
 
   it("refuses a second pin for the same app unless it names the pin it replaces", async () => {
     const app = `${PREFIX}moved`;
-    await execute(docker, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
+    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
     const again = await rejection(
-      execute(docker, { kind: "pin", app, nodeId: "n2", hostname: "host-2", reason: "pin requested" }),
+      execute(engine, { kind: "pin", app, nodeId: "n2", hostname: "host-2", reason: "pin requested" }),
     );
     expect(again.message).toContain("already pinned");
 
-    const old = (await observe(docker)).pins.find((pin) => pin.app === app);
-    await execute(docker, {
+    const old = (await observe(engine)).pins.find((pin) => pin.app === app);
+    await execute(engine, {
       kind: "pin",
       app,
       nodeId: "n2",
@@ -60,7 +60,7 @@ describe("execute: pin", () => {
       replaces: old!.configId,
       reason: "explicit move",
     });
-    const pins = (await observe(docker)).pins.filter((pin) => pin.app === app);
+    const pins = (await observe(engine)).pins.filter((pin) => pin.app === app);
     expect(pins).toEqual([{ app, nodeId: "n2", hostname: "host-2", configId: expect.any(String) as string }]);
     expect(pins[0]!.configId).not.toBe(old!.configId);
   });
@@ -69,9 +69,9 @@ describe("execute: pin", () => {
 describe("execute: create, update, scale, remove", () => {
   it("reports a name conflict on create in plain words", async () => {
     const app = `${PREFIX}twice`;
-    await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
     const err = await rejection(
-      execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" }),
+      execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" }),
     );
     expect(err.message).toBe(`cannot create service ${app}: a service with that name already exists`);
     expect(err.statusCode).toBe(409);
@@ -79,11 +79,11 @@ describe("execute: create, update, scale, remove", () => {
 
   it("rejects an update planned against a stale version as retryable (update out of sequence)", async () => {
     const app = `${PREFIX}stale`;
-    await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
     const service = await serviceByName(app);
     const version = service.Version?.Index ?? 0;
     const update = (env: Record<string, string>, at: number) =>
-      execute(docker, {
+      execute(engine, {
         kind: "update",
         app,
         serviceId: service.ID,
@@ -101,7 +101,7 @@ describe("execute: create, update, scale, remove", () => {
 
   it("rejects an invalid spec as terminal, with Docker's own message (400 and Swarm's 500 for a bad constraint)", async () => {
     const badImage = await rejection(
-      execute(docker, {
+      execute(engine, {
         kind: "create",
         app: `${PREFIX}invalid`,
         fields: sleeper({ image: "Bad Image!!" }),
@@ -115,7 +115,7 @@ describe("execute: create, update, scale, remove", () => {
     expect(isRetryable(badImage)).toBe(false);
 
     const badConstraint = await rejection(
-      execute(docker, {
+      execute(engine, {
         kind: "create",
         app: `${PREFIX}invalid`,
         fields: sleeper({ constraints: ["garbage"] }),
@@ -130,13 +130,13 @@ describe("execute: create, update, scale, remove", () => {
   it("scales using the observed spec, changing nothing but the replica count, with a single update call", async () => {
     const app = `${PREFIX}scaled`;
     const fields = sleeper({ replicas: 0, env: { KEEP: "me" }, updateOrder: "start-first" });
-    await execute(docker, { kind: "create", app, fields, reason: "new app" });
-    const observed = await observe(docker);
+    await execute(engine, { kind: "create", app, fields, reason: "new app" });
+    const observed = await observe(engine);
     const service = observed.services.find((s) => s.name === app)!;
-    const counter = countRequests(docker);
+    const counter = countRequests(engine);
     try {
       await execute(
-        docker,
+        engine,
         {
           kind: "scale",
           app,
@@ -152,15 +152,15 @@ describe("execute: create, update, scale, remove", () => {
     } finally {
       counter.restore();
     }
-    const after = (await observe(docker)).services.find((s) => s.name === app)!;
+    const after = (await observe(engine)).services.find((s) => s.name === app)!;
     expect(after.fields).toEqual({ ...fields, replicas: 3 });
   });
 
   it("scales without an observed state by inspecting that one service", async () => {
     const app = `${PREFIX}scaled-inspect`;
-    await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 2 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 2 }), reason: "new app" });
     const service = await serviceByName(app);
-    await execute(docker, {
+    await execute(engine, {
       kind: "scale",
       app,
       serviceId: service.ID,
@@ -175,16 +175,16 @@ describe("execute: create, update, scale, remove", () => {
 
   it("removes a service, and removing it again is not an error", async () => {
     const app = `${PREFIX}gone`;
-    await execute(docker, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
     const service = await serviceByName(app);
-    await execute(docker, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
-    expect((await observe(docker)).services.some((s) => s.name === app)).toBe(false);
-    await execute(docker, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+    await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+    expect((await observe(engine)).services.some((s) => s.name === app)).toBe(false);
+    await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
   });
 
   it("reports an unknown service on update as terminal (404)", async () => {
     const err = await rejection(
-      execute(docker, {
+      execute(engine, {
         kind: "update",
         app: `${PREFIX}missing`,
         serviceId: "doesnotexist0000000000000",

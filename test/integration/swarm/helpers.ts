@@ -1,4 +1,4 @@
-import type Docker from "dockerode";
+import Docker from "dockerode";
 import { connectDocker } from "../../../src/swarm/connect.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
 
@@ -7,7 +7,10 @@ export const TEST_LABEL = "alacrity.test";
 export const TEST_LABEL_VALUE = "swarm";
 export const IMAGE = "alacrity-test/busybox:1";
 
-export const docker: Docker = connectDocker();
+/** dockerode, an independent client, for the tests' own setup and checks. */
+export const docker = new Docker();
+/** The controller's own client, for the functions under test. */
+export const engine = connectDocker();
 
 /** A busybox service that sleeps for an hour, labelled as this suite's. */
 export function sleeper(overrides: Partial<ServiceFields> = {}): ServiceFields {

@@ -4,7 +4,7 @@ import { observe, relevantTasks } from "../../../src/swarm/observe.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { LABEL, pinConfigName } from "../../../src/swarm/types.js";
 import type { ObservedTask } from "../../../src/swarm/types.js";
-import { docker, sleeper, sweep, until } from "./helpers.js";
+import { docker, engine, sleeper, sweep, until } from "./helpers.js";
 
 const PREFIX = "t-swarm-obs-";
 
@@ -20,7 +20,7 @@ describe("observe", () => {
   it("reads the whole state with only the five list calls, whatever the number of services", async () => {
     await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        execute(docker, {
+        execute(engine, {
           kind: "create",
           app: `${PREFIX}many-${i}`,
           fields: sleeper({ replicas: 0 }),
@@ -28,9 +28,9 @@ describe("observe", () => {
         }),
       ),
     );
-    const counter = countRequests(docker);
+    const counter = countRequests(engine);
     try {
-      const observed = await observe(docker);
+      const observed = await observe(engine);
       expect(observed.services.filter((service) => service.name.startsWith(`${PREFIX}many-`))).toHaveLength(
         6,
       );
@@ -43,7 +43,7 @@ describe("observe", () => {
   });
 
   it("reports this node, ready and active, as the manager", async () => {
-    const observed = await observe(docker);
+    const observed = await observe(engine);
     const info = (await docker.info()) as { Swarm: { NodeID: string } };
     const self = observed.nodes.find((node) => node.id === info.Swarm.NodeID);
     expect(self).toMatchObject({ state: "ready", availability: "active", role: "manager" });
@@ -52,7 +52,7 @@ describe("observe", () => {
 
   it("reads pin records from their labelled configs, and ignores configs named for another app", async () => {
     const app = `${PREFIX}pinned`;
-    await execute(docker, {
+    await execute(engine, {
       kind: "pin",
       app,
       nodeId: "node-abc",
@@ -64,7 +64,7 @@ describe("observe", () => {
       Labels: { [LABEL.pinRecord]: "true", [LABEL.app]: `${PREFIX}other`, [LABEL.pinNode]: "node-x" },
       Data: Buffer.from("{}").toString("base64"),
     });
-    const observed = await observe(docker);
+    const observed = await observe(engine);
     const pins = observed.pins.filter((pin) => pin.app.startsWith(PREFIX));
     expect(pins).toEqual([
       { app, nodeId: "node-abc", hostname: "worker-9", configId: expect.any(String) as string },
@@ -76,8 +76,8 @@ describe("observe", () => {
   it("keeps running tasks with their node, and the error text of a rejected one", async () => {
     const running = `${PREFIX}running`;
     const broken = `${PREFIX}broken`;
-    await execute(docker, { kind: "create", app: running, fields: sleeper(), reason: "new app" });
-    await execute(docker, {
+    await execute(engine, { kind: "create", app: running, fields: sleeper(), reason: "new app" });
+    await execute(engine, {
       kind: "create",
       app: broken,
       fields: sleeper({
@@ -88,7 +88,7 @@ describe("observe", () => {
     let tasks: ObservedTask[] = [];
     let ids = new Map<string, string>();
     await until(async () => {
-      const observed = await observe(docker);
+      const observed = await observe(engine);
       ids = new Map(observed.services.map((service) => [service.name, service.id]));
       tasks = observed.tasks;
       return (

@@ -9,7 +9,7 @@ import { fieldsFromSpec } from "../../../src/swarm/serviceFields.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
 import { LABEL } from "../../../src/swarm/types.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
-import { docker, serviceByName, sleeper, sweep, until } from "./helpers.js";
+import { docker, engine, serviceByName, sleeper, sweep, until } from "./helpers.js";
 
 const PREFIX = "t-swarm-rt-";
 let hostDir: string;
@@ -80,7 +80,7 @@ describe("fieldsFromSpec(inspect(create(specFromFields(f)))) equals f on a real 
   }
 
   it("observe() reads back the same fields for every shape, and the version to update against", async () => {
-    const observed = await observe(docker);
+    const observed = await observe(engine);
     const ours = observed.services.filter((service) => service.name.startsWith(`${PREFIX}shape-`));
     expect(ours).toHaveLength(Object.keys(shapes).length);
     for (const service of ours) {
@@ -94,7 +94,7 @@ describe("named volumes", () => {
   it("are created by Swarm labelled as managed and with their app", async () => {
     const name = `${PREFIX}volume-owner`;
     const volume = `${PREFIX}vol-owned`;
-    await execute(docker, {
+    await execute(engine, {
       kind: "create",
       app: name,
       fields: sleeper({
@@ -106,7 +106,7 @@ describe("named volumes", () => {
     await until(async () => ((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === volume));
     const created = ((await docker.listVolumes()).Volumes ?? []).find((v) => v.Name === volume);
     expect(created?.Labels).toEqual({ [LABEL.managed]: "true", [LABEL.app]: name });
-    const observed = await observe(docker);
+    const observed = await observe(engine);
     expect(observed.volumes.find((v) => v.name === volume)?.labels).toEqual({
       [LABEL.managed]: "true",
       [LABEL.app]: name,
@@ -123,7 +123,7 @@ describe("an update replaces the whole spec", () => {
       replicas: 0,
       labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
     });
-    await execute(docker, { kind: "create", app: name, fields: before, reason: "new app" });
+    await execute(engine, { kind: "create", app: name, fields: before, reason: "new app" });
     // Swarm's allocator assigns the ingress port in a second write, which bumps the version.
     let created = await serviceByName(name);
     await until(async () => {
@@ -138,7 +138,7 @@ describe("an update replaces the whole spec", () => {
     };
     delete after.command;
     delete after.args;
-    await execute(docker, {
+    await execute(engine, {
       kind: "update",
       app: name,
       serviceId: created.ID,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../../../src/swarm/execute.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { waitForTasks } from "../../../src/swarm/waitForTasks.js";
-import { docker, sleeper, sweep } from "./helpers.js";
+import { docker, engine, sleeper, sweep } from "./helpers.js";
 
 const PREFIX = "t-swarm-wait-";
 
@@ -18,10 +18,10 @@ describe("waitForTasks", () => {
   it("returns ok once every service runs its desired tasks (replicas 2, and 0)", async () => {
     const two = `${PREFIX}two`;
     const none = `${PREFIX}none`;
-    await execute(docker, { kind: "create", app: two, fields: sleeper({ replicas: 2 }), reason: "new app" });
-    await execute(docker, { kind: "create", app: none, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app: two, fields: sleeper({ replicas: 2 }), reason: "new app" });
+    await execute(engine, { kind: "create", app: none, fields: sleeper({ replicas: 0 }), reason: "new app" });
     const started = Date.now();
-    const results = await waitForTasks(docker, [two, none], 30_000, 200);
+    const results = await waitForTasks(engine, [two, none], 30_000, 200);
     expect(results).toEqual({
       [two]: { ok: true, failed: false, running: 2, desired: 2, errors: [] },
       [none]: { ok: true, failed: false, running: 0, desired: 0, errors: [] },
@@ -32,17 +32,17 @@ describe("waitForTasks", () => {
   it("times out with Swarm's own error text and the node for a missing bind source path", async () => {
     const app = `${PREFIX}missing-path`;
     const missing = "/srv/t-swarm-wait/does-not-exist";
-    await execute(docker, {
+    await execute(engine, {
       kind: "create",
       app,
       fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
       reason: "new app",
     });
     const hostname = ((await docker.info()) as { Name: string }).Name;
-    const counter = countRequests(docker);
+    const counter = countRequests(engine);
     let results;
     try {
-      results = await waitForTasks(docker, [app], 3_000, 250);
+      results = await waitForTasks(engine, [app], 3_000, 250);
     } finally {
       counter.restore();
     }
@@ -63,21 +63,21 @@ describe("waitForTasks", () => {
   it("gives up on an app after repeated failed tasks instead of sitting out the timeout", async () => {
     const app = `${PREFIX}wait-giveup`;
     const missing = `/tmp/alacrity-missing-giveup-${process.pid}`;
-    await execute(docker, {
+    await execute(engine, {
       kind: "create",
       app,
       fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
       reason: "new app",
     });
     const started = Date.now();
-    const results = await waitForTasks(docker, [app], 90_000, 250);
+    const results = await waitForTasks(engine, [app], 90_000, 250);
     expect(results[app]).toMatchObject({ ok: false, failed: true, running: 0 });
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it("reports a service that does not exist at once instead of waiting for it", async () => {
     const started = Date.now();
-    const results = await waitForTasks(docker, [`${PREFIX}never-created`], 10_000, 100);
+    const results = await waitForTasks(engine, [`${PREFIX}never-created`], 10_000, 100);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(results[`${PREFIX}never-created`]).toEqual({
       ok: false,
