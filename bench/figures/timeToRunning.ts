@@ -4,9 +4,10 @@ import { compare } from "../stats.js";
 import type { Comparison } from "../stats.js";
 import { STACK } from "../config.js";
 import { cleanup, waitForRunning } from "../swarm.js";
+import { WAIT_POLL_MS } from "../../src/swarm/waitForTasks.js";
 
-/** Matches `apply --wait`, which polls the tasks every 500 ms. */
-const POLL_MS = 500;
+/** The stack side polls as often as `apply --wait` does. */
+const POLL_MS = WAIT_POLL_MS;
 
 export interface RunningFigure {
   apps: number;

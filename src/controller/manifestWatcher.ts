@@ -13,7 +13,10 @@ export interface ManifestWatcherOptions {
    */
   onChange: () => void;
   onError?: (error: unknown) => void;
-  /** Quiet window that ends a burst. Default 150 ms. */
+  /**
+   * Quiet window that ends a burst. Default 50 ms: long enough to merge the writes of one save or
+   * checkout, short next to the 300 ms an edit may take to reach the Swarm.
+   */
   quietMs?: number;
   /** Longest a burst may delay the call. Default 1000 ms. */
   maxWaitMs?: number;
@@ -71,7 +74,7 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
         onError(error);
       }
     },
-    { quietMs: options.quietMs ?? 150, maxWaitMs: options.maxWaitMs ?? 1000 },
+    { quietMs: options.quietMs ?? 50, maxWaitMs: options.maxWaitMs ?? 1000 },
   );
 
   let closed = false;

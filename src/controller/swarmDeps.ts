@@ -19,7 +19,7 @@ export interface SwarmDaemonOptions {
   /** The Git commit of the manifests being planned, read on every plan (overrides `plan.revision`). */
   revision?: () => string | undefined;
   logger: Logger;
-  /** Debounce of manifest changes; defaults are the watcher's (150 ms quiet, 1 s max). */
+  /** Debounce of manifest changes; defaults are the watcher's (50 ms quiet, 1 s max). */
   watch?: { quietMs?: number; maxWaitMs?: number };
 }
 

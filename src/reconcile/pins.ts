@@ -16,8 +16,22 @@ export type PinDecision =
   /** The pinned node left the Swarm: no action at all, a warning says what the user can do. */
   | { kind: "stranded"; warning: PlanWarning };
 
-export const pinOf = (app: string, pins: PinRecord[]): PinRecord | undefined =>
-  pins.find((p) => p.app === app);
+const pinIndexes = new WeakMap<readonly PinRecord[], { length: number; byApp: Map<string, PinRecord> }>();
+
+/**
+ * The pin record of `app` (the first, should there be two). Indexed once per observed pin list
+ * (again if the list grew): a `find` for every persistent app made a plan O(apps × pins).
+ */
+export function pinOf(app: string, pins: readonly PinRecord[]): PinRecord | undefined {
+  let index = pinIndexes.get(pins);
+  if (index?.length !== pins.length) {
+    const byApp = new Map<string, PinRecord>();
+    for (const pin of pins) if (!byApp.has(pin.app)) byApp.set(pin.app, pin);
+    index = { length: pins.length, byApp };
+    pinIndexes.set(pins, index);
+  }
+  return index.byApp.get(app);
+}
 
 /** How many pins each node holds, counting the pins of removed apps too (their data is still there). */
 export function countPins(pins: PinRecord[]): Map<string, number> {

@@ -1,12 +1,18 @@
-import type { DesiredState } from "../manifest/types.js";
+import type { DesiredState, InvalidApp } from "../manifest/types.js";
 import { formatError } from "../manifest/types.js";
 import { volumeName } from "../swarm/types.js";
-import type { ObservedNode, ObservedService, ObservedState, ObservedTask } from "../swarm/types.js";
+import type {
+  ObservedNode,
+  ObservedService,
+  ObservedState,
+  ObservedTask,
+  PinRecord,
+} from "../swarm/types.js";
 import { LABEL } from "../swarm/types.js";
-import type { Plan } from "./types.js";
+import type { Action, Plan, Rejection } from "./types.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";
-import { pinOf, strandedMessage } from "./pins.js";
+import { strandedMessage } from "./pins.js";
 
 export type AppState =
   | "running"
@@ -64,28 +70,73 @@ export function summarizeStatus(
   for (const inv of desired?.invalid ?? []) if (inv.name !== undefined) names.add(inv.name);
   for (const r of plan?.rejections ?? []) names.add(r.app);
 
-  return [...names].sort().map((name) => rowFor(name, managed.get(name), observed, desired, plan));
+  const lookups = indexLookups(observed, desired, plan);
+  return [...names].sort().map((name) => rowFor(name, managed.get(name), lookups, desired, plan));
+}
+
+/** What each row looks up, indexed once: per-row searches made a 1000-app status O(apps × tasks). */
+interface Lookups {
+  tasksByService: Map<string, ObservedTask[]>;
+  nodesById: Map<string, ObservedNode>;
+  pinsByApp: Map<string, PinRecord>;
+  invalidByName: Map<string, InvalidApp>;
+  rejectionByApp: Map<string, Rejection>;
+  removing: Set<string>;
+  heldBack: Set<string>;
+  /** The first planned action of each app other than its pin. */
+  pendingByApp: Map<string, Action>;
+}
+
+function indexLookups(observed: ObservedState, desired?: DesiredState, plan?: Plan): Lookups {
+  const first = <K, V>(map: Map<K, V>, key: K, value: V): void => {
+    if (!map.has(key)) map.set(key, value);
+  };
+  const lookups: Lookups = {
+    tasksByService: new Map(),
+    nodesById: new Map(),
+    pinsByApp: new Map(),
+    invalidByName: new Map(),
+    rejectionByApp: new Map(),
+    removing: new Set(),
+    heldBack: new Set((plan?.heldBack ?? []).map((a) => a.app)),
+    pendingByApp: new Map(),
+  };
+  for (const task of observed.tasks) {
+    const list = lookups.tasksByService.get(task.serviceId);
+    if (list) list.push(task);
+    else lookups.tasksByService.set(task.serviceId, [task]);
+  }
+  for (const node of observed.nodes) first(lookups.nodesById, node.id, node);
+  for (const pin of observed.pins) first(lookups.pinsByApp, pin.app, pin);
+  for (const inv of desired?.invalid ?? [])
+    if (inv.name !== undefined) first(lookups.invalidByName, inv.name, inv);
+  for (const r of plan?.rejections ?? []) first(lookups.rejectionByApp, r.app, r);
+  for (const action of plan?.actions ?? []) {
+    if (action.kind === "remove") lookups.removing.add(action.app);
+    if (action.kind !== "pin") first(lookups.pendingByApp, action.app, action);
+  }
+  return lookups;
 }
 
 function rowFor(
   name: string,
   service: ObservedService | undefined,
-  observed: ObservedState,
+  lookups: Lookups,
   desired: DesiredState | undefined,
   plan: Plan | undefined,
 ): StatusRow {
   const app = desired?.apps.get(name);
   const persistent = app?.persistent ?? service?.fields.labels[LABEL.persistent] === "true";
-  const tasks = service ? observed.tasks.filter((t) => t.serviceId === service.id) : [];
+  const tasks = service ? (lookups.tasksByService.get(service.id) ?? []) : [];
   const running = tasks.filter((t) => t.state === "running" && t.desiredState === "running").length;
   const desiredReplicas = app?.replicas ?? service?.fields.replicas ?? 0;
   const volumes = app
     ? app.volumes.map((v) => (v.kind === "named" ? volumeName(v.name) : v.hostPath))
     : (service?.fields.mounts.map((m) => m.source) ?? []);
 
-  const pin = pinOf(name, observed.pins);
+  const pin = lookups.pinsByApp.get(name);
   const pinNodeId = pin?.nodeId ?? service?.fields.labels[LABEL.pinNode];
-  const node = pinNodeId !== undefined ? observed.nodes.find((n) => n.id === pinNodeId) : undefined;
+  const node = pinNodeId !== undefined ? lookups.nodesById.get(pinNodeId) : undefined;
   const pinned = persistent && pinNodeId !== undefined;
   const row: StatusRow = {
     name,
@@ -108,6 +159,7 @@ function rowFor(
     pinNodeId,
     desired,
     plan,
+    lookups,
   });
   row.state = state;
   row.reason = reason;
@@ -119,6 +171,7 @@ interface Context {
   pinNodeId: string | undefined;
   desired: DesiredState | undefined;
   plan: Plan | undefined;
+  lookups: Lookups;
 }
 
 function stateOf(
@@ -131,13 +184,13 @@ function stateOf(
   node: ObservedNode | undefined,
   ctx: Context,
 ): { state: AppState; reason: string } {
-  const invalid = ctx.desired?.invalid.find((i) => i.name === name);
+  const invalid = ctx.desired ? ctx.lookups.invalidByName.get(name) : undefined;
   if (invalid) {
     const keeps = service ? "the running service is kept as it is" : "nothing is deployed";
     const first = invalid.errors[0];
     return { state: "invalid", reason: `${first ? formatError(first) : "invalid manifest"}; ${keeps}` };
   }
-  const rejection = ctx.plan?.rejections.find((r) => r.app === name);
+  const rejection = ctx.plan ? ctx.lookups.rejectionByApp.get(name) : undefined;
   if (rejection) return { state: "rejected", reason: rejection.message };
   if (pinned && !node && ctx.pinNodeId !== undefined) {
     return {
@@ -150,10 +203,10 @@ function stateOf(
       }),
     };
   }
-  if (ctx.plan?.actions.some((a) => a.app === name && a.kind === "remove")) {
+  if (ctx.lookups.removing.has(name)) {
     return { state: "removing", reason: "app removed: its manifest is gone (volumes and pin are kept)" };
   }
-  if (ctx.plan?.heldBack.some((a) => a.app === name)) {
+  if (ctx.lookups.heldBack.has(name)) {
     return {
       state: "held-back",
       reason: "no longer defined, but its removal is held back by a safety guard",
@@ -163,7 +216,7 @@ function stateOf(
     const why = whyNodeUnusable(node);
     if (why !== undefined && running < (desiredReplicas ?? 0)) return { state: "waiting", reason: why };
   }
-  const pending = ctx.plan?.actions.find((a) => a.app === name && a.kind !== "pin");
+  const pending = ctx.lookups.pendingByApp.get(name);
   if (!service) {
     return {
       state: "converging",

@@ -32,6 +32,9 @@ export interface WaitOptions {
   now?: () => number;
 }
 
+/** How often `apply --wait` lists the tasks: 4 small requests a second against the local engine. */
+export const WAIT_POLL_MS = 250;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -43,7 +46,7 @@ export async function waitForTasks(
   docker: EngineClient,
   names: readonly string[],
   timeoutMs: number,
-  pollMs = 500,
+  pollMs = WAIT_POLL_MS,
   options: WaitOptions = {},
 ): Promise<Record<string, WaitResult>> {
   const sleep = options.sleep ?? defaultSleep;

@@ -57,23 +57,24 @@ describe("watchManifests", () => {
     await mkdir(apps);
     await start(apps);
 
-    await writeFile(join(apps, "a.yaml"), manifest("a"));
-    await waitForCalls(1);
-    await settle();
-    expect(calls).toBe(1);
-
-    await writeFile(join(apps, "a.yaml"), manifest("a", "other:2"));
-    await waitForCalls(2);
-    await settle();
-
-    await rename(join(apps, "a.yaml"), join(apps, "b.yml"));
-    await waitForCalls(3);
-    await settle();
-
-    await unlink(join(apps, "b.yml"));
-    await waitForCalls(4);
-    await settle();
-    expect(calls).toBe(4);
+    // Each operation must be signalled. The 50 ms quiet window can split one operation in two on
+    // a loaded machine (writeFile truncates, then writes): a second reload is harmless, a missed
+    // one is not. That bursts are merged is the 200-file test's job.
+    const seen: number[] = [];
+    const step = async (operation: () => Promise<void>): Promise<void> => {
+      const before = calls;
+      await operation();
+      await waitForCalls(before + 1);
+      await settle();
+      seen.push(calls - before);
+    };
+    await step(() => writeFile(join(apps, "a.yaml"), manifest("a")));
+    await step(() => writeFile(join(apps, "a.yaml"), manifest("a", "other:2")));
+    await step(() => rename(join(apps, "a.yaml"), join(apps, "b.yml")));
+    await step(() => unlink(join(apps, "b.yml")));
+    expect(seen).toHaveLength(4);
+    for (const count of seen) expect(count).toBeGreaterThanOrEqual(1);
+    for (const count of seen) expect(count).toBeLessThanOrEqual(2);
   });
 
   it("signals changes in subdirectories and the removal of a subdirectory", async () => {
