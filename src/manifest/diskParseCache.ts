@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import type { ParsedManifest } from "./parseManifest.js";
 
 /** Bumped whenever the layout of the cache file changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Cache files (one per apps directory) kept in the cache directory; older ones are deleted. */
 export const MAX_CACHE_FILES = 64;
 /** Cache instances (apps directories) a process remembers at once. */
@@ -32,6 +32,21 @@ interface CacheFileContent {
   format: number;
   fingerprint: string;
   entries: Record<string, unknown>;
+  /**
+   * Files whose text was read well after their last change, by display name: their stat key and
+   * entry. A later process finding the same stat takes the entry without reading the file.
+   */
+  files: Record<string, FileRecord>;
+}
+
+interface FileRecord {
+  stat: string;
+  key: string;
+}
+
+interface StoredCache {
+  entries: Map<string, unknown>;
+  files: Map<string, FileRecord>;
 }
 
 /**
@@ -47,9 +62,11 @@ export class DiskParseCache {
   readonly #file: string;
   readonly #fingerprint: string;
   /** What the file holds, as far as this process knows; undefined until first needed. */
-  #stored: Map<string, unknown> | undefined;
+  #stored: StoredCache | undefined;
   /** The entries the current load used: exactly what the file should hold after it. */
   #used = new Map<string, ParsedManifest>();
+  /** The file records the current load confirmed. */
+  #usedFiles = new Map<string, FileRecord>();
   /** The key each file (by display name) had in the last load, for files served from memory. */
   #keyOfFile = new Map<string, string>();
   #nextKeyOfFile = new Map<string, string>();
@@ -62,6 +79,7 @@ export class DiskParseCache {
   /** Starts a load, forgetting what a load that failed before its commit had used. */
   begin(): void {
     this.#used = new Map();
+    this.#usedFiles = new Map();
     this.#nextKeyOfFile = new Map();
   }
 
@@ -72,7 +90,7 @@ export class DiskParseCache {
 
   /** The stored result for this key, or undefined when the text must be parsed. */
   get(key: string, display: string): ParsedManifest | undefined {
-    const stored = this.#load().get(key);
+    const stored = this.#load().entries.get(key);
     if (!isParsedManifest(stored)) return undefined;
     this.#use(key, display, stored);
     return stored;
@@ -90,22 +108,52 @@ export class DiskParseCache {
    */
   keep(display: string): boolean {
     const key = this.#keyOfFile.get(display);
-    const stored = key === undefined ? undefined : this.#load().get(key);
+    const stored = key === undefined ? undefined : this.#load().entries.get(key);
     if (key === undefined || !isParsedManifest(stored)) return false;
     this.#use(key, display, stored);
+    const record = this.#load().files.get(display);
+    if (record?.key === key) this.#usedFiles.set(display, record);
     return true;
+  }
+
+  /**
+   * The result of a file that an earlier process read when it had this very stat (and read it
+   * well after its last change, so the stat identifies the text): no need to read it again.
+   */
+  getByStat(display: string, stat: string): ParsedManifest | undefined {
+    const record = this.#load().files.get(display);
+    if (record?.stat !== stat) return undefined;
+    const stored = this.#load().entries.get(record.key);
+    if (!isParsedManifest(stored)) return undefined;
+    this.#use(record.key, display, stored);
+    this.#usedFiles.set(display, record);
+    return stored;
+  }
+
+  /** Records that the file with this stat holds the text of entry `key` (the read was settled). */
+  recordStat(display: string, stat: string, key: string): void {
+    this.#usedFiles.set(display, { stat, key });
   }
 
   /** Ends a load: writes the file when this load used other entries than it holds. */
   commit(): void {
     const stored = this.#load();
     const used = this.#used;
-    const changed = used.size !== stored.size || [...used.keys()].some((key) => !stored.has(key));
-    this.#stored = used;
+    const usedFiles = this.#usedFiles;
+    const changed =
+      used.size !== stored.entries.size ||
+      [...used.keys()].some((key) => !stored.entries.has(key)) ||
+      usedFiles.size !== stored.files.size ||
+      [...usedFiles].some(([display, record]) => {
+        const old = stored.files.get(display);
+        return old?.stat !== record.stat || old.key !== record.key;
+      });
+    this.#stored = { entries: used, files: usedFiles };
     this.#used = new Map();
+    this.#usedFiles = new Map();
     this.#keyOfFile = this.#nextKeyOfFile;
     this.#nextKeyOfFile = new Map();
-    if (changed) this.#write(used);
+    if (changed) this.#write(this.#stored);
   }
 
   #use(key: string, display: string, parsed: ParsedManifest): void {
@@ -113,12 +161,12 @@ export class DiskParseCache {
     this.#nextKeyOfFile.set(display, key);
   }
 
-  #load(): Map<string, unknown> {
+  #load(): StoredCache {
     this.#stored ??= readCacheFile(this.#file, this.#fingerprint);
     return this.#stored;
   }
 
-  #write(entries: Map<string, ParsedManifest>): void {
+  #write(stored: StoredCache): void {
     const dir = dirname(this.#file);
     const temp = `${this.#file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
@@ -126,7 +174,8 @@ export class DiskParseCache {
       const content: CacheFileContent = {
         format: FORMAT,
         fingerprint: this.#fingerprint,
-        entries: Object.fromEntries(entries),
+        entries: Object.fromEntries(stored.entries),
+        files: Object.fromEntries(stored.files),
       };
       // "wx": never follow a link or reuse a file someone placed at the temporary name.
       writeFileSync(temp, JSON.stringify(content), { mode: 0o600, flag: "wx" });
@@ -141,20 +190,21 @@ export class DiskParseCache {
   }
 }
 
-function readCacheFile(file: string, fingerprint: string): Map<string, unknown> {
+function readCacheFile(file: string, fingerprint: string): StoredCache {
+  const empty = (): StoredCache => ({ entries: new Map(), files: new Map() });
   let text: string;
   try {
     const fd = openSync(file, "r");
     try {
       // A file planted by another user (a shared ALACRITY_CACHE_DIR) could inject apps.
       const owner = fstatSync(fd).uid;
-      if (process.getuid !== undefined && owner !== process.getuid()) return new Map();
+      if (process.getuid !== undefined && owner !== process.getuid()) return empty();
       text = readFileSync(fd, "utf8");
     } finally {
       closeSync(fd);
     }
   } catch {
-    return new Map();
+    return empty();
   }
   try {
     const content = JSON.parse(text) as Partial<CacheFileContent> | null;
@@ -165,12 +215,19 @@ function readCacheFile(file: string, fingerprint: string): Map<string, unknown> 
       content.fingerprint !== fingerprint ||
       typeof content.entries !== "object" ||
       content.entries === null ||
-      Array.isArray(content.entries)
+      Array.isArray(content.entries) ||
+      typeof content.files !== "object" ||
+      content.files === null
     )
-      return new Map();
-    return new Map(Object.entries(content.entries));
+      return empty();
+    const files = new Map<string, FileRecord>();
+    for (const [display, record] of Object.entries(content.files)) {
+      const { stat, key } = (record ?? {}) as Partial<FileRecord>;
+      if (typeof stat === "string" && typeof key === "string") files.set(display, { stat, key });
+    }
+    return { entries: new Map(Object.entries(content.entries)), files };
   } catch {
-    return new Map();
+    return empty();
   }
 }
 

@@ -4,7 +4,7 @@ import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { diskParseCacheFor, type DiskParseCache } from "./diskParseCache.js";
 import { compareErrors, separateDuplicates } from "./duplicates.js";
-import { parseCacheFor, statKey, type ParseCache } from "./parseCache.js";
+import { parseCacheFor, readIsSettled, statKey, type ParseCache } from "./parseCache.js";
 import type { parseManifest, ParsedManifest } from "./parseManifest.js";
 import { describeFsError, readManifestFile } from "./readManifestFile.js";
 import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
@@ -135,21 +135,30 @@ async function loadFiles(
  */
 async function parseFile(file: FoundFile, caches: Caches | undefined): Promise<ParsedManifest> {
   const key = caches && file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
+  const disk = caches?.disk;
   if (caches && key !== undefined) {
     const cached = caches.memory.get(file.path, key);
     // The disk cache must hear of the file too, or its next write would drop the entry.
-    if (cached && (caches.disk === undefined || caches.disk.keep(file.display))) return cached;
+    if (cached && (disk === undefined || disk.keep(file.display))) return cached;
+    // An earlier process read this file with this very stat: its text is known without a read.
+    const byStat = disk?.getByStat(file.display, key);
+    if (byStat) {
+      if (file.stat) caches.memory.set(file.path, key, file.stat, byStat, Date.now());
+      return byStat;
+    }
   }
+  const readAt = Date.now();
   const read = await readManifestFile(file.path, file.display);
   if ("error" in read)
     return { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] };
-  const disk = caches?.disk;
   const diskKey = disk?.keyOf(file.display, read.text);
   let parsed = diskKey === undefined ? undefined : disk?.get(diskKey, file.display);
   if (!parsed) {
     parsed = (await parser())(read.text, file.display);
     if (diskKey !== undefined) disk?.set(diskKey, file.display, parsed);
   }
+  if (diskKey !== undefined && key !== undefined && file.stat && readIsSettled(file.stat, readAt))
+    disk?.recordStat(file.display, key, diskKey);
   if (key !== undefined && file.stat) caches?.memory.set(file.path, key, file.stat, parsed, Date.now());
   return parsed;
 }

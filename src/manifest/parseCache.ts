@@ -7,7 +7,12 @@ import type { ParsedManifest } from "./parseManifest.js";
  * (a tick, a few ms), so a same-size rewrite right after a parse could keep every stamp — the
  * "racily clean" case git knows. Such a recent file is simply parsed again on the next load.
  */
-const RACY_MARGIN_MS = 2000;
+export const RACY_MARGIN_MS = 2000;
+
+/** True when a read that started at `readAt` saw the file as its stat says (see `RACY_MARGIN_MS`). */
+export function readIsSettled(stat: Stats, readAt: number): boolean {
+  return readAt - Math.max(stat.mtimeMs, stat.ctimeMs) > RACY_MARGIN_MS;
+}
 /** Directories remembered at once (a one-shot command loads one; tests load many). */
 const MAX_DIRECTORIES = 8;
 

@@ -271,6 +271,56 @@ describe("the disk parse cache, through loadDesiredState", () => {
   });
 });
 
+describe("files read well after their last change", () => {
+  type Content = { files: Record<string, { stat: string; key: string }> };
+  const storedFiles = () => (JSON.parse(readFileSync(cacheFile(), "utf8")) as Content).files;
+  /** A load as if it ran 10 s from now: every file was last changed more than 2 s before. */
+  const laterLoad = async (): Promise<DesiredState> => {
+    const now = Date.now() + 10_000;
+    vi.spyOn(Date, "now").mockReturnValue(now);
+    try {
+      return await freshLoad();
+    } finally {
+      vi.restoreAllMocks();
+    }
+  };
+
+  it("are taken by their stat in a later process, without being read", async () => {
+    write("a.yaml", manifest("a"));
+    write("b.yaml", manifest("b"));
+    await laterLoad();
+    const files = storedFiles();
+    expect(Object.keys(files).sort()).toEqual([join(apps, "a.yaml"), join(apps, "b.yaml")]);
+    // Point each file's record at the other's entry: only a load that does not read the files
+    // can then see app a in b.yaml.
+    const content = JSON.parse(readFileSync(cacheFile(), "utf8")) as Content;
+    const a = content.files[join(apps, "a.yaml")]!;
+    const b = content.files[join(apps, "b.yaml")]!;
+    [a.key, b.key] = [b.key, a.key];
+    writeFileSync(cacheFile(), JSON.stringify(content));
+    const swapped = await freshLoadWithoutParsing();
+    expect(swapped.apps.get("a")?.file).toBe("b.yaml");
+    expect(swapped.apps.get("b")?.file).toBe("a.yaml");
+  });
+
+  it("are read again once their stat changes", async () => {
+    const path = join(apps, "a.yaml");
+    write("a.yaml", manifest("a", "  replicas: 1\n"));
+    await laterLoad();
+    expect(Object.keys(storedFiles())).toEqual([path]);
+    // Same size; the modification time set apart so the stat surely differs from the recorded one.
+    write("a.yaml", manifest("a", "  replicas: 2\n"));
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    expect((await freshLoad()).apps.get("a")?.replicas).toBe(2);
+  });
+
+  it("are not taken by their stat when they were read right after a change", async () => {
+    write("a.yaml", manifest("a"));
+    await freshLoad();
+    expect(storedFiles()).toEqual({});
+  });
+});
+
 describe("DiskParseCache", () => {
   const result: ParsedManifest = { apps: [], invalid: [], errors: [] };
 
