@@ -22,7 +22,7 @@ import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
 import { describeAction, describeRejection, planSummary } from "./render/planText.js";
-import { observeOrExit, openDocker } from "./swarmSession.js";
+import { openDocker, startObserving } from "./swarmSession.js";
 
 interface ApplyCommandOptions extends DirOptions {
   wait: boolean;
@@ -65,9 +65,10 @@ export function registerApplyCommand(program: Command): void {
       const dir = requireDir(options);
       const logger = createLogger();
       const docker = openDocker();
+      // Fails clearly when Docker is not there; converge plans from this same state.
+      const observing = startObserving(docker);
       const desired = await loadDesiredState(dir);
-      // Fails early and clearly when Docker is not there; converge plans from this same state.
-      const observed = await observeOrExit(docker);
+      const observed = await observing;
       const result = await converge(
         dockerSwarmPort(docker),
         desired,

@@ -7,7 +7,7 @@ import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } 
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { planDocument, renderPlan } from "./render/planText.js";
-import { observeOrExit, openDocker } from "./swarmSession.js";
+import { openDocker, startObserving } from "./swarmSession.js";
 
 interface PlanCommandOptions extends DirOptions {
   output: "text" | "json";
@@ -34,9 +34,10 @@ export function registerPlanCommand(program: Command): void {
     );
   addOutputOption(addDirOptions(command, true)).action(async (options: PlanCommandOptions) => {
     const dir = requireDir(options);
-    const desired = await loadDesiredState(dir);
     const docker = openDocker();
-    const observed = await observeOrExit(docker);
+    const observing = startObserving(docker);
+    const desired = await loadDesiredState(dir);
+    const observed = await observing;
     const p = plan(desired, observed, {
       ...planOptionsOf(options),
       resolvedHostPaths: await resolveHostPaths(desired),

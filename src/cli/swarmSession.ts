@@ -24,3 +24,13 @@ export async function observeOrExit(docker: EngineClient): Promise<ObservedState
     );
   }
 }
+
+/**
+ * Starts reading the Swarm now, to be awaited later: the five list calls run while the manifests
+ * load. The rejection (a clear ExitError) is only observed when awaited, not reported as unhandled.
+ */
+export function startObserving(docker: EngineClient): Promise<ObservedState> {
+  const observing = observeOrExit(docker);
+  observing.catch(() => undefined);
+  return observing;
+}
