@@ -12,7 +12,7 @@ export const INSTANCE = "bench";
 export const APP_PREFIX = "bench-";
 export const STACK = "benchstack";
 
-export const FIGURES = ["apply", "requests", "planner", "running", "daemon"] as const;
+export const FIGURES = ["apply", "floor", "requests", "planner", "running", "daemon"] as const;
 export type Figure = (typeof FIGURES)[number];
 
 export interface BenchConfig {

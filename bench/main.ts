@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { readConfig } from "./config.js";
 import { applyVsStack } from "./figures/applyVsStack.js";
+import { createFloor } from "./figures/createFloor.js";
 import { daemonFigures } from "./figures/daemon.js";
 import { plannerFigure } from "./figures/planner.js";
 import { noopRequests } from "./figures/requests.js";
@@ -102,6 +103,19 @@ async function main(): Promise<void> {
         value: `${round(a.noop.oursMedianMs)} ms vs ${round(a.noop.theirsMedianMs)} ms: ratio ${round(a.noop.medianRatio, 2)}`,
         goal: "ratio <= 0.2",
         met: a.noop.medianRatio <= 0.2,
+      });
+    });
+
+  if (config.figures.has("floor"))
+    await attempt("floor", rows, errors, async () => {
+      log(`floor: ${config.apps} bare creates vs docker stack deploy, ${config.pairs} pairs`);
+      const f = await createFloor(config.apps, config.pairs, log);
+      results.floor = f;
+      rows.push({
+        figure: `floor of a cold apply: ${f.apps} creates, bare node:http client`,
+        value: `${round(f.comparison.oursMedianMs)} ms vs ${round(f.comparison.theirsMedianMs)} ms: ratio ${round(f.comparison.medianRatio, 2)}`,
+        goal: "(reference)",
+        met: null,
       });
     });
 
