@@ -1,7 +1,9 @@
 // The floor of a cold apply: N service creates with nothing but node:http, 16 in flight, no
 // manifests, no planning, no logging. Run as its own process, so it is measured like the CLI.
 // Usage: node bareCreates.mjs COUNT PREFIX IMAGE
+import { Buffer } from "node:buffer";
 import { Agent, request } from "node:http";
+import process from "node:process";
 
 const [count = "1000", prefix = "bench-floor", image = "alacrity-test/busybox:1"] = process.argv.slice(2);
 const total = Number(count);
