@@ -12,6 +12,7 @@ import { redactUrl } from "../gitsource/redact.js";
 import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
+import { warmParser } from "../manifest/loadDirectory.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
 import {
   addDirOptions,
@@ -244,6 +245,9 @@ export function registerRunCommand(program: Command): void {
       // The daemon starts on a checkout, never on an empty directory (see --allow-empty).
       await Promise.race([git.firstCheckout(), stopped]);
     }
+    // Once started, load the parser in the background (the first sync may have taken every
+    // manifest from the parse cache): the first edit then does not wait for it.
+    setTimeout(warmParser, 2000).unref();
     if (!stopping) await controller.start();
     await stopped;
   });

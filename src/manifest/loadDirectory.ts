@@ -174,6 +174,16 @@ function parser(): Promise<typeof parseManifest> {
   return parserModule;
 }
 
+/**
+ * Loads the parser ahead of need, for a long-running process: its first changed manifest then
+ * does not wait for the YAML and schema libraries (about 0.2 s, and a cold JIT).
+ */
+export function warmParser(): void {
+  parser().catch(() => {
+    parserModule = undefined;
+  });
+}
+
 /** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */
 async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; errors: ManifestError[] }> {
   const files: FoundFile[] = [];
