@@ -7,7 +7,7 @@ export { normalizeFields } from "./normalize.js";
 export { canonicalJson, canonicalHash } from "./canonical.js";
 export { redactOnSerialise } from "./redact.js";
 export { isManagedBy, managingInstance, DEFAULT_INSTANCE } from "./managed.js";
-export { chooseNode, countPins, decidePin, pinOf, strandedMessage, type PinDecision } from "./pins.js";
+export { chooseNode, countPins, decidePin, pinsByApp, strandedMessage, type PinDecision } from "./pins.js";
 export { findNode, isEligible, whyNodeUnusable } from "./nodes.js";
 export { storageConflicts, normalizeHostPath } from "./storage.js";
 export { planRemovals, type PruneResult } from "./prune.js";

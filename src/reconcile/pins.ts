@@ -16,21 +16,11 @@ export type PinDecision =
   /** The pinned node left the Swarm: no action at all, a warning says what the user can do. */
   | { kind: "stranded"; warning: PlanWarning };
 
-const pinIndexes = new WeakMap<readonly PinRecord[], { length: number; byApp: Map<string, PinRecord> }>();
-
-/**
- * The pin record of `app` (the first, should there be two). Indexed once per observed pin list
- * (again if the list grew): a `find` for every persistent app made a plan O(apps × pins).
- */
-export function pinOf(app: string, pins: readonly PinRecord[]): PinRecord | undefined {
-  let index = pinIndexes.get(pins);
-  if (index?.length !== pins.length) {
-    const byApp = new Map<string, PinRecord>();
-    for (const pin of pins) if (!byApp.has(pin.app)) byApp.set(pin.app, pin);
-    index = { length: pins.length, byApp };
-    pinIndexes.set(pins, index);
-  }
-  return index.byApp.get(app);
+/** Pin records by app (the first, should there be two), built once per plan or status. */
+export function pinsByApp(pins: readonly PinRecord[]): Map<string, PinRecord> {
+  const byApp = new Map<string, PinRecord>();
+  for (const pin of pins) if (!byApp.has(pin.app)) byApp.set(pin.app, pin);
+  return byApp;
 }
 
 /** How many pins each node holds, counting the pins of removed apps too (their data is still there). */
@@ -52,15 +42,16 @@ export function strandedMessage(pin: PinRecord): string {
  * until the user asks for a move with both `spec.node` and the allow-move annotation. A new pin
  * goes to `spec.node`, else to the ready, active node with the fewest pins (ties by hostname,
  * then ID), so the choice is deterministic; `counts` is updated so later apps in the same plan
- * see this pin.
+ * see this pin. `pins` is `pinsByApp(observed.pins)`.
  */
 export function decidePin(
   app: AppSpec,
   observed: ObservedState,
   counts: Map<string, number>,
+  pins: ReadonlyMap<string, PinRecord>,
   service?: ObservedService,
 ): PinDecision {
-  const record = pinOf(app.name, observed.pins);
+  const record = pins.get(app.name);
   // A service we pinned whose pin record was deleted by hand: its data is on the node its labels
   // name, so that pin is restored rather than a new node chosen.
   const existing = record ?? (service ? pinFromLabels(app.name, service) : undefined);

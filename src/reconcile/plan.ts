@@ -16,7 +16,7 @@ import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { diffFields, sameFields } from "./diff.js";
 import { isManagedBy, managingInstance } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
-import { countPins, decidePin } from "./pins.js";
+import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { storageConflicts } from "./storage.js";
 import { hostPathRejection } from "./hostPaths.js";
@@ -60,6 +60,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
 
   const conflicts = storageConflicts(candidates, managed);
   const pinCounts = countPins(observed.pins);
+  const pins = pinsByApp(observed.pins);
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
@@ -70,7 +71,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     let pin: PinTarget | undefined;
     let moving = false;
     if (app.persistent) {
-      const decision = decidePin(app, observed, pinCounts, service);
+      const decision = decidePin(app, observed, pinCounts, pins, service);
       if (decision.kind === "reject") {
         rejections.push(decision.rejection);
         continue;

@@ -12,7 +12,7 @@ import { LABEL } from "../swarm/types.js";
 import type { Action, Plan, Rejection } from "./types.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";
-import { strandedMessage } from "./pins.js";
+import { pinsByApp, strandedMessage } from "./pins.js";
 
 export type AppState =
   | "running"
@@ -71,7 +71,7 @@ export function summarizeStatus(
   for (const r of plan?.rejections ?? []) names.add(r.app);
 
   const lookups = indexLookups(observed, desired, plan);
-  return [...names].sort().map((name) => rowFor(name, managed.get(name), lookups, desired, plan));
+  return [...names].sort().map((name) => rowFor(name, managed.get(name), lookups, desired));
 }
 
 /** What each row looks up, indexed once: per-row searches made a 1000-app status O(apps × tasks). */
@@ -94,7 +94,7 @@ function indexLookups(observed: ObservedState, desired?: DesiredState, plan?: Pl
   const lookups: Lookups = {
     tasksByService: new Map(),
     nodesById: new Map(),
-    pinsByApp: new Map(),
+    pinsByApp: pinsByApp(observed.pins),
     invalidByName: new Map(),
     rejectionByApp: new Map(),
     removing: new Set(),
@@ -107,7 +107,6 @@ function indexLookups(observed: ObservedState, desired?: DesiredState, plan?: Pl
     else lookups.tasksByService.set(task.serviceId, [task]);
   }
   for (const node of observed.nodes) first(lookups.nodesById, node.id, node);
-  for (const pin of observed.pins) first(lookups.pinsByApp, pin.app, pin);
   for (const inv of desired?.invalid ?? [])
     if (inv.name !== undefined) first(lookups.invalidByName, inv.name, inv);
   for (const r of plan?.rejections ?? []) first(lookups.rejectionByApp, r.app, r);
@@ -123,7 +122,6 @@ function rowFor(
   service: ObservedService | undefined,
   lookups: Lookups,
   desired: DesiredState | undefined,
-  plan: Plan | undefined,
 ): StatusRow {
   const app = desired?.apps.get(name);
   const persistent = app?.persistent ?? service?.fields.labels[LABEL.persistent] === "true";
@@ -157,8 +155,6 @@ function rowFor(
   const { state, reason } = stateOf(name, service, tasks, running, desiredReplicas, pinned, node, {
     pinHostname: row.node,
     pinNodeId,
-    desired,
-    plan,
     lookups,
   });
   row.state = state;
@@ -169,8 +165,6 @@ function rowFor(
 interface Context {
   pinHostname: string | undefined;
   pinNodeId: string | undefined;
-  desired: DesiredState | undefined;
-  plan: Plan | undefined;
   lookups: Lookups;
 }
 
@@ -184,13 +178,13 @@ function stateOf(
   node: ObservedNode | undefined,
   ctx: Context,
 ): { state: AppState; reason: string } {
-  const invalid = ctx.desired ? ctx.lookups.invalidByName.get(name) : undefined;
+  const invalid = ctx.lookups.invalidByName.get(name);
   if (invalid) {
     const keeps = service ? "the running service is kept as it is" : "nothing is deployed";
     const first = invalid.errors[0];
     return { state: "invalid", reason: `${first ? formatError(first) : "invalid manifest"}; ${keeps}` };
   }
-  const rejection = ctx.plan ? ctx.lookups.rejectionByApp.get(name) : undefined;
+  const rejection = ctx.lookups.rejectionByApp.get(name);
   if (rejection) return { state: "rejected", reason: rejection.message };
   if (pinned && !node && ctx.pinNodeId !== undefined) {
     return {
