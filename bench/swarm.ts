@@ -1,6 +1,7 @@
 import Docker from "dockerode";
 import PQueue from "p-queue";
 import { APP_PREFIX, INSTANCE, STACK } from "./config.js";
+import { waitForIdleEngine } from "./engineIdle.js";
 
 export const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 
@@ -21,8 +22,9 @@ export async function benchServices(): Promise<Docker.Service[]> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Removes every bench service and pin config, then waits until Swarm lists none of them and
- * (with `containers`) until their containers are gone, so the next run starts from nothing.
+ * Removes every bench service and pin config, then waits until Swarm lists none of them,
+ * (with `containers`) until their containers are gone, and until dockerd has finished the work
+ * the removal left it (see engineIdle.ts), so the next run starts from nothing.
  */
 export async function cleanup(options: { containers?: boolean } = {}): Promise<void> {
   const queue = new PQueue({ concurrency: 16 });
@@ -70,6 +72,7 @@ export async function cleanup(options: { containers?: boolean } = {}): Promise<v
   }
   if ((await benchServices()).length > 0) throw new Error("bench services are still listed after cleanup");
   if (options.containers) await waitForContainersGone();
+  await waitForIdleEngine();
 }
 
 async function waitForContainersGone(): Promise<void> {
