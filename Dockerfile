@@ -8,33 +8,26 @@
 # lock file before the build, rather than from an `npm ci` inside the build: the build then
 # needs no network at all (no npm registry, no proxy or private CA to trust inside the image),
 # which is what makes it work on machines whose only way out is an intercepting proxy, and in
-# the project's end-to-end test. The sources are still compiled inside the build, and the dev
-# dependencies pruned, so the runtime stage gets exactly the production set of the lock file.
+# the project's end-to-end test. The sources are still type-checked and bundled inside the
+# build; the bundle (dist/cli) holds every package it uses, so the runtime stage has no
+# node_modules at all.
 #
 # NODE_IMAGE is the base of every stage. It defaults to the official Node image; any Debian-like
 # image with node >= 20.19 and npm on PATH and a user `node` works (the tests build one from
 # Debian packages with scripts/build-node-base-image.sh, since no registry is reachable there).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- deps: the production dependencies of the lock file (rebuilt only when node_modules changes) ---
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /build
-COPY package.json package-lock.json ./
-COPY node_modules ./node_modules
-# `npm prune` works offline from the lock file and drops every dev dependency.
-RUN npm prune --omit=dev --offline --no-audit --no-fund --ignore-scripts
-
-# --- build: compile TypeScript with the full dependency set ---
+# --- build: type-check and bundle the TypeScript with the full dependency set ---
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
-# The same first layers as in `deps`, so they are shared, not copied twice.
 COPY package.json package-lock.json ./
 COPY node_modules ./node_modules
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-cli.mjs ./scripts/
 COPY src ./src
 RUN npm run build && chmod 0755 dist/cli/main.js
 
-# --- runtime: node, the compiled code and the production dependencies only ---
+# --- runtime: node and the bundled binary only ---
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -49,7 +42,6 @@ LABEL org.opencontainers.image.title="AlaCrity" \
 
 WORKDIR /opt/alacrity
 COPY --from=build /build/package.json ./package.json
-COPY --from=deps /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 COPY schema ./schema
 RUN ln -s /opt/alacrity/dist/cli/main.js /usr/local/bin/alacrity \

@@ -63,7 +63,7 @@ export function registerApplyCommand(program: Command): void {
   addOutputOption(addDirOptions(addRemovalGuardOptions(command), true)).action(
     async (options: ApplyCommandOptions) => {
       const dir = requireDir(options);
-      const logger = createLogger();
+      const logger = await createLogger();
       const docker = openDocker();
       // Fails clearly when Docker is not there; converge plans from this same state.
       const observing = startObserving(docker);

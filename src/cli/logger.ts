@@ -7,19 +7,15 @@ import type { Logger } from "pino";
  * Env values are never logged: plans redact them when serialised, and `redact` below guards the
  * paths where an env map could still appear.
  */
-export function createLogger(options: { pretty?: boolean; level?: string } = {}): Logger {
+export async function createLogger(options: { pretty?: boolean; level?: string } = {}): Promise<Logger> {
   const level = options.level ?? process.env.ALACRITY_LOG_LEVEL ?? "info";
   const pretty = options.pretty ?? process.stderr.isTTY;
   const redact = { paths: ["env", "*.env", "fields.env", "*.fields.env"], censor: "(redacted)" };
   if (pretty) {
-    return pino({
-      level,
-      redact,
-      transport: {
-        target: "pino-pretty",
-        options: { destination: 2, colorize: true, ignore: "pid,hostname" },
-      },
-    });
+    // In this thread rather than as a pino transport: a transport's worker is found by file path,
+    // which the bundled binary does not have. Loaded only for a terminal.
+    const { prettyStderr } = await import("./prettyLogStream.js");
+    return pino({ level, redact }, prettyStderr());
   }
   // Asynchronous: lines logged while a write is under way go out together in the next one (a
   // cold apply of 1000 apps logged 1000 lines in 1000 blocking writes, ~0.35 s). pino flushes

@@ -24,6 +24,7 @@ import {
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
+import type { Logger } from "pino";
 import { openDocker } from "./swarmSession.js";
 
 interface RunCommandOptions extends DirOptions {
@@ -57,7 +58,7 @@ const duration =
     }
   };
 
-function newGitOps(options: RunCommandOptions, url: string, logger: ReturnType<typeof createLogger>): GitOps {
+function newGitOps(options: RunCommandOptions, url: string, logger: Logger): GitOps {
   try {
     return new GitOps({
       url,
@@ -147,7 +148,7 @@ export function registerRunCommand(program: Command): void {
       throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
     }
     const { host, port } = listenAddress(options.listen);
-    const logger = createLogger();
+    const logger = await createLogger();
     const webhookSecret = await readWebhookSecret(options.webhookSecretFile).catch((err: unknown) => {
       throw new ExitError(1, `alacrity: ${(err as Error).message}`);
     });

@@ -362,10 +362,20 @@ function versionIn(packageJson: string, name: string): string | undefined {
   }
 }
 
+/**
+ * The fingerprint of the manifest layer's sources, computed by scripts/bundle-cli.mjs with
+ * `fingerprintOf` and written into the bundled binary, which has no separate sources to read.
+ */
+declare const ALACRITY_PARSE_FINGERPRINT: string | undefined;
+
 let codeFingerprintMemo: { value: string | undefined } | undefined;
 
-/** This process's fingerprint, computed on first use (a few ms: some small files read). */
+/**
+ * This process's fingerprint: the bundled binary's own, else computed on first use from the
+ * modules next to this one (a few ms: some small files read).
+ */
 export function codeFingerprint(): string | undefined {
+  if (typeof ALACRITY_PARSE_FINGERPRINT === "string") return ALACRITY_PARSE_FINGERPRINT;
   if (!codeFingerprintMemo) {
     const modulePath = fileURLToPath(import.meta.url);
     const versions = ["yaml", "zod"].map(
