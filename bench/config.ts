@@ -49,7 +49,7 @@ function figuresEnv(): Set<Figure> {
 export function readConfig(): BenchConfig {
   return {
     apps: intEnv("BENCH_APPS", 1000),
-    pairs: intEnv("BENCH_PAIRS", 5),
+    pairs: intEnv("BENCH_PAIRS", 7),
     plannerApps: intEnv("BENCH_PLANNER_APPS", 10_000),
     runningApps: intEnv("BENCH_RUNNING_APPS", 50),
     edits: intEnv("BENCH_EDITS", 20),

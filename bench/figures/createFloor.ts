@@ -39,6 +39,10 @@ export async function createFloor(
     stack.push((await stackDeploy(ws.composeFile)).ms);
   };
   try {
+    // Uncounted, as the apply figure's warm-up pair is: both sides' first runs.
+    await runBare();
+    await runStack();
+    log(`  warm-up pair (not counted): ${Math.round(bare.pop()!)} ms vs ${Math.round(stack.pop()!)} ms`);
     for (let pair = 0; pair < pairs; pair++) {
       if (pair % 2 === 0) {
         await runBare();

@@ -1,9 +1,9 @@
-import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { DesiredState } from "../manifest/types.js";
 import { plan as planState } from "../reconcile/plan.js";
 import type { Action, Plan, PlanOptions } from "../reconcile/types.js";
 import type { ObservedState } from "../swarm/types.js";
+import { forEachLimited } from "./forEachLimited.js";
 import { groupByApp } from "./groupByApp.js";
 
 /** What converging needs from the Swarm; the real one is in src/swarm, tests may count calls. */
@@ -62,7 +62,6 @@ export async function converge(
   const firstPlan = planState(desired, observed, options);
   const outcomes: ActionOutcome[] = [];
   const failed = new Map<string, string>();
-  const queue = new PQueue({ concurrency: options.concurrency });
 
   const runApp = async (app: string, initial: Action[]): Promise<void> => {
     let actions = initial;
@@ -81,14 +80,13 @@ export async function converge(
     }
   };
 
-  for (const [app, actions] of groupByApp(firstPlan.actions)) {
-    // A re-observe between attempts can fail too (the engine restarting): that app has failed,
-    // the others go on, and nothing escapes as an unhandled rejection that kills the process.
-    void queue.add(() =>
-      runApp(app, actions).catch((err: unknown) => failed.set(app, swarm.describeError(err))),
-    );
-  }
-  await queue.onIdle();
+  // A re-observe between attempts can fail too (the engine restarting): that app has failed,
+  // and the others go on.
+  await forEachLimited([...groupByApp(firstPlan.actions)], options.concurrency, ([app, actions]) =>
+    runApp(app, actions).catch((err: unknown) => {
+      failed.set(app, swarm.describeError(err));
+    }),
+  );
   return { plan: firstPlan, outcomes, failed };
 }
 

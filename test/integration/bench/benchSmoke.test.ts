@@ -43,6 +43,7 @@ describe("the benchmark, small", () => {
     expect(doc.rows.map((r) => r.figure)).toEqual([
       "planner alone, 200 apps",
       "cold apply, 20 apps",
+      "first cold apply of a new directory (empty parse cache), 20 apps",
       "no-op apply, 20 apps",
       "floor of a cold apply: 20 creates, bare node:http client",
       "API requests of a no-op apply",
