@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { Option } from "commander";
 import type { Command } from "commander";
+import type { Logger } from "pino";
 import { Daemon } from "../controller/daemon.js";
 import { leaseIdentity } from "../controller/lease.js";
 import { LeasedDaemon } from "../controller/leaseDaemon.js";
@@ -24,7 +25,6 @@ import {
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
-import type { Logger } from "pino";
 import { openDocker } from "./swarmSession.js";
 
 interface RunCommandOptions extends DirOptions {
