@@ -27,11 +27,13 @@ export const describeNode = (n: { hostname: string; id?: string; nodeId?: string
 /** `ready/active`, or `down/drain`. */
 export const nodeCondition = (n: ObservedNode): string => `${n.state}/${n.availability}`;
 
+const AVAILABILITY_WORD: Record<string, string> = { drain: "drained", pause: "paused" };
+
 /** Why a pinned app cannot run on its node now, in plain words; undefined when it can. */
 export function whyNodeUnusable(n: ObservedNode): string | undefined {
   if (n.state !== "ready")
     return `pinned node ${n.hostname} is ${n.state}: a persistent app waits for its node`;
   if (n.availability !== "active")
-    return `pinned node ${n.hostname} is ${n.availability === "drain" ? "drained" : n.availability}: a persistent app waits for its node`;
+    return `pinned node ${n.hostname} is ${AVAILABILITY_WORD[n.availability] ?? n.availability}: a persistent app waits for its node`;
   return undefined;
 }

@@ -52,7 +52,7 @@ export interface RawTask {
   Status?: { Timestamp?: string; State?: string; Message?: string; Err?: string };
 }
 
-interface RawNode {
+export interface RawNode {
   ID: string;
   Description?: { Hostname?: string };
   Spec?: { Availability?: string; Role?: string; Labels?: Record<string, string> };
@@ -132,7 +132,7 @@ export function relevantTasks(tasks: ObservedTask[]): ObservedTask[] {
   return newestFirst.filter((task) => keep.has(task));
 }
 
-function nodeFromRaw(raw: RawNode): ObservedNode {
+export function nodeFromRaw(raw: RawNode): ObservedNode {
   const node: ObservedNode = {
     id: raw.ID,
     hostname: raw.Description?.Hostname ?? "",

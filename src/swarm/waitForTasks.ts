@@ -1,9 +1,10 @@
 import type Docker from "dockerode";
 import type { EngineClient } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
-import { newestTasksFirst, taskFromRaw } from "./observe.js";
-import type { RawTask } from "./observe.js";
-import type { ObservedTask } from "./types.js";
+import { whyNodeUnusable } from "../reconcile/nodes.js";
+import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
+import type { RawNode, RawTask } from "./observe.js";
+import type { ObservedNode, ObservedTask } from "./types.js";
 
 export interface TaskError {
   /** Hostname of the node the task was on; absent when it was never placed. */
@@ -19,6 +20,8 @@ export interface WaitResult {
    * Swarm keeps retrying a task that cannot start (a missing bind path, a missing image) for
    * ever; after `GIVE_UP_AFTER_FAILURES` failed or rejected tasks the app counts as failed and is
    * no longer waited for, so `apply --wait` reports it without sitting out the whole timeout.
+   * So does an app pinned to a node that has been down, drained or paused for
+   * `PINNED_NODE_GRACE_MS`: it runs again only when someone brings the node back.
    */
   failed: boolean;
   running: number;
@@ -35,12 +38,16 @@ export interface WaitOptions {
 /** How often `apply --wait` lists the tasks: 4 small requests a second against the local engine. */
 export const WAIT_POLL_MS = 250;
 
+/** How long a pinned app's node may be unusable before the wait gives up on that app. */
+export const PINNED_NODE_GRACE_MS = 5_000;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls Swarm until every named service runs its desired number of tasks, or `timeoutMs` passes.
- * One `listTasks` call per poll (plus one service and one node list at the start); the result
- * carries, for services that are not converged, the error text Swarm gave their failing tasks.
+ * One task and one node list per poll (plus one service list at the start); the result carries,
+ * for services that are not converged, the error text Swarm gave their failing tasks, or why the
+ * node a persistent app is pinned to cannot run it.
  */
 export async function waitForTasks(
   docker: EngineClient,
@@ -55,40 +62,54 @@ export async function waitForTasks(
   const deadline = now() + timeoutMs;
 
   let services: Docker.Service[];
-  let hostnames: Map<string, string>;
   try {
-    const [listed, nodes] = await Promise.all([
-      docker.listServices({ filters: { name: [...names] }, status: true }),
-      docker.listNodes() as Promise<{ ID: string; Description?: { Hostname?: string } }[]>,
-    ]);
+    const listed = await docker.listServices({ filters: { name: [...names] }, status: true });
     // The name filter matches prefixes; keep exact names only.
     services = listed.filter((service) => names.includes(service.Spec?.Name ?? ""));
-    hostnames = new Map(nodes.map((node) => [node.ID, node.Description?.Hostname ?? node.ID]));
   } catch (err) {
     throw toDockerError(err, "cannot wait for tasks");
   }
   const byName = new Map(services.map((service) => [service.Spec?.Name ?? "", service]));
+  /** When each unusable node was first seen so in this wait. */
+  const unusableSince = new Map<string, number>();
 
   for (let attempt = 0; ; attempt++) {
     let tasks: ObservedTask[] = [];
-    if (services.length > 0) {
-      try {
-        const raw = (await docker.listTasks({
-          filters: { service: services.map((service) => service.ID) },
-        })) as RawTask[];
-        tasks = raw.map(taskFromRaw);
-      } catch (err) {
-        throw toDockerError(err, "cannot wait for tasks");
-      }
+    let nodes: ObservedNode[];
+    try {
+      const [rawTasks, rawNodes] = await Promise.all([
+        services.length > 0
+          ? (docker.listTasks({ filters: { service: services.map((service) => service.ID) } }) as Promise<
+              RawTask[]
+            >)
+          : Promise.resolve([]),
+        docker.listNodes() as Promise<RawNode[]>,
+      ]);
+      tasks = rawTasks.map(taskFromRaw);
+      nodes = rawNodes.map(nodeFromRaw);
+    } catch (err) {
+      throw toDockerError(err, "cannot wait for tasks");
     }
+    const hostnames = new Map(nodes.map((node) => [node.id, node.hostname || node.id]));
+    const polledAt = now();
+    for (const node of nodes) {
+      if (whyNodeUnusable(node) === undefined) unusableSince.delete(node.id);
+      else if (!unusableSince.has(node.id)) unusableSince.set(node.id, polledAt);
+    }
+    const givenUp = (node: ObservedNode): boolean =>
+      polledAt - (unusableSince.get(node.id) ?? polledAt) >= PINNED_NODE_GRACE_MS;
     const results: Record<string, WaitResult> = {};
     for (const name of names) {
       const service = byName.get(name);
       results[name] = service
-        ? resultFor(
-            desiredOf(service),
-            tasks.filter((task) => task.serviceId === service.ID),
-            hostnames,
+        ? withPinnedNode(
+            resultFor(
+              desiredOf(service),
+              tasks.filter((task) => task.serviceId === service.ID),
+              hostnames,
+            ),
+            pinnedNodeOf(service, nodes),
+            givenUp,
           )
         : {
             ok: false,
@@ -106,6 +127,31 @@ export async function waitForTasks(
     if (converged || remaining <= 0) return results;
     await sleep(Math.min(pollMs, remaining));
   }
+}
+
+/** The node a service is pinned to by a `node.id==` constraint, when the Swarm knows it. */
+function pinnedNodeOf(service: Docker.Service, nodes: ObservedNode[]): ObservedNode | undefined {
+  for (const constraint of service.Spec?.TaskTemplate?.Placement?.Constraints ?? []) {
+    const match = /^node\.id\s*==\s*(\S+)$/.exec(constraint.trim());
+    const node = match ? nodes.find((n) => n.id === match[1]) : undefined;
+    if (node) return node;
+  }
+  return undefined;
+}
+
+/**
+ * A result that is not ok, of an app whose pinned node has been unusable for the grace period:
+ * failed, with the reason (the tasks' own errors only say that no node fits).
+ */
+function withPinnedNode(
+  result: WaitResult,
+  node: ObservedNode | undefined,
+  givenUp: (node: ObservedNode) => boolean,
+): WaitResult {
+  const why = node === undefined ? undefined : whyNodeUnusable(node);
+  if (result.ok || node === undefined || why === undefined || !givenUp(node)) return result;
+  // No `node`: that field names where a task ran, and these tasks were never placed.
+  return { ...result, failed: true, errors: [{ text: why }] };
 }
 
 /** Failed or rejected tasks after which an app that still does not run counts as failed. */

@@ -357,6 +357,18 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     expect(await runningOn(AUTO_C)).toEqual([]);
     expect(await runningOn(AUTO_A)).toEqual(["node-1"]);
     expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
+
+    // `apply --wait` reports them after a short grace instead of waiting out its timeout.
+    const waitStarted = Date.now();
+    const waited = await onFreshDir("apply", "--wait", "--timeout", "120");
+    const waitedMs = Date.now() - waitStarted;
+    expect(waited.code, show(waited)).toBe(1);
+    expect(waitedMs).toBeLessThan(60_000);
+    for (const app of [AUTO_C, AUTO_D])
+      expect(waited.stdout).toContain(
+        `x ${app}: 0/1 running: pinned node node-3 is down: a persistent app waits for its node\n`,
+      );
+    expect(waited.stdout).toContain(", 2 not running.");
   });
 
   it("a drained node: its persistent apps wait, status explains, and they return when it is active", async () => {

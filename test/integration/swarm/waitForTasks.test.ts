@@ -52,12 +52,12 @@ describe("waitForTasks", () => {
     expect(result.errors[0]!.text).toContain("bind source path does not exist");
     expect(result.errors[0]!.text).toContain(missing);
     expect(result.errors[0]!.node).toBe(hostname);
-    // Bounded: one services and one nodes list, then one task list per poll (3 s / 250 ms).
+    // Bounded: one services list, then one task and one node list per poll (3 s / 250 ms).
     const counts = counter.counts();
     expect(counts.get("GET /services")).toBe(1);
-    expect(counts.get("GET /nodes")).toBe(1);
     expect(counts.get("GET /tasks")).toBeLessThanOrEqual(14);
-    expect(counter.total()).toBe((counts.get("GET /tasks") ?? 0) + 2);
+    expect(counts.get("GET /nodes")).toBe(counts.get("GET /tasks"));
+    expect(counter.total()).toBe(2 * (counts.get("GET /tasks") ?? 0) + 1);
   });
 
   it("gives up on an app after repeated failed tasks instead of sitting out the timeout", async () => {
@@ -73,6 +73,48 @@ describe("waitForTasks", () => {
     const results = await waitForTasks(engine, [app], 90_000, 250);
     expect(results[app]).toMatchObject({ ok: false, failed: true, running: 0 });
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it("gives up on an app pinned to a node that stays unusable, with the reason, and waits again once it is back", async () => {
+    const app = `${PREFIX}pinned-paused`;
+    const info = (await docker.info()) as { Name: string; Swarm: { NodeID: string } };
+    const node = docker.getNode(info.Swarm.NodeID);
+    const setAvailability = async (availability: "active" | "pause"): Promise<void> => {
+      const current = (await node.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
+      await node.update({ version: current.Version.Index, ...current.Spec, Availability: availability });
+    };
+    // Paused: running tasks stay, no new task is placed (this single node is the whole Swarm).
+    await setAvailability("pause");
+    try {
+      await execute(engine, {
+        kind: "create",
+        app,
+        fields: sleeper({ constraints: [`node.id==${info.Swarm.NodeID}`] }),
+        reason: "new app",
+      });
+      const started = Date.now();
+      const results = await waitForTasks(engine, [app], 60_000, 250);
+      const waitedMs = Date.now() - started;
+      expect(results[app]).toEqual({
+        ok: false,
+        failed: true,
+        running: 0,
+        desired: 1,
+        errors: [
+          {
+            text: `pinned node ${info.Name} is paused: a persistent app waits for its node`,
+          },
+        ],
+      });
+      // The grace period (5 s), not the 60 s timeout.
+      expect(waitedMs).toBeGreaterThanOrEqual(4_500);
+      expect(waitedMs).toBeLessThan(20_000);
+    } finally {
+      await setAvailability("active");
+    }
+    // Back in service within the grace period: the app is waited for, and runs.
+    const again = await waitForTasks(engine, [app], 60_000, 250);
+    expect(again[app]).toMatchObject({ ok: true, failed: false, running: 1, desired: 1 });
   });
 
   it("reports a service that does not exist at once instead of waiting for it", async () => {
