@@ -1,4 +1,5 @@
 import { appSet, Workspace } from "../apps.js";
+import { alternatePairs } from "../pairs.js";
 import { alacrityApply, stackDeploy } from "../commands.js";
 import { compare } from "../stats.js";
 import type { Comparison } from "../stats.js";
@@ -49,19 +50,11 @@ export async function applyVsStack(
     noop.ours.pop();
     noop.theirs.pop();
     log(`  warm-up pair (not counted): cold ${ms(firstCold.oursMs)} vs ${ms(firstCold.theirsMs)}`);
-    for (let pair = 0; pair < pairs; pair++) {
-      if (pair % 2 === 0) {
-        await ours();
-        await theirs();
-      } else {
-        await theirs();
-        await ours();
-      }
-      const i = cold.ours.length - 1;
+    await alternatePairs(pairs, ours, theirs, (pair) =>
       log(
-        `  pair ${pair + 1}/${pairs}: cold ${ms(cold.ours[i]!)} vs ${ms(cold.theirs[i]!)}, no-op ${ms(noop.ours[i]!)} vs ${ms(noop.theirs[i]!)}`,
-      );
-    }
+        `  pair ${pair + 1}/${pairs}: cold ${ms(cold.ours[pair]!)} vs ${ms(cold.theirs[pair]!)}, no-op ${ms(noop.ours[pair]!)} vs ${ms(noop.theirs[pair]!)}`,
+      ),
+    );
   } finally {
     await cleanup();
     ws.dispose();

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { appSet, Workspace } from "../apps.js";
+import { alternatePairs } from "../pairs.js";
 import { ensureOk, stackDeploy, timedRun } from "../commands.js";
 import { APP_PREFIX, IMAGE } from "../config.js";
 import { compare } from "../stats.js";
@@ -43,16 +44,9 @@ export async function createFloor(
     await runBare();
     await runStack();
     log(`  warm-up pair (not counted): ${Math.round(bare.pop()!)} ms vs ${Math.round(stack.pop()!)} ms`);
-    for (let pair = 0; pair < pairs; pair++) {
-      if (pair % 2 === 0) {
-        await runBare();
-        await runStack();
-      } else {
-        await runStack();
-        await runBare();
-      }
-      log(`  pair ${pair + 1}/${pairs}: ${Math.round(bare.at(-1)!)} ms vs ${Math.round(stack.at(-1)!)} ms`);
-    }
+    await alternatePairs(pairs, runBare, runStack, (pair) =>
+      log(`  pair ${pair + 1}/${pairs}: ${Math.round(bare.at(-1)!)} ms vs ${Math.round(stack.at(-1)!)} ms`),
+    );
   } finally {
     await cleanup();
     ws.dispose();

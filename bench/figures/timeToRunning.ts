@@ -1,4 +1,5 @@
 import { appSet, Workspace } from "../apps.js";
+import { alternatePairs } from "../pairs.js";
 import { alacrityApply, stackDeploy } from "../commands.js";
 import { compare } from "../stats.js";
 import type { Comparison } from "../stats.js";
@@ -38,16 +39,9 @@ export async function timeToRunning(
     theirs.push(performance.now() - started);
   };
   try {
-    for (let pair = 0; pair < pairs; pair++) {
-      if (pair % 2 === 0) {
-        await runOurs();
-        await runTheirs();
-      } else {
-        await runTheirs();
-        await runOurs();
-      }
-      log(`  pair ${pair + 1}/${pairs}: ${Math.round(ours.at(-1)!)} ms vs ${Math.round(theirs.at(-1)!)} ms`);
-    }
+    await alternatePairs(pairs, runOurs, runTheirs, (pair) =>
+      log(`  pair ${pair + 1}/${pairs}: ${Math.round(ours.at(-1)!)} ms vs ${Math.round(theirs.at(-1)!)} ms`),
+    );
   } finally {
     await cleanup({ containers: true });
     ws.dispose();
