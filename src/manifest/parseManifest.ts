@@ -9,6 +9,7 @@ import {
   MAX_FILE_BYTES,
 } from "./limits.js";
 import { findExcessiveStructure } from "./nesting.js";
+import { findProtoKeys } from "./protoKeys.js";
 import { checkRules } from "./rules.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
@@ -143,8 +144,12 @@ function validateDocument(
       ],
     };
   }
+  const protoKeys = findProtoKeys(data);
   const parsed = appManifestSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error.issues, data) };
+  if (!parsed.success) {
+    return { ok: false, problems: [...protoKeys, ...problemsFromZod(parsed.error.issues, data)] };
+  }
+  if (protoKeys.length > 0) return { ok: false, problems: protoKeys };
   const problems = checkRules(parsed.data);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, app: parsed.data };
 }

@@ -37,7 +37,10 @@ const imageArb = fc
 
 const keyArb = fc
   .string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_0123456789.-/"), minLength: 1 })
-  .filter((k) => !k.startsWith("alacrity.") && !k.startsWith("com.docker.") && !k.includes("="));
+  .filter(
+    (k) =>
+      !k.startsWith("alacrity.") && !k.startsWith("com.docker.") && !k.includes("=") && k !== "__proto__",
+  );
 
 // Values that YAML would read back as something else (numbers, booleans, null) are fine: the
 // serialiser quotes them, which is exactly what a careful user writes.

@@ -184,6 +184,16 @@ describe("parseManifest: rules", () => {
       'a.yaml:7:9: spec.env["A=B"]: env name must not contain "="',
     ],
     [
+      "env named __proto__ (a plain object would drop it silently)",
+      app("web", "  env: {__proto__: x, A: b}"),
+      'a.yaml:7:9: spec.env.__proto__: a key named "__proto__" cannot be kept (the controller\'s runtime gives it a special meaning); rename it',
+    ],
+    [
+      "label named __proto__",
+      app("web").replace("  name: web", "  name: web\n  labels: {__proto__: x}"),
+      'a.yaml:5:12: metadata.labels.__proto__: a key named "__proto__" cannot be kept',
+    ],
+    [
       "label with a number",
       app("web").replace("  name: web", "  name: web\n  labels: {tier: 2}"),
       'a.yaml:5:18: metadata.labels.tier: must be a string (got 2); quote it: "2"',
