@@ -2,8 +2,10 @@ import type Docker from "dockerode";
 import type { EngineClient } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
 import { whyNodeUnusable } from "../reconcile/nodes.js";
+import { strandedMessage } from "../reconcile/pins.js";
 import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
 import type { RawNode, RawTask } from "./observe.js";
+import { LABEL } from "./types.js";
 import type { ObservedNode, ObservedTask } from "./types.js";
 
 export interface TaskError {
@@ -20,8 +22,9 @@ export interface WaitResult {
    * Swarm keeps retrying a task that cannot start (a missing bind path, a missing image) for
    * ever; after `GIVE_UP_AFTER_FAILURES` failed or rejected tasks the app counts as failed and is
    * no longer waited for, so `apply --wait` reports it without sitting out the whole timeout.
-   * So does an app pinned to a node that has been down, drained or paused for
-   * `PINNED_NODE_GRACE_MS`: it runs again only when someone brings the node back.
+   * So does an app pinned to a node that has been down, drained or paused, or is no longer in
+   * the Swarm, for `PINNED_NODE_GRACE_MS`: it runs again only when someone brings the node back
+   * (or moves the app).
    */
   failed: boolean;
   running: number;
@@ -92,12 +95,17 @@ export async function waitForTasks(
     }
     const hostnames = new Map(nodes.map((node) => [node.id, node.hostname || node.id]));
     const polledAt = now();
-    for (const node of nodes) {
-      if (whyNodeUnusable(node) === undefined) unusableSince.delete(node.id);
-      else if (!unusableSince.has(node.id)) unusableSince.set(node.id, polledAt);
+    const blocked = new Map<string, PinnedNodeProblem>();
+    for (const service of services) {
+      const problem = pinnedNodeProblem(service, nodes);
+      if (problem) blocked.set(service.ID, problem);
     }
-    const givenUp = (node: ObservedNode): boolean =>
-      polledAt - (unusableSince.get(node.id) ?? polledAt) >= PINNED_NODE_GRACE_MS;
+    const blockedNodes = new Set([...blocked.values()].map((problem) => problem.nodeId));
+    for (const nodeId of unusableSince.keys()) if (!blockedNodes.has(nodeId)) unusableSince.delete(nodeId);
+    for (const nodeId of blockedNodes) if (!unusableSince.has(nodeId)) unusableSince.set(nodeId, polledAt);
+    const givenUp = (problem: PinnedNodeProblem | undefined): problem is PinnedNodeProblem =>
+      problem !== undefined &&
+      polledAt - (unusableSince.get(problem.nodeId) ?? polledAt) >= PINNED_NODE_GRACE_MS;
     const results: Record<string, WaitResult> = {};
     for (const name of names) {
       const service = byName.get(name);
@@ -108,7 +116,7 @@ export async function waitForTasks(
               tasks.filter((task) => task.serviceId === service.ID),
               hostnames,
             ),
-            pinnedNodeOf(service, nodes),
+            blocked.get(service.ID),
             givenUp,
           )
         : {
@@ -129,29 +137,43 @@ export async function waitForTasks(
   }
 }
 
-/** The node a service is pinned to by a `node.id==` constraint, when the Swarm knows it. */
-function pinnedNodeOf(service: Docker.Service, nodes: ObservedNode[]): ObservedNode | undefined {
+/** Why the node a service is pinned to (by a `node.id==` constraint) cannot run it now. */
+interface PinnedNodeProblem {
+  nodeId: string;
+  why: string;
+}
+
+function pinnedNodeProblem(service: Docker.Service, nodes: ObservedNode[]): PinnedNodeProblem | undefined {
   for (const constraint of service.Spec?.TaskTemplate?.Placement?.Constraints ?? []) {
-    const match = /^node\.id\s*==\s*(\S+)$/.exec(constraint.trim());
-    const node = match ? nodes.find((n) => n.id === match[1]) : undefined;
-    if (node) return node;
+    const nodeId = /^node\.id\s*==\s*(\S+)$/.exec(constraint.trim())?.[1];
+    if (nodeId === undefined) continue;
+    const node = nodes.find((n) => n.id === nodeId);
+    if (node === undefined) {
+      // Removed from the Swarm (`docker node rm`): a node that rejoins gets a new ID, so the app
+      // runs again only once it is moved; the pin labels still name the node.
+      const labels = service.Spec?.Labels ?? {};
+      const hostname = labels[LABEL.pinNode] === nodeId ? labels[LABEL.pinHostname] : undefined;
+      const app = labels[LABEL.app] ?? service.Spec?.Name ?? "";
+      return { nodeId, why: strandedMessage({ app, nodeId, hostname: hostname ?? nodeId, configId: "" }) };
+    }
+    const why = whyNodeUnusable(node);
+    return why === undefined ? undefined : { nodeId, why };
   }
   return undefined;
 }
 
 /**
- * A result that is not ok, of an app whose pinned node has been unusable for the grace period:
- * failed, with the reason (the tasks' own errors only say that no node fits).
+ * A result that is not ok, of an app whose pinned node has been unusable (or gone) for the grace
+ * period: failed, with the reason (the tasks' own errors only say that no node fits).
  */
 function withPinnedNode(
   result: WaitResult,
-  node: ObservedNode | undefined,
-  givenUp: (node: ObservedNode) => boolean,
+  problem: PinnedNodeProblem | undefined,
+  givenUp: (problem: PinnedNodeProblem | undefined) => problem is PinnedNodeProblem,
 ): WaitResult {
-  const why = node === undefined ? undefined : whyNodeUnusable(node);
-  if (result.ok || node === undefined || why === undefined || !givenUp(node)) return result;
+  if (result.ok || !givenUp(problem)) return result;
   // No `node`: that field names where a task ran, and these tasks were never placed.
-  return { ...result, failed: true, errors: [{ text: why }] };
+  return { ...result, failed: true, errors: [{ text: problem.why }] };
 }
 
 /** Failed or rejected tasks after which an app that still does not run counts as failed. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../../../src/swarm/execute.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { waitForTasks } from "../../../src/swarm/waitForTasks.js";
-import { docker, engine, sleeper, sweep } from "./helpers.js";
+import { LABEL } from "../../../src/swarm/types.js";
+import { docker, engine, sleeper, sweep, TEST_LABEL, TEST_LABEL_VALUE } from "./helpers.js";
 
 const PREFIX = "t-swarm-wait-";
 
@@ -115,6 +116,44 @@ describe("waitForTasks", () => {
     // Back in service within the grace period: the app is waited for, and runs.
     const again = await waitForTasks(engine, [app], 60_000, 250);
     expect(again[app]).toMatchObject({ ok: true, failed: false, running: 1, desired: 1 });
+  });
+
+  it("gives up on an app pinned to a node that is no longer in the Swarm, saying how to move it", async () => {
+    const app = `${PREFIX}pinned-gone`;
+    // The ID of a node removed with `docker node rm`: Swarm accepts the constraint, places nothing.
+    const goneId = "gone0node0id0000000000000";
+    await execute(engine, {
+      kind: "create",
+      app,
+      fields: sleeper({
+        constraints: [`node.id==${goneId}`],
+        labels: {
+          [TEST_LABEL]: TEST_LABEL_VALUE,
+          [LABEL.app]: app,
+          [LABEL.pinNode]: goneId,
+          [LABEL.pinHostname]: "old-db-host",
+        },
+      }),
+      reason: "new app",
+    });
+    const started = Date.now();
+    const results = await waitForTasks(engine, [app], 60_000, 250);
+    const waitedMs = Date.now() - started;
+    expect(results[app]).toEqual({
+      ok: false,
+      failed: true,
+      running: 0,
+      desired: 1,
+      errors: [
+        {
+          text:
+            `pinned node old-db-host (${goneId}) is no longer in the Swarm; to move the app: set spec.node to a ` +
+            `new node and annotation alacrity.dev/allow-move: "true" (its data stays on the old node)`,
+        },
+      ],
+    });
+    expect(waitedMs).toBeGreaterThanOrEqual(4_500);
+    expect(waitedMs).toBeLessThan(20_000);
   });
 
   it("reports a service that does not exist at once instead of waiting for it", async () => {
