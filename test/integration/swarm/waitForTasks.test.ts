@@ -15,6 +15,17 @@ afterAll(async () => {
   await sweep(PREFIX);
 });
 
+/** Waits for a pinned app whose node cannot run it: failed with `text` after the grace period. */
+async function expectGivenUpAfterGrace(app: string, text: string): Promise<void> {
+  const started = Date.now();
+  const results = await waitForTasks(engine, [app], 60_000, 250);
+  const waitedMs = Date.now() - started;
+  expect(results[app]).toEqual({ ok: false, failed: true, running: 0, desired: 1, errors: [{ text }] });
+  // The grace period (5 s), not the 60 s timeout.
+  expect(waitedMs).toBeGreaterThanOrEqual(4_500);
+  expect(waitedMs).toBeLessThan(20_000);
+}
+
 describe("waitForTasks", () => {
   it("returns ok once every service runs its desired tasks (replicas 2, and 0)", async () => {
     const two = `${PREFIX}two`;
@@ -93,23 +104,10 @@ describe("waitForTasks", () => {
         fields: sleeper({ constraints: [`node.id==${info.Swarm.NodeID}`] }),
         reason: "new app",
       });
-      const started = Date.now();
-      const results = await waitForTasks(engine, [app], 60_000, 250);
-      const waitedMs = Date.now() - started;
-      expect(results[app]).toEqual({
-        ok: false,
-        failed: true,
-        running: 0,
-        desired: 1,
-        errors: [
-          {
-            text: `pinned node ${info.Name} is paused: a persistent app waits for its node`,
-          },
-        ],
-      });
-      // The grace period (5 s), not the 60 s timeout.
-      expect(waitedMs).toBeGreaterThanOrEqual(4_500);
-      expect(waitedMs).toBeLessThan(20_000);
+      await expectGivenUpAfterGrace(
+        app,
+        `pinned node ${info.Name} is paused: a persistent app waits for its node`,
+      );
     } finally {
       await setAvailability("active");
     }
@@ -136,24 +134,11 @@ describe("waitForTasks", () => {
       }),
       reason: "new app",
     });
-    const started = Date.now();
-    const results = await waitForTasks(engine, [app], 60_000, 250);
-    const waitedMs = Date.now() - started;
-    expect(results[app]).toEqual({
-      ok: false,
-      failed: true,
-      running: 0,
-      desired: 1,
-      errors: [
-        {
-          text:
-            `pinned node old-db-host (${goneId}) is no longer in the Swarm; to move the app: set spec.node to a ` +
-            `new node and annotation alacrity.dev/allow-move: "true" (its data stays on the old node)`,
-        },
-      ],
-    });
-    expect(waitedMs).toBeGreaterThanOrEqual(4_500);
-    expect(waitedMs).toBeLessThan(20_000);
+    await expectGivenUpAfterGrace(
+      app,
+      `pinned node old-db-host (${goneId}) is no longer in the Swarm; to move the app: set spec.node to a ` +
+        `new node and annotation alacrity.dev/allow-move: "true" (its data stays on the old node)`,
+    );
   });
 
   it("reports a service that does not exist at once instead of waiting for it", async () => {
