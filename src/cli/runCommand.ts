@@ -25,6 +25,7 @@ import {
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
+import { StopSignals } from "./stopSignals.js";
 import { openDocker } from "./swarmSession.js";
 
 interface RunCommandOptions extends DirOptions {
@@ -144,6 +145,7 @@ export function registerRunCommand(program: Command): void {
       "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30\n  alacrity run --git-url https://git.example.com/ops/apps.git --git-ref main --git-path apps\n\nGit credentials: an SSH key through GIT_SSH_COMMAND, a credential helper, or a token in ALACRITY_GIT_TOKEN (sent as an HTTP header; ALACRITY_GIT_TOKEN_USER makes it Basic auth). See docs/gitops.md.",
     );
   addDirOptions(addRemovalGuardOptions(command), true).action(async (options: RunCommandOptions) => {
+    const stopSignals = new StopSignals();
     if (options.gitUrl && options.dir) {
       throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
     }
@@ -236,8 +238,7 @@ export function registerRunCommand(program: Command): void {
         stopping = true;
         void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
       };
-      process.on("SIGTERM", onSignal);
-      process.on("SIGINT", onSignal);
+      stopSignals.handle(onSignal);
     });
     if (git) {
       await git.start().catch((err: unknown) => {

@@ -1,10 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { startDockerProxy, type DockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -27,6 +29,21 @@ let proxy: DockerProxy | undefined;
 async function suiteServices(): Promise<Docker.Service[]> {
   const list = await docker.listServices({ filters: { name: [P] } });
   return list.filter((s) => (s.Spec?.Name ?? "").startsWith(P));
+}
+
+/** The paths a process has open (its /proc fd links); empty once it is gone. */
+function openFiles(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return "";
+      }
+    });
+  } catch {
+    return [];
+  }
 }
 
 const isForced = (l: { msg?: string }) => l.msg === "in-flight work did not finish in time; exiting";
@@ -72,6 +89,37 @@ describe("alacrity run shuts down on signals", () => {
     expect(idle.logs().some(isForced)).toBe(false);
     expect(starting.logs().some(isForced)).toBe(false);
     expect(idle.logs().some((l) => l.msg === "daemon stopped")).toBe(true);
+  });
+
+  it("exits 0 on a SIGTERM that comes before its port is open (while it reads its secret file)", async () => {
+    dir.write("apps/a.yaml", appYaml(`${P}early`, { replicas: 0 }, SUITE_LABELS));
+    // A FIFO as the webhook secret file: start-up blocks in reading it until the test writes and
+    // closes it. The test holds it open (read-write, which does not block) so that the daemon's
+    // open returns at once and its descriptor shows that it is reading.
+    const fifo = join(dir.path, "secret.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const writer = openSync(fifo, "r+");
+    const daemon = await spawnDaemon({
+      dir: join(dir.path, "apps"),
+      args: ["--webhook-secret-file", fifo],
+      waitForHttp: false,
+    });
+    await eventually(() => Promise.resolve(openFiles(daemon.pid).includes(fifo)), 20_000, 50);
+    daemon.child.kill("SIGTERM");
+    await sleep(200);
+    expect(daemon.running).toBe(true);
+    const t0 = Date.now();
+    writeSync(writer, "a-secret-of-sixteen-characters\n");
+    closeSync(writer);
+    const exit = await daemon.exited(t0);
+    console.log(`[daemon stop] SIGTERM before the port is open: exit ${exit.code} after ${exit.ms} ms`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(10_000);
+    expect(daemon.logs().some((l) => l.msg === "stopping: no new work, finishing what is in flight")).toBe(
+      true,
+    );
+    // Stopped before reconciling anything.
+    expect(await suiteServices()).toHaveLength(0);
   });
 
   it("exits 0 on SIGTERM in the middle of a 50-app apply, and a second run converges what is left", async () => {
