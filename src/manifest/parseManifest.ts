@@ -14,7 +14,16 @@ import { checkRules } from "./rules.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
 import { textPosition } from "./textPosition.js";
-import type { AppSpec, InvalidApp, ManifestError, SourcePosition, VolumeSpec } from "./types.js";
+import { memoryBytes, nanoCpus } from "./resources.js";
+import type {
+  AppSpec,
+  InvalidApp,
+  ManifestError,
+  ResourceAmounts,
+  ResourceSpec,
+  SourcePosition,
+  VolumeSpec,
+} from "./types.js";
 import { inspectDocument, nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
 import type { FieldProblem } from "./zodIssues.js";
@@ -244,8 +253,27 @@ function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCounter, fi
       ...(p.published !== undefined ? { published: p.published } : {}),
     })),
     volumes,
+    ...resourcesOf(spec.resources),
     file,
     source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
     positions,
   };
+}
+
+/** `spec.resources` in Swarm's units; nothing when it sets no amount. */
+function resourcesOf(resources: AppManifest["spec"]["resources"]): { resources?: ResourceSpec } {
+  const amounts = (
+    set: { cpus?: number; memory?: string | number } | undefined,
+  ): ResourceAmounts | undefined => {
+    if (set === undefined) return undefined;
+    const out: ResourceAmounts = {};
+    if (set.cpus !== undefined) out.nanoCpus = nanoCpus(set.cpus);
+    const bytes = set.memory === undefined ? undefined : memoryBytes(set.memory);
+    if (bytes !== undefined) out.memoryBytes = bytes;
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const limits = amounts(resources?.limits);
+  const reservations = amounts(resources?.reservations);
+  if (limits === undefined && reservations === undefined) return {};
+  return { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
 }

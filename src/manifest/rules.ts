@@ -1,3 +1,4 @@
+import { formatMemory, MIN_MEMORY_LIMIT, memoryBytes } from "./resources.js";
 import type { AppManifest } from "./schema.js";
 import type { FieldProblem } from "./zodIssues.js";
 
@@ -96,6 +97,41 @@ const uniquePublishedPorts: Rule = ({ spec }) => {
   });
 };
 
+const memoryLimitFloor: Rule = ({ spec }) => {
+  const limit = spec.resources?.limits?.memory;
+  const bytes = limit === undefined ? undefined : memoryBytes(limit);
+  return bytes !== undefined && bytes < MIN_MEMORY_LIMIT
+    ? [
+        {
+          path: ["spec", "resources", "limits", "memory"],
+          message: `a memory limit must be at least 6M, Docker refuses to start a container with less (got ${JSON.stringify(limit)}); raise it`,
+        },
+      ]
+    : [];
+};
+
+/** Docker refuses a container whose reservation is above its limit. */
+const reservationsWithinLimits: Rule = ({ spec }) => {
+  const limits = spec.resources?.limits;
+  const reservations = spec.resources?.reservations;
+  const problems: FieldProblem[] = [];
+  if (limits?.cpus !== undefined && reservations?.cpus !== undefined && reservations.cpus > limits.cpus) {
+    problems.push({
+      path: ["spec", "resources", "reservations", "cpus"],
+      message: `the CPU reservation (${reservations.cpus}) is above the limit (${limits.cpus}); lower the reservation or raise the limit`,
+    });
+  }
+  const limit = limits?.memory === undefined ? undefined : memoryBytes(limits.memory);
+  const reserved = reservations?.memory === undefined ? undefined : memoryBytes(reservations.memory);
+  if (limit !== undefined && reserved !== undefined && reserved > limit) {
+    problems.push({
+      path: ["spec", "resources", "reservations", "memory"],
+      message: `the memory reservation (${formatMemory(reserved)}) is above the limit (${formatMemory(limit)}); lower the reservation or raise the limit`,
+    });
+  }
+  return problems;
+};
+
 const RULES: readonly Rule[] = [
   persistentReplicas,
   volumesNeedPersistence,
@@ -103,6 +139,8 @@ const RULES: readonly Rule[] = [
   volumeSource,
   uniqueContainerPaths,
   uniquePublishedPorts,
+  memoryLimitFloor,
+  reservationsWithinLimits,
 ];
 
 export function checkRules(app: AppManifest): FieldProblem[] {

@@ -22,6 +22,17 @@ export type VolumeSpec =
   | { kind: "named"; name: string; containerPath: string; readOnly: boolean }
   | { kind: "host"; hostPath: string; containerPath: string; readOnly: boolean };
 
+/** CPU (nano-CPUs, Swarm's unit) and memory (bytes); an absent amount is not limited or reserved. */
+export interface ResourceAmounts {
+  nanoCpus?: number;
+  memoryBytes?: number;
+}
+
+export interface ResourceSpec {
+  limits?: ResourceAmounts;
+  reservations?: ResourceAmounts;
+}
+
 /** A validated app manifest plus where it came from. */
 export interface AppSpec {
   name: string;
@@ -37,6 +48,8 @@ export interface AppSpec {
   env: Record<string, string>;
   ports: PortSpec[];
   volumes: VolumeSpec[];
+  /** Absent when the manifest sets no resources. */
+  resources?: ResourceSpec;
   /**
    * The manifest file relative to the apps directory, with forward slashes: stored in the
    * `alacrity.file` label and compared with `DesiredState.failedFiles`, so it must not depend on

@@ -59,6 +59,9 @@ function knownKeysAt(path: PropertyKey[]): string[] {
   if (where === "spec") return KNOWN_KEYS.spec;
   if (where === "spec.ports[0]") return KNOWN_KEYS.port;
   if (where === "spec.volumes[0]") return KNOWN_KEYS.volume;
+  if (where === "spec.resources") return KNOWN_KEYS.resources;
+  if (where === "spec.resources.limits" || where === "spec.resources.reservations")
+    return KNOWN_KEYS.resourceAmounts;
   return [];
 }
 

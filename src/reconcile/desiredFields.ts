@@ -50,6 +50,7 @@ export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options:
     ports: app.ports.map((p) => ({ ...p, protocol: p.protocol ?? "tcp" })),
     mounts,
     labels,
+    ...(app.resources ? { resources: app.resources } : {}),
     ...(app.persistent
       ? {
           // Persistent: one replica at most, on its pinned node, and stop-first so that two

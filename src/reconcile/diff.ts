@@ -1,4 +1,7 @@
-import type { ObservedMount, ObservedPort, ServiceFields } from "../swarm/types.js";
+import { formatCpus, formatMemory } from "../manifest/resources.js";
+import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+
+type Amounts = NonNullable<ResourceFields["limits"]>;
 import type { FieldChange } from "./types.js";
 import { normalizeFields } from "./normalize.js";
 import { SET } from "./redact.js";
@@ -42,6 +45,20 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
   scalar("replicas", formatReplicas(a.replicas), formatReplicas(b.replicas));
   scalar("updateOrder", a.updateOrder, b.updateOrder);
   scalar("maxReplicasPerNode", String(a.maxReplicasPerNode), String(b.maxReplicasPerNode));
+  for (const kind of ["limits", "reservations"] as const) {
+    const from = a.resources?.[kind];
+    const to = b.resources?.[kind];
+    scalar(
+      `resources.${kind}.cpus`,
+      formatAmount(from?.nanoCpus, formatCpus),
+      formatAmount(to?.nanoCpus, formatCpus),
+    );
+    scalar(
+      `resources.${kind}.memory`,
+      formatAmount(from?.memoryBytes, formatMemory),
+      formatAmount(to?.memoryBytes, formatMemory),
+    );
+  }
   return changes;
 }
 
@@ -77,8 +94,20 @@ export function sameFields(old: ServiceFields, next: ServiceFields): boolean {
     sameRecord(old.labels, next.labels) &&
     old.replicas === next.replicas &&
     old.updateOrder === next.updateOrder &&
-    (old.maxReplicasPerNode || 0) === next.maxReplicasPerNode
+    (old.maxReplicasPerNode || 0) === next.maxReplicasPerNode &&
+    sameResources(old.resources, next.resources)
   );
+}
+
+function sameResources(a: ResourceFields | undefined, b: ResourceFields | undefined): boolean {
+  if (a === undefined && b === undefined) return true;
+  const same = (x: Amounts | undefined, y: Amounts | undefined): boolean =>
+    (x?.nanoCpus || 0) === (y?.nanoCpus || 0) && (x?.memoryBytes || 0) === (y?.memoryBytes || 0);
+  return same(a?.limits, b?.limits) && same(a?.reservations, b?.reservations);
+}
+
+function formatAmount(amount: number | undefined, format: (amount: number) => string): string {
+  return amount ? format(amount) : NONE;
 }
 
 /** Lists compared as diffFields does: an empty list is the same as none. */

@@ -1,5 +1,7 @@
 import { hash } from "node:crypto";
-import type { ObservedMount, ObservedPort, ServiceFields } from "../swarm/types.js";
+import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+
+type Amounts = NonNullable<ResourceFields["limits"]>;
 import { LABEL } from "../swarm/types.js";
 import { normalizeFields } from "./normalize.js";
 
@@ -46,6 +48,7 @@ function hashedText(n: ServiceFields): string {
   member("mounts", n.mounts === undefined ? undefined : list(n.mounts, mount));
   member("ports", n.ports === undefined ? undefined : list(n.ports, port));
   member("replicas", scalar(n.replicas));
+  member("resources", n.resources === undefined ? undefined : resources(n.resources));
   member("updateOrder", scalar(n.updateOrder));
   return `${out}}`;
 }
@@ -103,6 +106,22 @@ function mount(m: ObservedMount): string {
   add("readOnly", scalar(m.readOnly));
   add("source", scalar(m.source));
   add("target", scalar(m.target));
+  return `${out}}`;
+}
+
+function resources(r: ResourceFields): string {
+  const amounts = (a: Amounts | undefined): string | undefined => {
+    if (a === undefined) return undefined;
+    let out = "{";
+    if (a.memoryBytes !== undefined) out += `"memoryBytes":${a.memoryBytes}`;
+    if (a.nanoCpus !== undefined) out += `${out.length === 1 ? "" : ","}"nanoCpus":${a.nanoCpus}`;
+    return `${out}}`;
+  };
+  const limits = amounts(r.limits);
+  const reservations = amounts(r.reservations);
+  let out = "{";
+  if (limits !== undefined) out += `"limits":${limits}`;
+  if (reservations !== undefined) out += `${out.length === 1 ? "" : ","}"reservations":${reservations}`;
   return `${out}}`;
 }
 

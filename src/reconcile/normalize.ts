@@ -1,4 +1,6 @@
-import type { ObservedMount, ObservedPort, ServiceFields } from "../swarm/types.js";
+import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+
+type Amounts = NonNullable<ResourceFields["limits"]>;
 
 /**
  * The one shape both sides are compared in: env keys sorted, an empty command/args treated as
@@ -20,7 +22,27 @@ export function normalizeFields(f: ServiceFields): ServiceFields {
   };
   if (f.command !== undefined && f.command.length > 0) out.command = [...f.command];
   if (f.args !== undefined && f.args.length > 0) out.args = [...f.args];
+  const resources = normalizeResources(f.resources);
+  if (resources) out.resources = resources;
   return out;
+}
+
+/**
+ * Only the amounts that are set (a 0 is Swarm's "none"), in a fixed key order; undefined when
+ * nothing is set, so that the fields and hash of an app without resources are what they were
+ * before AlaCrity knew about resources.
+ */
+export function normalizeResources(r: ResourceFields | undefined): ResourceFields | undefined {
+  const amounts = (a: Amounts | undefined): Amounts | undefined => {
+    const out: Amounts = {};
+    if (a?.memoryBytes) out.memoryBytes = a.memoryBytes;
+    if (a?.nanoCpus) out.nanoCpus = a.nanoCpus;
+    return out.memoryBytes !== undefined || out.nanoCpus !== undefined ? out : undefined;
+  };
+  const limits = amounts(r?.limits);
+  const reservations = amounts(r?.reservations);
+  if (!limits && !reservations) return undefined;
+  return { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) };
 }
 
 function normalizePort(p: ObservedPort): ObservedPort {

@@ -1,5 +1,11 @@
 import type Docker from "dockerode";
-import type { ObservedMount, ObservedPort, ServiceFields } from "./types.js";
+import type {
+  ObservedMount,
+  ObservedPort,
+  ResourceAmountFields,
+  ResourceFields,
+  ServiceFields,
+} from "./types.js";
 
 /**
  * Reads the fields AlaCrity sets out of a service spec as Swarm returns it, normalised so that
@@ -20,10 +26,28 @@ export function fieldsFromSpec(spec: Docker.ServiceSpec | undefined): ServiceFie
     updateOrder: spec?.UpdateConfig?.Order === "start-first" ? "start-first" : "stop-first",
     maxReplicasPerNode: task.Placement?.MaxReplicas ?? 0,
   };
+  const resources = resourcesFromSpec(task.Resources);
+  if (resources) fields.resources = resources;
   // Swarm drops empty lists, so "no command" and "[]" are the same thing: both read as absent.
   if (container.Command && container.Command.length > 0) fields.command = [...container.Command];
   if (container.Args && container.Args.length > 0) fields.args = [...container.Args];
   return fields;
+}
+
+/** Limits and reservations that are set (non-zero); undefined when none is. */
+function resourcesFromSpec(resources: Docker.ResourceRequirements | undefined): ResourceFields | undefined {
+  const amounts = (
+    spec: Docker.ResourceLimits | Docker.Resources | undefined,
+  ): ResourceAmountFields | undefined => {
+    const out: ResourceAmountFields = {};
+    if (spec?.NanoCPUs) out.nanoCpus = spec.NanoCPUs;
+    if (spec?.MemoryBytes) out.memoryBytes = spec.MemoryBytes;
+    return out.nanoCpus !== undefined || out.memoryBytes !== undefined ? out : undefined;
+  };
+  const limits = amounts(resources?.Limits);
+  const reservations = amounts(resources?.Reservations);
+  if (!limits && !reservations) return undefined;
+  return { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) };
 }
 
 /** Swarm pins `image:tag` to `image:tag@sha256:...` when a registry answers; we compare tags. */

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { LABEL } from "./types.js";
-import type { ObservedMount, ServiceFields } from "./types.js";
+import type { ObservedMount, ResourceAmountFields, ServiceFields } from "./types.js";
 
 /**
  * The Docker Engine API service spec for `fields`: the exact inverse of `fieldsFromSpec`.
@@ -22,6 +22,12 @@ export function specFromFields(name: string, fields: ServiceFields): Docker.Serv
   if (fields.maxReplicasPerNode > 0) placement.MaxReplicas = fields.maxReplicasPerNode;
 
   const taskTemplate: Docker.ContainerTaskSpec = { ContainerSpec: containerSpec, Placement: placement };
+  if (fields.resources) {
+    taskTemplate.Resources = {
+      Limits: resourceAmountsSpec(fields.resources.limits),
+      Reservations: resourceAmountsSpec(fields.resources.reservations),
+    };
+  }
   const spec: Docker.ServiceSpec = {
     Name: name,
     Labels: { ...fields.labels },
@@ -43,6 +49,13 @@ export function specFromFields(name: string, fields: ServiceFields): Docker.Serv
       }),
     },
   };
+  return spec;
+}
+
+function resourceAmountsSpec(amounts: ResourceAmountFields | undefined): Docker.ResourceLimits {
+  const spec: Docker.ResourceLimits = {};
+  if (amounts?.nanoCpus) spec.NanoCPUs = amounts.nanoCpus;
+  if (amounts?.memoryBytes) spec.MemoryBytes = amounts.memoryBytes;
   return spec;
 }
 

@@ -13,6 +13,17 @@ export type ObservedMount =
   | { kind: "named"; source: string; target: string; readOnly: boolean }
   | { kind: "host"; source: string; target: string; readOnly: boolean };
 
+/** CPU (nano-CPUs) and memory (bytes) of `TaskTemplate.Resources`; 0 or absent is "none". */
+export interface ResourceAmountFields {
+  nanoCpus?: number;
+  memoryBytes?: number;
+}
+
+export interface ResourceFields {
+  limits?: ResourceAmountFields;
+  reservations?: ResourceAmountFields;
+}
+
 /** The fields of a service spec that AlaCrity sets, read back in the same normalised shape. */
 export interface ServiceFields {
   image: string;
@@ -30,6 +41,8 @@ export interface ServiceFields {
   updateOrder: "stop-first" | "start-first";
   /** Placement.MaxReplicas (max tasks per node); 0 or absent means unlimited. */
   maxReplicasPerNode: number;
+  /** CPU and memory limits and reservations; absent when none is set. */
+  resources?: ResourceFields;
 }
 
 export interface ObservedService {

@@ -112,6 +112,54 @@ describe("apply and plan on a real Swarm", () => {
     expect((await service(`${P}pers`))?.Spec?.Mode?.Replicated?.Replicas).toBe(1);
   });
 
+  it("sets CPU and memory limits, runs within them, and removes a limit set by hand (drift)", async () => {
+    const resources = { limits: { cpus: 0.5, memory: "64M" }, reservations: { memory: "16M" } };
+    dir.write("r.yaml", appYaml(`${P}limited`, { replicas: 1, resources }));
+    const applied = await apply("--wait", "--timeout", "60");
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const svc = (await service(`${P}limited`))!;
+    expect(svc.Spec?.TaskTemplate?.Resources).toEqual({
+      Limits: { NanoCPUs: 500_000_000, MemoryBytes: 64 * 1024 ** 2 },
+      Reservations: { MemoryBytes: 16 * 1024 ** 2 },
+    });
+    // The container itself got the limits.
+    const [container] = await docker.listContainers({
+      filters: { label: [`com.docker.swarm.service.name=${P}limited`] },
+    });
+    const host = (await docker.getContainer(container!.Id).inspect()).HostConfig;
+    expect({ memory: host.Memory, nanoCpus: host.NanoCpus }).toEqual({
+      memory: 64 * 1024 ** 2,
+      nanoCpus: 500_000_000,
+    });
+    expect((await plan()).code).toBe(0);
+
+    await docker.getService(svc.ID).update({
+      _query: { version: svc.Version!.Index },
+      _body: {
+        ...svc.Spec,
+        TaskTemplate: {
+          ...svc.Spec!.TaskTemplate,
+          Resources: { Limits: { NanoCPUs: 500_000_000, MemoryBytes: 1024 ** 3 } },
+        },
+      },
+    });
+    const planned = await plan();
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain("resources.limits.memory: 1G -> 64M");
+    expect(planned.stdout).toContain("resources.reservations.memory: (none) -> 16M");
+    expect((await apply()).code).toBe(0);
+    expect((await service(`${P}limited`))?.Spec?.TaskTemplate?.Resources).toEqual(
+      svc.Spec?.TaskTemplate?.Resources,
+    );
+  });
+
+  it("apply --wait names Swarm's reason for a reservation no node can meet", async () => {
+    dir.write("big.yaml", appYaml(`${P}greedy`, { resources: { reservations: { cpus: 512 } } }));
+    const applied = await apply("--wait", "--timeout", "5");
+    expect(applied.code).toBe(1);
+    expect(applied.stdout).toContain("insufficient resources");
+  });
+
   it("rejects a persistent app asking for 3 replicas with its position, and still applies the others", async () => {
     dir.write("bad.yaml", appYaml(`${P}many`, { persistent: true, replicas: 3 }));
     dir.write("good.yaml", appYaml(`${P}fine`));

@@ -67,6 +67,17 @@ describe("fieldsFromSpec(inspect(create(specFromFields(f)))) equals f on a real 
       return fields;
     },
     global: () => sleeper({ replicas: null }),
+    // No replica, so that a reservation larger than this machine places nothing.
+    "resources: CPU and memory limits and reservations": () =>
+      sleeper({
+        replicas: 0,
+        resources: {
+          limits: { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000 },
+          reservations: { memoryBytes: 64 * 1024 ** 2, nanoCpus: 10_000_000 },
+        },
+      }),
+    "resources: a memory limit only": () =>
+      sleeper({ replicas: 0, resources: { limits: { memoryBytes: 6 * 1024 ** 2 } } }),
   };
 
   let index = 0;

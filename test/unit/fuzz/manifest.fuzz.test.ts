@@ -105,6 +105,20 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
       }),
       { selector: (v) => v.containerPath, maxLength: 3 },
     ),
+    resources: fc.option(
+      fc.record({
+        // [limit, reservation] in hundredths of a CPU and in MiB: a reservation never above its limit.
+        cpus: fc
+          .integer({ min: 1, max: 800 })
+          .chain((c) => fc.tuple(fc.constant(c), fc.integer({ min: 1, max: c }))),
+        mebibytes: fc
+          .integer({ min: 6, max: 4096 })
+          .chain((m) => fc.tuple(fc.constant(m), fc.integer({ min: 1, max: m }))),
+        unit: fc.constantFrom("M", "m", "Mi", "MiB", "MB", " M", "bytes"),
+        parts: fc.subarray(["limits.cpus", "limits.memory", "reservations.cpus", "reservations.memory"]),
+      }),
+      { nil: undefined },
+    ),
   })
   .map((r) => {
     const persistent = r.persistent === true || r.volumes.length > 0 || r.node !== undefined;
@@ -125,11 +139,54 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
         ...(v.readOnly === undefined ? {} : { readOnly: v.readOnly }),
       }));
     }
+    if (r.resources) spec.resources = resourcesOf(r.resources);
     const metadata: Record<string, unknown> = { name: r.name };
     if (r.labels) metadata.labels = r.labels;
     if (r.annotations) metadata.annotations = r.annotations;
     return { apiVersion: "alacrity.dev/v1", kind: "App", metadata, spec };
   });
+
+interface GeneratedResources {
+  cpus: [number, number];
+  mebibytes: [number, number];
+  unit: string;
+  parts: string[];
+}
+
+/** `spec.resources` with the chosen parts, memory written in the chosen unit. */
+function resourcesOf(r: GeneratedResources): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of r.parts) {
+    const [kind = "", field = ""] = part.split(".");
+    const i = kind === "limits" ? 0 : 1;
+    const value =
+      field === "cpus"
+        ? r.cpus[i] / 100
+        : r.unit === "bytes"
+          ? r.mebibytes[i] * 1024 ** 2
+          : `${r.mebibytes[i]}${r.unit}`;
+    out[kind] = { ...out[kind], [field]: value };
+  }
+  return out;
+}
+
+/** What parseManifest must read out of a generated `spec.resources`, in Swarm's units. */
+function expectedResources(
+  form: Record<string, { cpus?: number; memory?: number | string }> | undefined,
+): unknown {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [kind, amounts] of Object.entries(form ?? {})) {
+    const expected: Record<string, number> = {};
+    // Generated CPUs are whole hundredths, memory whole MiB.
+    if (amounts.cpus !== undefined) expected.nanoCpus = Math.round(amounts.cpus * 100) * 10_000_000;
+    if (amounts.memory !== undefined) {
+      expected.memoryBytes =
+        typeof amounts.memory === "number" ? amounts.memory : parseInt(amounts.memory.trim(), 10) * 1024 ** 2;
+    }
+    if (Object.keys(expected).length > 0) out[kind] = expected;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /** The same manifest in different YAML styles: block, flow, comments, document markers. */
 interface Style {
@@ -228,6 +285,7 @@ describe("fuzz: valid manifests always validate", () => {
               expect(app.replicas).toBe(spec.replicas ?? 1);
               expect(app.persistent).toBe(spec.persistent ?? false);
               expect(app.volumes.length).toBe((spec.volumes as unknown[] | undefined)?.length ?? 0);
+              expect(app.resources).toEqual(expectedResources(spec.resources as never));
               expect(app.source.line).toBeGreaterThanOrEqual(1);
               for (const pos of Object.values(app.positions))
                 expectPositioned([{ ...pos, path: "", message: "x" }], text);

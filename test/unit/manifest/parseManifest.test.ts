@@ -70,6 +70,26 @@ describe("parseManifest: a valid app", () => {
     expect(db?.positions["spec.replicas"]).toEqual({ file: "a.yaml", line: 6, col: 3 });
   });
 
+  it("reads resources in Swarm's units: nano-CPUs and bytes (units in powers of 1024)", () => {
+    const text = app(
+      "web",
+      "  resources:",
+      "    limits: {cpus: 1.5, memory: 512M}",
+      "    reservations: {cpus: 0.25, memory: 268435456}",
+    );
+    const { apps, errors } = parseManifest(text, "a.yaml");
+    expect(errors).toEqual([]);
+    expect(apps[0]?.resources).toEqual({
+      limits: { nanoCpus: 1_500_000_000, memoryBytes: 512 * 1024 ** 2 },
+      reservations: { nanoCpus: 250_000_000, memoryBytes: 256 * 1024 ** 2 },
+    });
+    // Not set at all, or set empty: no resources, so the app's fields (and hash) are as before.
+    expect(parseManifest(app("web"), "a.yaml").apps[0]).not.toHaveProperty("resources");
+    expect(parseManifest(app("web", "  resources: {limits: {}}"), "a.yaml").apps[0]).not.toHaveProperty(
+      "resources",
+    );
+  });
+
   it("accepts the controller's own annotations", () => {
     const text = app("db").replace(
       "  name: db",
@@ -192,6 +212,41 @@ describe("parseManifest: rules", () => {
       "label named __proto__",
       app("web").replace("  name: web", "  name: web\n  labels: {__proto__: x}"),
       'a.yaml:5:12: metadata.labels.__proto__: a key named "__proto__" cannot be kept',
+    ],
+    [
+      "CPUs written in quotes",
+      app("web", '  resources: {limits: {cpus: "0.5"}}'),
+      'a.yaml:7:30: spec.resources.limits.cpus: must be a number of CPUs, e.g. 0.5 (got "0.5"); remove the quotes: 0.5',
+    ],
+    [
+      "too few CPUs",
+      app("web", "  resources: {reservations: {cpus: 0.001}}"),
+      "a.yaml:7:36: spec.resources.reservations.cpus: must be at least 0.01 CPUs (got 0.001)",
+    ],
+    [
+      "memory without a known unit",
+      app("web", "  resources: {limits: {memory: 512X}}"),
+      'a.yaml:7:32: spec.resources.limits.memory: must be a size like "512M" or "1.5G" (units K, M, G, T in powers of 1024), or a number of bytes (got "512X")',
+    ],
+    [
+      "memory limit below Docker's minimum",
+      app("web", "  resources: {limits: {memory: 4M}}"),
+      'a.yaml:7:32: spec.resources.limits.memory: a memory limit must be at least 6M, Docker refuses to start a container with less (got "4M"); raise it',
+    ],
+    [
+      "memory reservation above the limit",
+      app("web", "  resources: {limits: {memory: 1G}, reservations: {memory: 2G}}"),
+      "a.yaml:7:60: spec.resources.reservations.memory: the memory reservation (2G) is above the limit (1G); lower the reservation or raise the limit",
+    ],
+    [
+      "CPU reservation above the limit",
+      app("web", "  resources: {limits: {cpus: 1}, reservations: {cpus: 2}}"),
+      "spec.resources.reservations.cpus: the CPU reservation (2) is above the limit (1); lower the reservation or raise the limit",
+    ],
+    [
+      "a misspelt resource field",
+      app("web", "  resources: {limits: {memroy: 1G}}"),
+      'a.yaml:7:24: spec.resources.limits.memroy: unknown field; did you mean "memory"?',
     ],
     [
       "label with a number",

@@ -1,4 +1,11 @@
-import type { AppSpec, DesiredState, InvalidApp, PortSpec, VolumeSpec } from "../../../src/manifest/types.js";
+import type {
+  AppSpec,
+  DesiredState,
+  InvalidApp,
+  PortSpec,
+  ResourceSpec,
+  VolumeSpec,
+} from "../../../src/manifest/types.js";
 import type {
   ObservedNode,
   ObservedService,
@@ -81,6 +88,10 @@ export class AppBuilder {
       ...this.#app.ports,
       { target, protocol, ...(published !== undefined ? { published } : {}) },
     ];
+    return this;
+  }
+  resources(resources: ResourceSpec): this {
+    this.#app.resources = resources;
     return this;
   }
   withVolume(name: string, containerPath: string, readOnly = false): this {

@@ -207,6 +207,71 @@ describe("plan: create, no-op, update, scale", () => {
       expected: [{ kind: "update", app: "db", reason: "pin restored" }],
     },
     {
+      name: "a memory limit added to the manifest is a manifest change",
+      app: anApp("web")
+        .resources({ limits: { memoryBytes: 2 ** 29 } })
+        .build(),
+      observed: () =>
+        swarm()
+          .withService(serviceFor(anApp("web").build()))
+          .build(),
+      expected: [
+        {
+          kind: "update",
+          app: "web",
+          reason: "manifest changed",
+          changes: [
+            { field: "labels.alacrity.hash" },
+            { field: "resources.limits.memory", from: "(none)", to: "512M" },
+          ],
+        },
+      ],
+    },
+    {
+      name: "a CPU limit set by hand is drift, removed",
+      app: anApp("web").build(),
+      observed: () =>
+        swarm()
+          .withService(
+            serviceFor(
+              anApp("web").build(),
+              undefined,
+              OPTIONS,
+              (f) => (f.resources = { limits: { nanoCpus: 5e8 } }),
+            ),
+          )
+          .build(),
+      expected: [
+        {
+          kind: "update",
+          app: "web",
+          reason: "drift corrected",
+          changes: [{ field: "resources.limits.cpus", from: "0.5", to: "(none)" }],
+        },
+      ],
+    },
+    {
+      name: "unchanged resources, and zero amounts (Swarm's none), change nothing",
+      app: anApp("web")
+        .resources({ reservations: { nanoCpus: 25e7 } })
+        .build(),
+      observed: () =>
+        swarm()
+          .withService(
+            serviceFor(
+              anApp("web")
+                .resources({ reservations: { nanoCpus: 25e7 } })
+                .build(),
+              undefined,
+              OPTIONS,
+              (f) =>
+                (f.resources = { limits: { nanoCpus: 0, memoryBytes: 0 }, reservations: { nanoCpus: 25e7 } }),
+            ),
+          )
+          .build(),
+      expected: [],
+    },
+    {
       name: "a different revision alone changes nothing",
       app: anApp("web").build(),
       observed: () =>

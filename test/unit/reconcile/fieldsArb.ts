@@ -42,6 +42,17 @@ export const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
     replicas: fc.option(fc.nat(5), { nil: null }),
     updateOrder: fc.constantFrom("stop-first" as const, "start-first" as const),
     maxReplicasPerNode: fc.nat(3),
+    // Zeros too: Swarm's "none", which must read and hash as an absent amount.
+    resources: fc.record(
+      {
+        limits: fc.record({ nanoCpus: fc.nat(4e9), memoryBytes: fc.nat(2 ** 34) }, { requiredKeys: [] }),
+        reservations: fc.record(
+          { nanoCpus: fc.nat(4e9), memoryBytes: fc.nat(2 ** 34) },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
   },
   {
     requiredKeys: [
