@@ -21,10 +21,11 @@ export interface Debouncer {
 /**
  * Trailing debounce with a maximum wait: a `git checkout` that rewrites hundreds of files becomes
  * one call, and a directory that never stops changing is still reloaded at least every `maxWaitMs`.
+ * `onBurstStart` runs at the first event of each burst.
  */
 export function debounce(
   fn: () => void,
-  options: { quietMs: number; maxWaitMs: number },
+  options: { quietMs: number; maxWaitMs: number; onBurstStart?: () => void },
   timers: TimerFunctions = realTimers,
 ): Debouncer {
   let handle: unknown;
@@ -37,7 +38,10 @@ export function debounce(
   return {
     trigger() {
       const now = timers.now();
-      burstStart ??= now;
+      if (burstStart === undefined) {
+        burstStart = now;
+        options.onBurstStart?.();
+      }
       if (handle !== undefined) timers.clearTimeout(handle);
       const due = Math.min(now + options.quietMs, burstStart + options.maxWaitMs);
       handle = timers.setTimeout(fire, Math.max(0, due - now));

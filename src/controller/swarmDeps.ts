@@ -23,6 +23,9 @@ export interface SwarmDaemonOptions {
   watch?: { quietMs?: number; maxWaitMs?: number };
 }
 
+/** The daemon writes its parse cache this long after a reload, off the edit → update path. */
+const CACHE_WRITE_DELAY_MS = 2000;
+
 /** The daemon's dependencies on the real layers: the manifests on disk and a Docker Swarm. */
 export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   const { docker, dir, logger } = options;
@@ -30,7 +33,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   let resolvedHostPaths = new Map<string, string>();
   return {
     loadDesired: async () => {
-      const desired = await loadDesiredState(dir);
+      const desired = await loadDesiredState(dir, { deferCacheWriteMs: CACHE_WRITE_DELAY_MS });
       resolvedHostPaths = await resolveHostPaths(desired);
       return desired;
     },
@@ -46,10 +49,11 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
     execute: (action, observed) => execute(docker, action, observed),
     isRetryable,
     watchEvents: (onEvent, onError) => watchEvents(docker, onEvent, onError),
-    watchManifests: (onChange) =>
+    watchManifests: (onChange, onBurstStart) =>
       watchManifests({
         dir,
         onChange,
+        onBurstStart,
         onError: (err) => logger.warn({ err }, "manifest watch error"),
         ...options.watch,
       }),

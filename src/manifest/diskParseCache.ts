@@ -135,8 +135,13 @@ export class DiskParseCache {
     this.#usedFiles.set(display, { stat, key });
   }
 
-  /** Ends a load: writes the file when this load used other entries than it holds. */
-  commit(): void {
+  /**
+   * Ends a load: writes the file when this load used other entries than it holds. With
+   * `deferWriteMs` (a long-running process), the write happens that much later, once for any
+   * number of loads in between: it costs ~25 ms of CPU at 1000 files, which would otherwise sit
+   * between an edit and its update. A process that exits first only leaves the cache older.
+   */
+  commit(options: { deferWriteMs?: number } = {}): void {
     const stored = this.#load();
     const used = this.#used;
     const usedFiles = this.#usedFiles;
@@ -153,8 +158,20 @@ export class DiskParseCache {
     this.#usedFiles = new Map();
     this.#keyOfFile = this.#nextKeyOfFile;
     this.#nextKeyOfFile = new Map();
-    if (changed) this.#write(this.#stored);
+    if (!changed) return;
+    if (options.deferWriteMs === undefined) {
+      this.#write(this.#stored);
+      return;
+    }
+    if (this.#pendingWrite !== undefined) return;
+    this.#pendingWrite = setTimeout(() => {
+      this.#pendingWrite = undefined;
+      if (this.#stored) this.#write(this.#stored);
+    }, options.deferWriteMs);
+    this.#pendingWrite.unref();
   }
+
+  #pendingWrite: ReturnType<typeof setTimeout> | undefined;
 
   #use(key: string, display: string, parsed: ParsedManifest): void {
     this.#used.set(key, parsed);

@@ -25,9 +25,13 @@ const MANIFEST_FILE = /\.ya?ml$/;
 
 /**
  * Reads the apps directory into the desired state. A missing directory is not an error here
- * (`missing: true`): what that means is for the caller to decide.
+ * (`missing: true`): what that means is for the caller to decide. `deferCacheWriteMs`: for a
+ * long-running process, write the disk parse cache that much later instead of before returning.
  */
-export async function loadDesiredState(dir: string): Promise<DesiredState> {
+export async function loadDesiredState(
+  dir: string,
+  options: { deferCacheWriteMs?: number } = {},
+): Promise<DesiredState> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(dir)).isDirectory();
@@ -50,7 +54,7 @@ export async function loadDesiredState(dir: string): Promise<DesiredState> {
   const caches = { memory: parseCacheFor(dir), disk: diskParseCacheFor(dir) };
   const state = await loadFiles(files, errors, caches);
   caches.memory.commit();
-  caches.disk?.commit();
+  caches.disk?.commit({ deferWriteMs: options.deferCacheWriteMs });
   return state;
 }
 
@@ -179,10 +183,25 @@ function parser(): Promise<typeof parseManifest> {
  * does not wait for the YAML and schema libraries (about 0.2 s, and a cold JIT).
  */
 export function warmParser(): void {
-  parser().catch(() => {
-    parserModule = undefined;
-  });
+  parser().then(
+    // One parse of a small manifest compiles the parser's functions, which loading does not.
+    (parse) => void parse(WARM_UP_MANIFEST, "(warm-up)"),
+    () => {
+      parserModule = undefined;
+    },
+  );
 }
+
+const WARM_UP_MANIFEST = [
+  "apiVersion: alacrity.dev/v1",
+  "kind: App",
+  "metadata: {name: warm-up, labels: {a: b}}",
+  "spec:",
+  "  image: busybox:1",
+  "  env: {A: b}",
+  "  ports: [{target: 80}]",
+  "",
+].join("\n");
 
 /** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */
 async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; errors: ManifestError[] }> {

@@ -189,6 +189,7 @@ interface Harness {
   failEvents: (error: Error) => void;
   watchCalls: () => number;
   manifestChanged: () => void;
+  manifestBurstStarted: () => void;
   planCalls: () => number;
   setDesiredState: (state: DesiredState) => void;
   /** Replaces the planner (to make it throw). */
@@ -217,6 +218,7 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
   let onError: ((e: Error) => void) | undefined;
   let watchCalls = 0;
   let onManifestChange: (() => void) | undefined;
+  let onManifestBurst: (() => void) | undefined;
   let planCalls = 0;
   let planner = fakePlan;
   let watchBroken = false;
@@ -239,8 +241,9 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
       onError = er;
       return { stop: () => (onEvent = undefined) };
     },
-    watchManifests: (onChange) => {
+    watchManifests: (onChange, onBurstStart) => {
       onManifestChange = onChange;
+      onManifestBurst = onBurstStart;
       return Promise.resolve({ close: () => Promise.resolve() });
     },
     logger,
@@ -263,6 +266,7 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
     failEvents: (e) => onError?.(e),
     watchCalls: () => watchCalls,
     manifestChanged: () => onManifestChange?.(),
+    manifestBurstStarted: () => onManifestBurst?.(),
     planCalls: () => planCalls,
     setDesiredState: (state) => (desired = state),
     setPlanner: (fn) => (planner = fn),
@@ -438,6 +442,31 @@ describe("Daemon", () => {
       "remove:c",
       "update:b",
     ]);
+  });
+
+  it("reads the Swarm at the first change of a burst, and the reconcile after the burst uses that read", async () => {
+    const h = harness([app("a"), app("b")]);
+    await h.daemon.start();
+    await settle(h);
+    const observes = h.swarm.observeCalls;
+    h.swarm.executed = [];
+    h.manifestBurstStarted();
+    // Started at once, before the burst is over.
+    expect(h.swarm.observeCalls - observes).toBe(1);
+    h.manifestBurstStarted(); // later events of the same burst start nothing more
+    h.setDesired([app("a"), app("b", { image: "img:2" })]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.swarm.observeCalls - observes).toBe(1);
+    expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`)).toEqual(["update:b"]);
+
+    // The next burst gets a snapshot of its own (started after its change).
+    h.manifestBurstStarted();
+    h.setDesired([app("a", { image: "img:3" }), app("b", { image: "img:2" })]);
+    h.manifestChanged();
+    await settle(h);
+    expect(h.swarm.observeCalls - observes).toBe(2);
+    expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`)).toEqual(["update:b", "update:a"]);
   });
 
   it("logs a rejection once, not on every resync, and again after it cleared and came back", async () => {

@@ -56,6 +56,23 @@ describe("debounce", () => {
     expect(at).toEqual([1000, 1600]);
   });
 
+  it("signals the first event of each burst at once, and only the first", () => {
+    const timers = manualTimers();
+    const seen: string[] = [];
+    const d = debounce(
+      () => seen.push(`call@${timers.now()}`),
+      { quietMs: 50, maxWaitMs: 1000, onBurstStart: () => seen.push(`start@${timers.now()}`) },
+      timers,
+    );
+    d.trigger();
+    timers.advance(20);
+    d.trigger();
+    timers.advance(60);
+    d.trigger();
+    timers.advance(60);
+    expect(seen).toEqual(["start@0", "call@70", "start@80", "call@130"]);
+  });
+
   it("cancel drops a pending call", () => {
     const timers = manualTimers();
     let calls = 0;

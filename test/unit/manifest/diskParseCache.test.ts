@@ -218,6 +218,25 @@ describe("the disk parse cache, through loadDesiredState", () => {
     expect([...(await freshLoadWithoutParsing()).apps.keys()].sort()).toEqual(["a", "b", "c"]);
   });
 
+  it("with a deferred write (the daemon), writes once, later, for any number of reloads", async () => {
+    write("a.yaml", manifest("a"));
+    vi.resetModules();
+    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    try {
+      await loadDesiredState(apps, { deferCacheWriteMs: 2000 });
+      expect(existsSync(cacheFile())).toBe(false);
+      write("b.yaml", manifest("b"));
+      await loadDesiredState(apps, { deferCacheWriteMs: 2000 });
+      expect(existsSync(cacheFile())).toBe(false);
+      vi.advanceTimersByTime(2000);
+      expect(storedEntries()).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect([...(await freshLoadWithoutParsing()).apps.keys()].sort()).toEqual(["a", "b"]);
+  });
+
   it("does not rewrite the file when a new process finds every entry it needs", async () => {
     writeMixedDirectory();
     await freshLoad();
