@@ -19,7 +19,7 @@ import {
   type GitCredentials,
   type GitRunOptions,
 } from "./gitCommand.js";
-import { redactText, redactUrl } from "./redact.js";
+import { redactText, redactUrl, urlSecrets } from "./redact.js";
 
 export interface GitSourceOptions {
   /** Any URL git understands: https://, ssh://, scp-like `git@host:repo`, git://, file://, a path. */
@@ -102,7 +102,8 @@ export class GitSource {
     const credentials = options.credentials ?? {};
     this.#git = {
       env: gitEnvironment(options.env ?? process.env, credentials),
-      secrets: credentialSecrets(credentials),
+      // A password or token in the URL itself is hidden from git's messages like the header token.
+      secrets: [...credentialSecrets(credentials), ...urlSecrets(options.url)],
       timeoutMs: options.gitTimeoutMs ?? 120_000,
     };
     this.#log = options.logger.child({ component: "git", url: redactUrl(options.url), ref: this.#ref });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FETCH_BACKOFF, nextFetchDelay } from "../../../src/gitsource/backoff.js";
 import { parseDuration } from "../../../src/gitsource/duration.js";
 import { credentialSecrets, gitEnvironment, looksCorrupt } from "../../../src/gitsource/gitCommand.js";
-import { redactText, redactUrl } from "../../../src/gitsource/redact.js";
+import { redactText, redactUrl, urlSecrets } from "../../../src/gitsource/redact.js";
 import { signBody, verifyWebhook } from "../../../src/gitsource/webhookAuth.js";
 
 const SECRET = "s3cret-s3cret-s3cret";
@@ -56,6 +56,56 @@ describe("redaction", () => {
     expect(redactUrl("https://git.example.com/a.git")).toBe("https://git.example.com/a.git");
     expect(redactUrl("file:///srv/repo.git")).toBe("file:///srv/repo.git");
     expect(redactUrl("git@github.com:org/repo.git")).toBe("git@github.com:org/repo.git");
+  });
+
+  it("hides a password containing @ whole: the userinfo ends at the last @ of the authority", () => {
+    expect(redactUrl("https://user:p@ss@git.example.com/a/b.git")).toBe(
+      "https://***@git.example.com/a/b.git",
+    );
+    expect(redactUrl("https://user:p@s@s@git.example.com:8443/a.git")).toBe(
+      "https://***@git.example.com:8443/a.git",
+    );
+    // An @ in the path is not userinfo.
+    expect(redactUrl("https://git.example.com/@scope/a.git")).toBe("https://git.example.com/@scope/a.git");
+    // Not a URL the parser accepts (a "/" in the password): everything up to the last @ goes.
+    expect(redactUrl("https://user:p/ss@git.example.com/a.git")).toBe("https://***@git.example.com/a.git");
+  });
+
+  it("hides every query parameter's value (GitLab's ?private_token=)", () => {
+    expect(redactUrl("https://git.example.com/a.git?private_token=abc")).toBe(
+      "https://git.example.com/a.git?private_token=***",
+    );
+    expect(redactUrl("https://u:pw@git.example.com/a.git?x=1&token=abc&bare#frag")).toBe(
+      "https://***@git.example.com/a.git?x=***&token=***&***#***",
+    );
+    for (const url of [
+      "https://git.example.com/a.git?private_token=abc",
+      "https://user:p@ss@git.example.com/a.git",
+    ]) {
+      const out = redactUrl(url);
+      expect(out).not.toMatch(/abc|p@ss|ss@/);
+      expect(out).toContain("git.example.com/a.git");
+    }
+  });
+
+  it("hides both forms inside git's messages", () => {
+    const text =
+      "fatal: unable to access 'https://user:p@ss@h/r.git/?private_token=abc123': 403; " +
+      "also https://h2/x.git?t=zzz and git@github.com:org/repo.git";
+    const out = redactText(text);
+    expect(out).not.toMatch(/p@ss|ss@|abc123|zzz/);
+    expect(out).toContain("'https://***@h/r.git/?private_token=***'");
+    expect(out).toContain("https://h2/x.git?t=***");
+    expect(out).toContain("git@github.com:org/repo.git");
+  });
+
+  it("lists the URL's password and query token, as written and decoded, for git's messages", () => {
+    const secrets = urlSecrets("https://user:p%40ss-word@h/r.git?private_token=tok3n-0123456789");
+    expect(secrets).toEqual(expect.arrayContaining(["p%40ss-word", "p@ss-word", "tok3n-0123456789"]));
+    expect(redactText("remote said p@ss-word and tok3n-0123456789", secrets)).toBe("remote said *** and ***");
+    // A plain user name is not a secret: it would hide every "git" of every message.
+    expect(urlSecrets("ssh://git@h/r.git")).toEqual([]);
+    expect(urlSecrets("https://0123456789abcdef0123@h/r.git")).toEqual(["0123456789abcdef0123"]);
   });
 
   it("removes URL userinfo and known secrets from git's messages", () => {
