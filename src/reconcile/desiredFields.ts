@@ -71,6 +71,5 @@ export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options:
   });
   // `fields.labels` is normalizeFields' own copy: the hash label is set on it in place.
   fields.labels[LABEL.hash] = normalizedSpecHash(fields);
-  fields.env = redactOnSerialise(fields.env);
-  return fields;
+  return redactOnSerialise(fields);
 }

@@ -27,8 +27,8 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
   scalar("command", formatList(a.command), formatList(b.command));
   scalar("args", formatList(a.args), formatList(b.args));
   for (const key of unionKeys(a.env, b.env)) {
-    const from = a.env[key];
-    const to = b.env[key];
+    const from = own(a.env, key);
+    const to = own(b.env, key);
     if (from === to) continue;
     changes.push({
       field: `env.${key}`,
@@ -40,7 +40,7 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
   scalar("mounts", formatMounts(a.mounts), formatMounts(b.mounts));
   scalar("constraints", a.constraints.join(", ") || NONE, b.constraints.join(", ") || NONE);
   for (const key of unionKeys(a.labels, b.labels)) {
-    scalar(`labels.${key}`, a.labels[key] ?? UNSET, b.labels[key] ?? UNSET);
+    scalar(`labels.${key}`, own(a.labels, key) ?? UNSET, own(b.labels, key) ?? UNSET);
   }
   scalar("replicas", formatReplicas(a.replicas), formatReplicas(b.replicas));
   scalar("updateOrder", a.updateOrder, b.updateOrder);
@@ -125,6 +125,10 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   }
   return true;
 }
+
+/** A user's key may be `constructor` or `toString`: only the record's own entries count. */
+const own = (r: Record<string, string>, key: string): string | undefined =>
+  Object.hasOwn(r, key) ? r[key] : undefined;
 
 function unionKeys(a: Record<string, string>, b: Record<string, string>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();

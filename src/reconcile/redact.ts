@@ -2,17 +2,20 @@
 export const SET = "(set)";
 
 /**
- * Makes an env map print as `{KEY: "(set)"}` whenever it is serialised (JSON.stringify, pino,
- * `plan --output json`), while code that reads it (the executor) still sees the real values.
- * Env values may be passwords, and a plan carries the env it will deploy; this way no caller has
- * to remember to redact before printing. The `toJSON` is non-enumerable, so `Object.entries`,
- * spreading and structuredClone see only the variables.
+ * Makes service fields print with every env value as `"(set)"` whenever they are serialised
+ * (JSON.stringify, pino, `plan --output json`), while code that reads them (the executor) still
+ * sees the real values. Env values may be passwords, and a plan carries the env it will deploy;
+ * this way no caller has to remember to redact before printing.
+ *
+ * The serialiser sits on the fields object, whose keys are ours, and not on the env map: there it
+ * would take the place of a variable a user named `toJSON`. It is non-enumerable, so spreading
+ * and `Object.entries` see only the fields.
  */
-export function redactOnSerialise(env: Record<string, string>): Record<string, string> {
-  Object.defineProperty(env, "toJSON", {
-    value: () => Object.fromEntries(Object.keys(env).map((k) => [k, SET])),
+export function redactOnSerialise<T extends { env: Record<string, string> }>(fields: T): T {
+  Object.defineProperty(fields, "toJSON", {
+    value: () => ({ ...fields, env: Object.fromEntries(Object.keys(fields.env).map((k) => [k, SET])) }),
     enumerable: false,
     configurable: true,
   });
-  return env;
+  return fields;
 }

@@ -58,7 +58,7 @@ export function renderPlan(plan: Plan): string {
   return lines.join("\n");
 }
 
-/** The plan as one JSON-ready document (env values redact themselves when serialised). */
+/** The plan as one JSON-ready document (service fields redact their env values when serialised). */
 export function planDocument(plan: Plan): object {
   return {
     summary: planSummary(plan),

@@ -3,6 +3,7 @@ import { plan } from "../../../src/reconcile/plan.js";
 import { desiredFields } from "../../../src/reconcile/desiredFields.js";
 import { diffFields } from "../../../src/reconcile/diff.js";
 import { specHash } from "../../../src/reconcile/hash.js";
+import { specFromFields } from "../../../src/swarm/serviceSpec.js";
 import { LABEL, volumeName } from "../../../src/swarm/types.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
 import { aSwarm, anApp, desiredOf, OPTIONS, serviceFor } from "./builders.js";
@@ -298,6 +299,32 @@ describe("plan: create, no-op, update, scale", () => {
     expect(a.version).toBe(7);
     expect(a.serviceId).toBe("svc-web");
     expect(a.changes).toContainEqual({ field: "image", from: "alacrity-test/busybox:1", to: "other:2" });
+  });
+
+  it("keeps env variables named toJSON and constructor, redacted when serialised", () => {
+    const app = anApp("web")
+      .env("toJSON", "x-value")
+      .env("constructor", "y-value")
+      .env("SECRET", "pw")
+      .build();
+    const fields = desiredFields(app, undefined, OPTIONS);
+    expect(fields.env).toEqual({ SECRET: "pw", constructor: "y-value", toJSON: "x-value" });
+    expect(specFromFields("web", fields).TaskTemplate).toMatchObject({
+      ContainerSpec: { Env: ["SECRET=pw", "constructor=y-value", "toJSON=x-value"] },
+    });
+    const p = plan(desiredOf([app]), swarm().build(), OPTIONS);
+    const json = JSON.stringify(p);
+    expect(json).toContain('"env":{"SECRET":"(set)","constructor":"(set)","toJSON":"(set)"}');
+    for (const value of ['"pw"', "x-value", "y-value"]) expect(json).not.toContain(value);
+    // Deployed with another value, the change is a change (not read through Object.prototype).
+    const deployed = serviceFor(anApp("web").env("SECRET", "pw").build());
+    const changes = plan(desiredOf([app]), swarm().withService(deployed).build(), OPTIONS).actions;
+    expect(changes[0]?.kind === "update" && changes[0].changes).toEqual(
+      expect.arrayContaining([
+        { field: "env.constructor", from: "(unset)", to: "(set)" },
+        { field: "env.toJSON", from: "(unset)", to: "(set)" },
+      ]),
+    );
   });
 
   it("never puts an env value into the plan, not even when serialised", () => {

@@ -7,6 +7,8 @@ import { plan } from "../../../src/reconcile/plan.js";
 import { isManagedBy } from "../../../src/reconcile/managed.js";
 import type { Plan, PlanOptions } from "../../../src/reconcile/types.js";
 import { ANNOTATION } from "../../../src/reconcile/types.js";
+import { specFromFields } from "../../../src/swarm/serviceSpec.js";
+import { renderPlan } from "../../../src/cli/render/planText.js";
 import { anApp, desiredOf, invalidApp, rawService, serviceFor, unmanagedService } from "./builders.js";
 import { applyPlan } from "./memorySwarm.js";
 
@@ -35,7 +37,10 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
       replicas: fc.integer({ min: 0, max: 3 }),
       node: fc.option(fc.constantFrom("n1", "id-n2", "n3", "nope"), { nil: undefined }),
       image: fc.constantFrom("img:1", "img:2"),
-      env: fc.dictionary(fc.constantFrom("A", "B", "PASSWORD"), fc.constantFrom("x", "y", "s3cr3t")),
+      env: fc.dictionary(
+        fc.constantFrom("A", "B", "PASSWORD", "toJSON"),
+        fc.constantFrom("x", "y", "s3cr3t"),
+      ),
       volumes: fc.subarray(["v1", "v2", "/srv/x", "/srv/x/", "/srv/y"]),
       port: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
       allowMove: fc.boolean(),
@@ -209,6 +214,56 @@ describe("plan: properties over random desired and observed states", () => {
           pins: [...observed.pins].reverse(),
         };
         expect(JSON.stringify(plan(desired, shuffled, options))).toBe(JSON.stringify(p));
+      }),
+      RUNS,
+    );
+  });
+
+  it("keeps env variables named like Object.prototype members, and never prints their values", () => {
+    // The names a plain object (or a serialiser hung on it) could shadow or be shadowed by.
+    const NAMES = ["toJSON", "constructor", "hasOwnProperty", "valueOf", "toString", "isPrototypeOf", "A"];
+    const envArb = fc.dictionary(
+      fc.constantFrom(...NAMES),
+      fc.constantFrom("pw-one-SECRET", "pw-two-SECRET"),
+    );
+    fc.assert(
+      fc.property(envArb, fc.option(envArb, { nil: undefined }), (env, deployed) => {
+        const build = (vars: Record<string, string>) => {
+          const b = anApp("web");
+          for (const [k, v] of Object.entries(vars)) b.env(k, v);
+          return b.build();
+        };
+        const app = build(env);
+        const observed: ObservedState = {
+          services: deployed ? [serviceFor(build(deployed))] : [],
+          tasks: [],
+          nodes: [],
+          volumes: [],
+          pins: [],
+        };
+        const p = plan(desiredOf([app]), observed, {
+          allowEmpty: false,
+          allowMassPrune: false,
+          instance: "default",
+        });
+        for (const a of p.actions) {
+          if (a.kind !== "create" && a.kind !== "update") continue;
+          expect(Object.keys(a.fields.env).sort()).toEqual(Object.keys(env).sort());
+          const deployedEnv = specFromFields("web", a.fields).TaskTemplate as {
+            ContainerSpec: { Env: string[] };
+          };
+          expect(deployedEnv.ContainerSpec.Env.sort()).toEqual(
+            Object.entries(env)
+              .map(([k, v]) => `${k}=${v}`)
+              .sort(),
+          );
+        }
+        // Positive control: without a deployed service there is always a create to look at.
+        if (!deployed) expect(p.actions.map((a) => a.kind)).toEqual(["create"]);
+        const json = JSON.stringify(p);
+        const text = renderPlan(p);
+        for (const out of [json, text]) expect(out).not.toContain("SECRET");
+        for (const key of Object.keys(env)) if (!deployed) expect(json).toContain(`"${key}":"(set)"`);
       }),
       RUNS,
     );
