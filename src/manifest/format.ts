@@ -2,10 +2,22 @@
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
+  if (typeof value === "number" && !Number.isFinite(value)) return yamlNumber(value);
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
+}
+
+/**
+ * A number as YAML writes it: JSON has no infinity or NaN (JSON.stringify gives "null"), and
+ * `1e400`, `.inf` and `.nan` all reach the schema as such numbers.
+ */
+export function yamlNumber(value: number): string {
+  if (Number.isNaN(value)) return ".nan";
+  if (value === Infinity) return ".inf";
+  if (value === -Infinity) return "-.inf";
+  return String(value);
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;

@@ -24,6 +24,7 @@ import type {
   SourcePosition,
   VolumeSpec,
 } from "./types.js";
+import { unsupportedVersionDirectives } from "./yamlVersion.js";
 import { inspectDocument, nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
 import type { FieldProblem } from "./zodIssues.js";
@@ -56,6 +57,14 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     }),
   ];
   const at = (offset: number) => positionAt(offset, lineCounter, file);
+  const versions = unsupportedVersionDirectives(text, docs);
+  if (versions.length > 0) {
+    return fileFailure(
+      versions.map(({ offset, message }) => ({ ...at(offset), path: "", message })),
+      file,
+      docs,
+    );
+  }
 
   const syntaxErrors = docs.flatMap((doc) =>
     doc.errors.map((error): ManifestError => {

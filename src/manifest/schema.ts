@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
-import { KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from "./annotations.js";
-import { show } from "./format.js";
+import { ANNOTATION_VALUES, KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from "./annotations.js";
+import { show, yamlNumber } from "./format.js";
 import { MEMORY_FORMAT, MIN_CPUS, memoryBytes } from "./resources.js";
 
 /*
@@ -51,7 +51,23 @@ function stringMap(kind: "label" | "annotation" | "env") {
     const problem = keyProblem(kind, value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
-  return z.record(key, z.string({ error: kind === "env" ? envValueNotString : scalarNotString }));
+  const map = z.record(key, z.string({ error: kind === "env" ? envValueNotString : scalarNotString }));
+  return kind === "annotation" ? map.superRefine(checkAnnotationValues) : map;
+}
+
+/** The controller's annotations take "true" or "false": a "yes" must not read as "no". */
+function checkAnnotationValues(annotations: Record<string, string>, ctx: z.RefinementCtx): void {
+  for (const name of KNOWN_ANNOTATIONS) {
+    if (!Object.hasOwn(annotations, name)) continue;
+    const value = annotations[name];
+    if (ANNOTATION_VALUES.includes(value ?? "")) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      input: value,
+      message: `must be ${ANNOTATION_VALUES.map((v) => show(v)).join(" or ")} (got ${show(value)})`,
+    });
+  }
 }
 
 function keyProblem(kind: "label" | "annotation" | "env", key: string): string | undefined {
@@ -93,11 +109,14 @@ function notANumber(what: string) {
 function scalarNotString(issue: { input?: unknown }): string {
   const value = issue.input;
   if (typeof value === "number" || typeof value === "boolean") {
-    return `must be a string (got ${show(value)}); quote it: "${String(value)}"`;
+    const text = typeof value === "number" ? yamlNumber(value) : String(value);
+    return `must be a string (got ${show(value)}); quote it: "${text}"`;
   }
   if (value === null) return `must be a string (got null); write "" for an empty value`;
   return `must be a string (got ${show(value)})`;
 }
+
+const REPLICAS = "must be a whole number from 0 up";
 
 const port = z
   .number({ error: notANumber("must be a port number from 1 to 65535") })
@@ -122,7 +141,7 @@ export const metadataSchema = z
     annotations: stringMap("annotation")
       .default({})
       .meta({
-        description: `Per-app controller options: ${KNOWN_ANNOTATIONS.join(", ")} (value "true").`,
+        description: `Per-app controller options: ${KNOWN_ANNOTATIONS.join(", ")} (value "true" or "false").`,
       }),
   })
   .meta({ title: "Metadata" });
@@ -233,9 +252,9 @@ export const specSchema = z
         description: "Persistent apps run at most one replica, pinned to one node, and may declare volumes.",
       }),
     replicas: z
-      .number({ error: notANumber("must be a whole number") })
-      .int({ error: bad("must be a whole number") })
-      .min(0, { error: bad("must be 0 or more") })
+      .number({ error: notANumber(REPLICAS) })
+      .int({ error: bad(REPLICAS) })
+      .min(0, { error: bad(REPLICAS) })
       .default(1)
       .meta({ description: "Number of tasks (default 1); 0 or 1 for persistent apps." }),
     node: z

@@ -3,6 +3,7 @@ import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "..
 import { LABEL } from "../swarm/types.js";
 import type { PinTarget } from "./desiredFields.js";
 import type { Action, PlanWarning, Rejection } from "./types.js";
+import { annotationOn } from "../manifest/annotations.js";
 import { ANNOTATION } from "./types.js";
 import { describeNode, findNode, isEligible, type NodeLookup } from "./nodes.js";
 
@@ -65,7 +66,7 @@ export function decidePin(
       if (record) return { kind: "keep", pin };
       return { kind: "new", pin, action: { kind: "pin", app: app.name, ...pin, reason: "pin restored" } };
     }
-    if (app.annotations[ANNOTATION.allowMove] !== "true") {
+    if (!annotationOn(app.annotations, ANNOTATION.allowMove)) {
       return {
         kind: "reject",
         rejection: {

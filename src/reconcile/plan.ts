@@ -11,6 +11,7 @@ import type {
   PlanWarning,
   Rejection,
 } from "./types.js";
+import { annotationOn } from "../manifest/annotations.js";
 import { ANNOTATION } from "./types.js";
 import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { diffFields, sameFields } from "./diff.js";
@@ -152,7 +153,7 @@ function checkApp(
     service &&
     service.fields.labels[LABEL.persistent] === "true" &&
     !app.persistent &&
-    app.annotations[ANNOTATION.allowDropPersistence] !== "true"
+    !annotationOn(app.annotations, ANNOTATION.allowDropPersistence)
   ) {
     return {
       app: app.name,

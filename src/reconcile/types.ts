@@ -121,10 +121,5 @@ export interface PlanOptions {
   revision?: string;
 }
 
-/** Annotations users set on an app to allow changes that could lose data. */
-export const ANNOTATION = {
-  /** `"true"`: move a pinned persistent app to the node `spec.node` names (its data does not move). */
-  allowMove: "alacrity.dev/allow-move",
-  /** `"true"`: turn a persistent app into a non-persistent one. */
-  allowDropPersistence: "alacrity.dev/allow-drop-persistence",
-} as const;
+/** Annotations users set on an app to allow changes that could lose data (defined with the schema). */
+export { ANNOTATION } from "../manifest/annotations.js";

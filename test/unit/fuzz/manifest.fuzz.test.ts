@@ -66,7 +66,7 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
     annotations: fc.option(
       fc.dictionary(
         fc.constantFrom("alacrity.dev/allow-move", "team/owner", "x"),
-        fc.constantFrom("true", "no"),
+        fc.constantFrom("true", "false"),
       ),
       { nil: undefined },
     ),

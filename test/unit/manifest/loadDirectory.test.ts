@@ -173,7 +173,7 @@ describe("validatePaths", () => {
     const dir = `${root}/apps/`;
     const state = await validatePaths([dir, join(root, "missing")]);
     expect(state.errors.map(formatError)).toEqual([
-      `${root}/apps/bad.yaml:7:13: spec.replicas: must be a whole number (got "x")`,
+      `${root}/apps/bad.yaml:7:13: spec.replicas: must be a whole number from 0 up (got "x")`,
       `${root}/missing:1:1: file or directory does not exist`,
     ]);
   });

@@ -121,17 +121,17 @@ describe("parseManifest: rules", () => {
     [
       "negative replicas",
       app("web", "  replicas: -1"),
-      "a.yaml:7:13: spec.replicas: must be 0 or more (got -1)",
+      "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got -1)",
     ],
     [
       "fractional replicas",
       app("web", "  replicas: 1.5"),
-      "a.yaml:7:13: spec.replicas: must be a whole number (got 1.5)",
+      "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got 1.5)",
     ],
     [
       "quoted replicas",
       app("web", '  replicas: "2"'),
-      'a.yaml:7:13: spec.replicas: must be a whole number (got "2"); remove the quotes: 2',
+      'a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got "2"); remove the quotes: 2',
     ],
     [
       "volumes without persistence",
@@ -312,7 +312,7 @@ describe("parseManifest: documents", () => {
     expect(result.invalid).toHaveLength(1);
     expect(result.invalid[0]).toMatchObject({ name: "bad", file: "multi.yaml" });
     expect(result.errors.map(formatError)).toEqual([
-      'multi.yaml:14:13: spec.replicas: must be a whole number (got "many")',
+      'multi.yaml:14:13: spec.replicas: must be a whole number from 0 up (got "many")',
     ]);
     expect(result.apps[1]?.source).toEqual({ file: "multi.yaml", line: 16, col: 1 });
   });
@@ -344,5 +344,91 @@ describe("parseManifest: documents", () => {
     const { apps, errors } = parseManifest(app("web", "  env: {A: yes, B: 2024-01-01x}"), "a.yaml");
     expect(errors).toEqual([]);
     expect(apps[0]?.env).toEqual({ A: "yes", B: "2024-01-01x" });
+  });
+});
+
+describe("parseManifest: numbers YAML has and JSON has not", () => {
+  it.each([
+    ["  replicas: .inf", "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got .inf)"],
+    ["  replicas: -.inf", "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got -.inf)"],
+    ["  replicas: .nan", "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got .nan)"],
+    ["  replicas: 1e400", "a.yaml:7:13: spec.replicas: must be a whole number from 0 up (got .inf)"],
+    [
+      "  ports: [{target: .inf}]",
+      "a.yaml:7:20: spec.ports[0].target: must be a port number from 1 to 65535 (got .inf)",
+    ],
+    [
+      "  resources: {limits: {cpus: .nan}}",
+      "a.yaml:7:30: spec.resources.limits.cpus: must be a number of CPUs, e.g. 0.5 (got .nan)",
+    ],
+    [
+      "  resources: {limits: {memory: .inf}}",
+      'a.yaml:7:32: spec.resources.limits.memory: must be a size like "512M" or "1.5G" (units K, M, G, T in powers of 1024), or a number of bytes (got .inf)',
+    ],
+    ["  node: .inf", "a.yaml:7:9: spec.node: must be a string (got .inf); give a node hostname or ID"],
+    ["  command: [.nan]", 'a.yaml:7:13: spec.command[0]: must be a string (got .nan); quote it: ".nan"'],
+  ])("%s is reported as YAML writes it, at its position", (line, want) => {
+    const errors = errorsOf(app("web", line));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(want);
+    expect(errors[0]).not.toContain("null");
+  });
+});
+
+describe("parseManifest: the YAML version", () => {
+  it.each([
+    ["010 (8 under YAML 1.1)", "  replicas: 010"],
+    ["off (false under YAML 1.1)", "  env: {A: off}"],
+  ])("refuses a YAML 1.1 version directive at its position, which would read %s", (_, line) => {
+    const { apps, errors } = parseManifest(`# header\n%YAML 1.1\n---\n${app("web", line)}`, "a.yaml");
+    expect(apps).toEqual([]);
+    expect(errors.map(formatError)).toEqual([
+      "a.yaml:2:1: %YAML 1.1 is not supported: manifests are YAML 1.2 (where 010 is 10 and off is a string); remove the directive",
+    ]);
+  });
+
+  it("reads 010 as 10 and off as a string under YAML 1.2, with or without the header", () => {
+    for (const header of ["", "%YAML 1.2\n---\n"]) {
+      const { apps, errors } = parseManifest(
+        `${header}${app("web", "  replicas: 010", "  env: {A: off}")}`,
+        "a.yaml",
+      );
+      expect(errors).toEqual([]);
+      expect(apps[0]).toMatchObject({ replicas: 10, env: { A: "off" } });
+    }
+  });
+
+  it("refuses any other version, and a directive of a later document, at its line", () => {
+    const text = `${app("a")}...\n%YAML 1.3\n---\n${app("b")}`;
+    expect(errorsOf(text)).toEqual([
+      "a.yaml:8:1: %YAML 1.3 is not supported: manifests are YAML 1.2 (where 010 is 10 and off is a string); remove the directive",
+    ]);
+    // A "%YAML" line inside a block scalar is content, not a directive.
+    expect(errorsOf(app("web", "  args:", "    - |", "      %YAML 1.1"))).toEqual([]);
+  });
+});
+
+describe("parseManifest: controller annotations", () => {
+  const annotated = (value: string) =>
+    app("db", "  persistent: true").replace(
+      "  name: db\n",
+      `  name: db\n  annotations:\n    alacrity.dev/allow-move: ${value}\n    alacrity.dev/allow-drop-persistence: "false"\n`,
+    );
+
+  it.each(['"yes"', '"TRUE"', '""', '"1"'])(
+    "refuses %s for alacrity.dev/allow-move at the value",
+    (value) => {
+      expect(errorsOf(annotated(value))).toEqual([
+        `a.yaml:6:30: metadata.annotations["alacrity.dev/allow-move"]: must be "true" or "false" (got ${value})`,
+      ]);
+    },
+  );
+
+  it('accepts "true" and "false"', () => {
+    for (const value of ['"true"', '"false"']) {
+      const { apps, errors } = parseManifest(annotated(value), "a.yaml");
+      expect(errors).toEqual([]);
+      expect(apps[0]?.annotations["alacrity.dev/allow-move"]).toBe(JSON.parse(value));
+    }
   });
 });
