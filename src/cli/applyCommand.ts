@@ -21,7 +21,8 @@ import {
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
-import { describeAction, describeRejection, planSummary } from "./render/planText.js";
+import { printable } from "../manifest/format.js";
+import { describeAction, describeRejection, describeWarning, planSummary } from "./render/planText.js";
 import { openDocker, startObserving } from "./swarmSession.js";
 
 interface ApplyCommandOptions extends DirOptions {
@@ -106,27 +107,27 @@ export function registerApplyCommand(program: Command): void {
         });
       } else {
         // One write: a line per write made the output of a 1000-app apply a thousand syscalls.
+        // Each line printable: manifest values, file names and Swarm's errors may hold newlines.
         const out: string[] = [];
-        for (const error of desired.errors) out.push(`error: ${formatError(error)}\n`);
+        for (const error of desired.errors) out.push(`error: ${formatError(error)}`);
         for (const outcome of result.outcomes) {
           const [line = ""] = describeAction(outcome.action);
-          out.push(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}\n`);
+          out.push(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
         }
-        for (const r of result.plan.rejections) out.push(`${describeRejection(r)}\n`);
-        for (const action of result.plan.heldBack)
-          out.push(`held back: ${describeAction(action)[0] ?? ""}\n`);
-        for (const w of result.plan.warnings) out.push(`warning: ${w.app ? `${w.app}: ` : ""}${w.message}\n`);
+        for (const r of result.plan.rejections) out.push(describeRejection(r));
+        for (const action of result.plan.heldBack) out.push(`held back: ${describeAction(action)[0] ?? ""}`);
+        for (const w of result.plan.warnings) out.push(describeWarning(w));
         for (const [app, w] of notRunning) {
           const detail = w.errors.length
             ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
             : `timed out after ${options.timeout}s`;
-          out.push(`x ${app}: ${w.running}/${w.desired} running: ${detail}\n`);
+          out.push(`x ${app}: ${w.running}/${w.desired} running: ${detail}`);
         }
         const applied = result.outcomes.filter((o) => o.ok).length;
         out.push(
-          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.\n`,
+          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.`,
         );
-        process.stdout.write(out.join(""));
+        process.stdout.write(out.map((line) => `${printable(line)}\n`).join(""));
       }
       const bad =
         result.failed.size > 0 ||

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { formatError } from "../manifest/types.js";
+import type { ManifestError } from "../manifest/types.js";
+import type { Plan } from "../reconcile/types.js";
 import { plan } from "../reconcile/plan.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
-import { planDocument, renderPlan } from "./render/planText.js";
+import { errorLine, planDocument, renderPlan } from "./render/planText.js";
 import { openDocker, startObserving } from "./swarmSession.js";
 
 interface PlanCommandOptions extends DirOptions {
@@ -20,6 +22,11 @@ export function planExitCode(
 ): number {
   if (invalid > 0 || p.rejections.length > 0) return 1;
   return p.actions.length > 0 || p.heldBack.length > 0 ? 2 : 0;
+}
+
+/** What `plan` prints: the manifest errors, then the plan. */
+export function planText(errors: readonly ManifestError[], p: Plan): string {
+  return `${errors.map((error) => `error: ${errorLine(error)}\n`).join("")}${renderPlan(p)}\n`;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -45,8 +52,7 @@ export function registerPlanCommand(program: Command): void {
     if (options.output === "json") {
       printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });
     } else {
-      for (const error of desired.errors) process.stdout.write(`error: ${formatError(error)}\n`);
-      process.stdout.write(`${renderPlan(p)}\n`);
+      process.stdout.write(planText(desired.errors, p));
     }
     const code = planExitCode(p, desired.errors.length);
     if (code !== 0) throw new ExitError(code);

@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import type { Command } from "commander";
+import { printable } from "../manifest/format.js";
 import { ExitError, INTERNAL_ERROR_EXIT } from "./exitError.js";
 
 /**
@@ -16,13 +17,13 @@ export async function runCli(
     return 0;
   } catch (error) {
     if (error instanceof ExitError) {
-      if (error.message) stderr(`${error.message}\n`);
+      if (error.message) stderr(`${printable(error.message)}\n`);
       return error.code;
     }
     // commander has already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;
     const message = error instanceof Error ? error.message : String(error);
-    stderr(`alacrity: internal error: ${message}\n`);
+    stderr(`alacrity: internal error: ${printable(message)}\n`);
     if (process.env["ALACRITY_DEBUG"] === "1" && error instanceof Error && error.stack) {
       stderr(`${error.stack}\n`);
     } else {

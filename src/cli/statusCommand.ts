@@ -6,6 +6,7 @@ import type { StatusRow } from "../reconcile/status.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import { addDirOptions, addOutputOption, planOptionsOf, printJson } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
+import { printable } from "../manifest/format.js";
 import { renderStatusTable } from "./render/statusTable.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
 import { leaseFromLabels, leaseServiceName } from "../swarm/leaseRecord.js";
@@ -66,6 +67,7 @@ export function registerStatusCommand(program: Command): void {
   addOutputOption(addDirOptions(command, false)).action(async (options: StatusCommandOptions) => {
     const document = await statusDocument(options);
     if (options.output === "json") printJson(document);
-    else process.stdout.write(`${renderStatusTable(document.apps)}\n${leaseLine(document.lease)}\n`);
+    else
+      process.stdout.write(`${renderStatusTable(document.apps)}\n${printable(leaseLine(document.lease))}\n`);
   });
 }

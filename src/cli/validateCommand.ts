@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { validatePaths } from "../manifest/loadDirectory.js";
-import { formatError } from "../manifest/types.js";
+import { errorLine } from "./render/planText.js";
 import { ExitError } from "./exitError.js";
 
 export function registerValidateCommand(program: Command): void {
@@ -14,7 +14,7 @@ export function registerValidateCommand(program: Command): void {
     .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)")
     .action(async (paths: string[]) => {
       const state = await validatePaths(paths);
-      for (const error of state.errors) process.stdout.write(`${formatError(error)}\n`);
+      process.stdout.write(state.errors.map((error) => `${errorLine(error)}\n`).join(""));
       const files = `${state.fileCount} file${state.fileCount === 1 ? "" : "s"}`;
       if (state.errors.length > 0) {
         const count = `${state.errors.length} error${state.errors.length === 1 ? "" : "s"}`;

@@ -1,3 +1,35 @@
+/**
+ * Characters that make text printed to a terminal say something else than it holds: C0 controls
+ * (newline, carriage return, escape sequences), DEL, C1 controls, the Unicode line and paragraph
+ * separators, and the bidirectional embedding, override and isolate controls (which reorder what
+ * is shown). Manifest values and file names may hold any of them.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what is matched
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
+
+const SHORT_ESCAPES: Record<string, string> = {
+  "\b": "\\b",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\f": "\\f",
+  "\r": "\\r",
+};
+
+/**
+ * `text` with every such character written as a JSON-style escape (`\n`, `\u001b`), for every
+ * human-readable output: then a manifest cannot add a line to `plan`'s output or colour a
+ * terminal. JSON output needs nothing of this (JSON.stringify escapes what JSON must).
+ */
+export function printable(text: string): string {
+  // Most text has none: a test is cheaper than a replace.
+  if (!UNPRINTABLE.test(text)) return text;
+  return text.replace(
+    UNPRINTABLE_ALL,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** A value as it is quoted in an error message: short, on one line. */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -5,7 +37,7 @@ export function show(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return yamlNumber(value);
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
-  const text = JSON.stringify(value);
+  const text = printable(JSON.stringify(value));
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
 }
 
@@ -30,7 +62,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else {
       const key = String(segment);
       if (PLAIN_KEY.test(key)) out += out === "" ? key : `.${key}`;
-      else out += `[${JSON.stringify(key)}]`;
+      else out += `[${printable(JSON.stringify(key))}]`;
     }
   }
   return out;

@@ -1,4 +1,6 @@
-import type { SourcePosition } from "../../manifest/types.js";
+import { printable } from "../../manifest/format.js";
+import { formatError } from "../../manifest/types.js";
+import type { ManifestError, SourcePosition } from "../../manifest/types.js";
 import type { Action, Plan, Rejection } from "../../reconcile/types.js";
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
@@ -41,21 +43,37 @@ export function planSummary(plan: Plan): Record<string, number> {
   };
 }
 
-/** The human-readable plan, one line per action, change, rejection and warning. */
+/**
+ * A manifest error as the text outputs print it: `FILE:LINE:COL: path: message`, on one line
+ * whatever the file name or the value quoted holds.
+ */
+export function errorLine(error: ManifestError): string {
+  return printable(formatError(error));
+}
+
+/** The warning line of `plan` and `apply`. */
+export function describeWarning(w: Plan["warnings"][number]): string {
+  return `warning: ${w.app ? `${w.app}: ` : ""}${w.message}`;
+}
+
+/**
+ * The human-readable plan, one line per action, change, rejection and warning. Each line is made
+ * printable: a label value or file name holding a newline cannot add a line of its own (such as a
+ * false "No changes").
+ */
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
   for (const action of plan.actions) lines.push(...describeAction(action));
   for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
   for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
-  for (const warning of plan.warnings)
-    lines.push(`warning: ${warning.app ? `${warning.app}: ` : ""}${warning.message}`);
+  for (const warning of plan.warnings) lines.push(describeWarning(warning));
   const s = planSummary(plan);
   lines.push(
     plan.actions.length === 0 && plan.rejections.length === 0
       ? "No changes: the Swarm matches the manifests."
       : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}.`,
   );
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
 }
 
 /** The plan as one JSON-ready document (service fields redact their env values when serialised). */

@@ -1,3 +1,4 @@
+import { printable } from "../../manifest/format.js";
 import type { StatusRow } from "../../reconcile/status.js";
 
 const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "STATE", "REASON"] as const;
@@ -16,7 +17,7 @@ function cells(row: StatusRow, withRevision: boolean): string[] {
     row.state,
     ...(withRevision ? [shortRevision(row)] : []),
     row.reason || "-",
-  ];
+  ].map(printable);
 }
 
 /** A plain aligned table, the last column (the reason) left unpadded so long reasons stay readable. */
