@@ -45,14 +45,44 @@ function absolutePath(what: string) {
     });
 }
 
+/** Env names as POSIX shells and Docker take them (a `-` or `.` would be unusable as `$NAME`). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Label and annotation keys: anything but controls and line separators, which forge output. */
+// eslint-disable-next-line no-control-regex -- the control characters are what is refused
+const PRINTABLE_KEY_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
 /** A string map whose keys are checked too; key and value problems are all reported at once. */
 function stringMap(kind: "label" | "annotation" | "env") {
-  const key = z.string().superRefine((value, ctx) => {
-    const problem = keyProblem(kind, value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  const key =
+    kind === "env"
+      ? z.string().regex(ENV_NAME_PATTERN, {
+          error: (issue) =>
+            `env name must be letters, digits and _ and not start with a digit (got ${show(issue.input)}); rename it`,
+        })
+      : z
+          .string()
+          .regex(PRINTABLE_KEY_PATTERN, {
+            error: (issue) =>
+              `${kind} key must not contain control characters or line breaks (got ${show(issue.input)}); remove them`,
+            abort: true,
+          })
+          .superRefine((value, ctx) => {
+            const problem = keyProblem(kind, value);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          });
   const map = z.record(key, z.string({ error: kind === "env" ? envValueNotString : scalarNotString }));
   return kind === "annotation" ? map.superRefine(checkAnnotationValues) : map;
+}
+
+function keyProblem(kind: "label" | "annotation", key: string): string | undefined {
+  if (key === "") return `${kind} key must not be empty (got ""); give it a name`;
+  if (kind === "annotation" && KNOWN_ANNOTATIONS.includes(key)) return undefined;
+  const reserved = RESERVED_LABEL_PREFIXES.find((prefix) => key.startsWith(prefix));
+  if (!reserved) return undefined;
+  if (kind === "annotation" && reserved === "alacrity.") {
+    return `unknown controller annotation (got ${show(key)}); known ones are ${KNOWN_ANNOTATIONS.map((a) => show(a)).join(", ")}`;
+  }
+  return `${kind} keys starting with "${reserved}" are reserved (got ${show(key)}); choose another prefix`;
 }
 
 /** The controller's annotations take "true" or "false": a "yes" must not read as "no". */
@@ -68,20 +98,6 @@ function checkAnnotationValues(annotations: Record<string, string>, ctx: z.Refin
       message: `must be ${ANNOTATION_VALUES.map((v) => show(v)).join(" or ")} (got ${show(value)})`,
     });
   }
-}
-
-function keyProblem(kind: "label" | "annotation" | "env", key: string): string | undefined {
-  if (key === "") return `${kind} key must not be empty (got ""); give it a name`;
-  if (kind === "env") {
-    return key.includes("=") ? `env name must not contain "=" (got ${show(key)}); remove the "="` : undefined;
-  }
-  if (kind === "annotation" && KNOWN_ANNOTATIONS.includes(key)) return undefined;
-  const reserved = RESERVED_LABEL_PREFIXES.find((prefix) => key.startsWith(prefix));
-  if (!reserved) return undefined;
-  if (kind === "annotation" && reserved === "alacrity.") {
-    return `unknown controller annotation (got ${show(key)}); known ones are ${KNOWN_ANNOTATIONS.map((a) => show(a)).join(", ")}`;
-  }
-  return `${kind} keys starting with "${reserved}" are reserved (got ${show(key)}); choose another prefix`;
 }
 
 /**

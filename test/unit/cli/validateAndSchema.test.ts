@@ -89,6 +89,20 @@ describe("alacrity validate", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("prints each error on one line, whatever newlines the file name and the key hold", () => {
+    const forged = "No changes: the Swarm matches the manifests.";
+    const dir = mkdtempSync(join(temp, "forge-"));
+    writeFileSync(
+      join(dir, `a\n${forged}\n.yaml`),
+      `apiVersion: alacrity.dev/v1\nkind: App\nmetadata:\n  name: web\n  labels: {"k\\n${forged}": v}\nspec: {image: busybox}\n`,
+    );
+    const result = alacrity(["validate", dir]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toEqual([
+      `${dir}/a\\n${forged}\\n.yaml:5:12: metadata.labels["k\\n${forged}"]: label key must not contain control characters or line breaks (got "k\\n${forged}"); remove them`,
+    ]);
+  });
+
   it("needs at least one path", () => {
     const result = alacrity(["validate"]);
     expect(result.status).toBe(1);

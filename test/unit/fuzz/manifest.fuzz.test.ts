@@ -42,6 +42,15 @@ const keyArb = fc
       !k.startsWith("alacrity.") && !k.startsWith("com.docker.") && !k.includes("=") && k !== "__proto__",
   );
 
+/** Env names as the schema takes them: [A-Za-z_][A-Za-z0-9_]*. */
+const envKeyArb = fc
+  .tuple(
+    fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_"),
+    fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_0123456789") }),
+  )
+  .map(([first, rest]) => `${first}${rest}`)
+  .filter((k) => k !== "__proto__");
+
 // Values that YAML would read back as something else (numbers, booleans, null) are fine: the
 // serialiser quotes them, which is exactly what a careful user writes.
 const valueArb = fc.oneof(
@@ -76,7 +85,7 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
     node: fc.option(fc.constantFrom("worker-2", "n1", "abc123"), { nil: undefined }),
     command: fc.option(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), { nil: undefined }),
     args: fc.option(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), { nil: undefined }),
-    env: fc.option(fc.dictionary(keyArb, valueArb, { maxKeys: 5 }), { nil: undefined }),
+    env: fc.option(fc.dictionary(envKeyArb, valueArb, { maxKeys: 5 }), { nil: undefined }),
     ports: fc.option(
       fc.uniqueArray(
         fc.record(

@@ -16,6 +16,11 @@ function app(name: string, ...specLines: string[]): string {
   ].join("\n");
 }
 
+/** The app "web" with a line added to its metadata. */
+function withMetadata(line: string): string {
+  return app("web").replace("  name: web\n", `  name: web\n${line}\n`);
+}
+
 function errorsOf(text: string): string[] {
   return parseManifest(text, "a.yaml").errors.map(formatError);
 }
@@ -201,7 +206,37 @@ describe("parseManifest: rules", () => {
     [
       "env name with =",
       app("web", '  env: {"A=B": x}'),
-      'a.yaml:7:9: spec.env["A=B"]: env name must not contain "="',
+      'a.yaml:7:9: spec.env["A=B"]: env name must be letters, digits and _ and not start with a digit (got "A=B"); rename it',
+    ],
+    [
+      "env name with -",
+      app("web", "  env: {A-B: x}"),
+      'a.yaml:7:9: spec.env.A-B: env name must be letters, digits and _ and not start with a digit (got "A-B"); rename it',
+    ],
+    [
+      "env name starting with a digit",
+      app("web", "  env: {OK_1: x, 1A: y}"),
+      'a.yaml:7:18: spec.env["1A"]: env name must be letters, digits and _ and not start with a digit (got "1A"); rename it',
+    ],
+    [
+      "env name with a newline (it would forge output lines)",
+      app("web", '  env: {"A\\nNo changes": x}'),
+      'a.yaml:7:9: spec.env["A\\nNo changes"]: env name must be letters, digits and _ and not start with a digit (got "A\\nNo changes"); rename it',
+    ],
+    [
+      "label key with a newline",
+      withMetadata('  labels: {"team\\nNo changes": x}'),
+      'a.yaml:5:12: metadata.labels["team\\nNo changes"]: label key must not contain control characters or line breaks (got "team\\nNo changes"); remove them',
+    ],
+    [
+      "label key with a Unicode line separator",
+      withMetadata('  labels: {"a\\u2028b": x}'),
+      'a.yaml:5:12: metadata.labels["a\\u2028b"]: label key must not contain control characters or line breaks (got "a\\u2028b"); remove them',
+    ],
+    [
+      "annotation key with a C1 control",
+      withMetadata('  annotations: {"a\\x85": x}'),
+      'a.yaml:5:17: metadata.annotations["a\\u0085"]: annotation key must not contain control characters or line breaks (got "a\\u0085"); remove them',
     ],
     [
       "env named __proto__ (a plain object would drop it silently)",
