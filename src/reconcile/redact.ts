@@ -13,9 +13,15 @@ export const SET = "(set)";
  */
 export function redactOnSerialise<T extends { env: Record<string, string> }>(fields: T): T {
   Object.defineProperty(fields, "toJSON", {
-    value: () => ({ ...fields, env: Object.fromEntries(Object.keys(fields.env).map((k) => [k, SET])) }),
+    value: () => ({ ...fields, env: redactedEnv(fields.env) }),
     enumerable: false,
     configurable: true,
   });
   return fields;
+}
+
+/** Every value as `(set)`; anything else (pino's redaction may have put its censor there) as it is. */
+function redactedEnv(env: unknown): unknown {
+  if (env === null || typeof env !== "object") return env;
+  return Object.fromEntries(Object.keys(env).map((k) => [k, SET]));
 }
