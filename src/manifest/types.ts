@@ -82,7 +82,9 @@ export interface DesiredState {
   errors: ManifestError[];
   /**
    * Files (relative to the apps directory, as stored in the `alacrity.file` label) that had any
-   * error: a managed service last defined by such a file is never pruned.
+   * error, and directories the load could not or would not walk ("." for the whole directory):
+   * a managed service last defined by such a file, or by a file in such a directory, is never
+   * pruned (see `inFailedFile`).
    */
   failedFiles: Set<string>;
   /** Number of manifest files found; 0 when the directory is empty or missing. */

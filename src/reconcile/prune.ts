@@ -1,3 +1,4 @@
+import { inFailedFile } from "../manifest/failedFiles.js";
 import type { DesiredState } from "../manifest/types.js";
 import type { ObservedService } from "../swarm/types.js";
 import { LABEL } from "../swarm/types.js";
@@ -14,7 +15,8 @@ export interface PruneResult {
  * directories or pin records: the data and the pin outlive the service (CONTRACT §2.7).
  *
  * Kept as they are: a service whose name is an invalid document's app, and one whose
- * `alacrity.file` is a file that currently fails (a broken file must never delete apps).
+ * `alacrity.file` is a file that currently fails, or lies in a directory that does (a broken file
+ * must never delete apps).
  * Held back with a warning: every removal when the apps directory is empty or missing (unless
  * allowEmpty), and every removal when the pass would remove more than half of the managed apps
  * and more than two (unless allowMassPrune). The two guards are independent: emptying a
@@ -37,7 +39,7 @@ export function planRemovals(
     .filter((s) => !invalidNames.has(s.name))
     .filter((s) => {
       const file = s.fields.labels[LABEL.file];
-      return file === undefined || !desired.failedFiles.has(file);
+      return file === undefined || !inFailedFile(desired.failedFiles, file);
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((s) => ({ kind: "remove", app: s.name, serviceId: s.id, reason: "app removed" }));

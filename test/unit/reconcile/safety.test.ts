@@ -242,6 +242,30 @@ describe("plan: invalid manifests and failed files", () => {
       { kind: "remove", app: "gone", serviceId: "svc-gone", reason: "app removed" },
     ]);
   });
+
+  it("a directory the load would not walk (a link leading outside) keeps every app of its files", () => {
+    const observed = aSwarm()
+      .withService(orphanService("deep", "team/sub/deep.yaml"))
+      .withService(orphanService("top", "team/top.yaml"))
+      .withService(orphanService("near", "teammate.yaml"))
+      .withService(orphanService("kept", "fine.yaml"))
+      .build();
+    const desired = desiredOf([anApp("kept").inFile("fine.yaml").build()], {
+      failedFiles: new Set(["team"]),
+      fileCount: 1,
+    });
+    const p = plan(desired, observed, { ...OPTIONS, allowMassPrune: true });
+    // teammate.yaml is not in team/: only a whole path segment counts.
+    expect(p.actions).toEqual([
+      { kind: "remove", app: "near", serviceId: "svc-near", reason: "app removed" },
+    ]);
+    const whole = plan(desiredOf([], { failedFiles: new Set(["."]), fileCount: 0 }), observed, {
+      ...OPTIONS,
+      allowEmpty: true,
+      allowMassPrune: true,
+    });
+    expect(whole.actions).toEqual([]);
+  });
 });
 
 describe("plan: pruning", () => {
