@@ -110,7 +110,10 @@ export class GitOps {
       loadDesired: async () => {
         const revision = this.source.revision;
         if (revision === undefined) return loadDesiredState(this.source.appsDir);
-        const desired = await loadDesiredState(this.source.checkoutDir(revision));
+        // Links may lead out of --git-path to elsewhere in the repository, never out of it.
+        const desired = await loadDesiredState(this.source.checkoutDir(revision), {
+          within: { dir: this.source.checkoutRoot(revision), name: "the Git checkout" },
+        });
         tracker.loaded(revision, desired);
         return desired;
       },

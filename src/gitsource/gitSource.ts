@@ -124,8 +124,13 @@ export class GitSource {
 
   /** The apps directory inside the checkout of `revision` (a path that never changes under a reader). */
   checkoutDir(revision: string): string {
-    const dir = join(this.layout.checkouts, revision);
+    const dir = this.checkoutRoot(revision);
     return this.#path === "" ? dir : join(dir, this.#path);
+  }
+
+  /** The whole checkout of `revision`: the repository's tree at that commit. */
+  checkoutRoot(revision: string): string {
+    return join(this.layout.checkouts, revision);
   }
 
   /**

@@ -1,7 +1,8 @@
-import { statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { boundaryOf, isInside, outsideMessage, type Boundary } from "./containment.js";
 import { diskParseCacheFor, type DiskParseCache } from "./diskParseCache.js";
 import { compareErrors, separateDuplicates } from "./duplicates.js";
 import { parseCacheFor, readIsSettled, statKey, type ParseCache } from "./parseCache.js";
@@ -19,6 +20,21 @@ interface FoundFile {
   relative: string;
   /** What the walk saw (following links), when it could look; the parse cache's key. */
   stat?: Stats;
+  /** Where the file must lie when it is opened; unset for a file named on the command line. */
+  within?: Boundary;
+}
+
+/** What a walk found: the files, and the entries it could not or would not look into. */
+interface Walk {
+  files: FoundFile[];
+  problems: WalkProblem[];
+}
+
+/** An entry the walk reports: its files are failed files, so their apps are kept, not pruned. */
+interface WalkProblem {
+  /** Relative to the walked directory; "." for the directory itself. */
+  relative: string;
+  error: ManifestError;
 }
 
 const MANIFEST_FILE = /\.ya?ml$/;
@@ -30,7 +46,14 @@ const MANIFEST_FILE = /\.ya?ml$/;
  */
 export async function loadDesiredState(
   dir: string,
-  options: { deferCacheWriteMs?: number } = {},
+  options: {
+    deferCacheWriteMs?: number;
+    /**
+     * A directory containing `dir` that links may lead into (a Git checkout, of which `dir` is the
+     * `--git-path`). Default: `dir` itself. Nothing outside it is ever read.
+     */
+    within?: { dir: string; name: string };
+  } = {},
 ): Promise<DesiredState> {
   let isDirectory: boolean;
   try {
@@ -50,9 +73,20 @@ export async function loadDesiredState(
       failedFiles: new Set(["."]),
     };
   }
-  const { files, errors } = await findManifestFiles(dir);
+  let walk: Walk;
+  try {
+    const within = options.within;
+    walk = findManifestFiles(dir, within ? boundaryOf(within.dir, within.name) : boundaryOf(dir));
+  } catch (error) {
+    return {
+      ...emptyState(false),
+      errors: [fileError(dir, describeFsError(error))],
+      failedFiles: new Set(["."]),
+    };
+  }
   const caches = { memory: parseCacheFor(dir), disk: diskParseCacheFor(dir) };
-  const state = await loadFiles(files, errors, caches);
+  const state = await loadFiles(walk.files, walk.problems.map(problemError), caches);
+  for (const problem of walk.problems) state.failedFiles.add(problem.relative);
   caches.memory.commit();
   caches.disk?.commit({ deferWriteMs: options.deferCacheWriteMs });
   return state;
@@ -60,13 +94,15 @@ export async function loadDesiredState(
 
 /**
  * Validates files and directories given on the command line (`alacrity validate PATH...`).
- * Files are read whatever their extension; directories as `loadDesiredState` reads them.
+ * Files are read whatever their extension, where they are (naming one is choosing it);
+ * directories as `loadDesiredState` reads them, never outside them.
  * `failedFiles` holds the names as printed. Always parses: validate is how users look at errors,
  * so it must not depend on what a cache holds.
  */
 export async function validatePaths(paths: readonly string[]): Promise<DesiredState> {
   const files: FoundFile[] = [];
   const errors: ManifestError[] = [];
+  const failed: string[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
     let isDirectory: boolean;
@@ -76,10 +112,17 @@ export async function validatePaths(paths: readonly string[]): Promise<DesiredSt
       errors.push(fileError(path, describeFsError(error)));
       continue;
     }
-    const found = isDirectory
-      ? await findManifestFiles(path)
-      : { files: [{ path, display: path, relative: path }], errors: [] };
-    errors.push(...found.errors);
+    let found: Walk;
+    try {
+      found = isDirectory
+        ? findManifestFiles(path, boundaryOf(path))
+        : { files: [{ path, display: path, relative: path }], problems: [] };
+    } catch (error) {
+      errors.push(fileError(path, describeFsError(error)));
+      continue;
+    }
+    errors.push(...found.problems.map(problemError));
+    failed.push(...found.problems.map((problem) => problem.error.file));
     for (const file of found.files) {
       // The same file named twice (a directory and a file in it) must not count as a duplicate app.
       const real = await realpath(file.path).catch(() => file.path);
@@ -88,7 +131,9 @@ export async function validatePaths(paths: readonly string[]): Promise<DesiredSt
       files.push({ ...file, relative: file.display });
     }
   }
-  return loadFiles(files, errors);
+  const state = await loadFiles(files, errors);
+  for (const file of failed) state.failedFiles.add(file);
+  return state;
 }
 
 interface Caches {
@@ -152,7 +197,7 @@ async function parseFile(file: FoundFile, caches: Caches | undefined): Promise<P
     }
   }
   const readAt = Date.now();
-  const read = await readManifestFile(file.path, file.display);
+  const read = await readManifestFile(file.path, file.display, file.within);
   if ("error" in read)
     return { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] };
   const diskKey = disk?.keyOf(file.display, read.text);
@@ -203,47 +248,82 @@ const WARM_UP_MANIFEST = [
   "",
 ].join("\n");
 
-/** Walks a directory, following symlinks (a git-sync checkout is a symlink), skipping dot names. */
-async function findManifestFiles(root: string): Promise<{ files: FoundFile[]; errors: ManifestError[] }> {
+/**
+ * Walks a directory, skipping dot names. Links are followed as long as they stay inside
+ * `boundary` (a git-sync checkout is a link: the directory given may be one); an entry that leads
+ * outside is reported by its own path and neither read nor walked. Synchronous: a thread-pool
+ * round trip per entry made a 1000-file directory slow to walk.
+ */
+function findManifestFiles(root: string, boundary: Boundary): Walk {
   const files: FoundFile[] = [];
-  const errors: ManifestError[] = [];
+  const problems: WalkProblem[] = [];
   const visited = new Set<string>();
   const pending: string[] = [""];
+  const report = (relative: string, message: string) =>
+    problems.push({
+      relative: relative === "" ? "." : relative,
+      error: fileError(display(root, relative), message),
+    });
   while (pending.length > 0) {
     const relativeDir = pending.pop()!;
     const dirPath = relativeDir === "" ? root : join(root, relativeDir);
     let names: string[];
     try {
-      const real = await realpath(dirPath);
+      const real = realpathSync.native(dirPath);
+      // Checked again here, not only at the link: a directory swapped for a link after it was seen.
+      if (!isInside(boundary, real)) {
+        report(relativeDir, outsideMessage(boundary));
+        continue;
+      }
       // A symlink back to an ancestor would make the walk endless.
       if (visited.has(real)) continue;
       visited.add(real);
-      names = (await readdir(dirPath)).sort();
+      names = readdirSync(dirPath).sort();
     } catch (error) {
-      errors.push(fileError(display(root, relativeDir), describeFsError(error)));
+      report(relativeDir, describeFsError(error));
       continue;
     }
     for (const name of names) {
       if (name.startsWith(".")) continue;
       const relative = relativeDir === "" ? name : `${relativeDir}/${name}`;
-      let entry;
+      const path = join(root, relative);
+      const found = { path, display: display(root, relative), relative, within: boundary };
+      let entry: Stats;
       try {
-        // Synchronous: a thread-pool round trip per entry made a 1000-file directory slow to walk.
-        entry = statSync(join(root, relative));
+        entry = lstatSync(path);
+        // Only a link can lead elsewhere, so only links cost a realpath.
+        if (entry.isSymbolicLink()) {
+          if (!isInside(boundary, realpathSync.native(path))) {
+            if (MANIFEST_FILE.test(name) || isDirectoryLink(path)) report(relative, outsideMessage(boundary));
+            continue;
+          }
+          entry = statSync(path);
+        }
       } catch {
         // A manifest that cannot even be looked at (a dangling link) is read, fails, and so
         // lands in failedFiles: its apps are kept rather than pruned.
-        if (MANIFEST_FILE.test(name))
-          files.push({ path: join(root, relative), display: display(root, relative), relative });
+        if (MANIFEST_FILE.test(name)) files.push(found);
         continue;
       }
       if (entry.isDirectory()) pending.push(relative);
-      else if (MANIFEST_FILE.test(name))
-        files.push({ path: join(root, relative), display: display(root, relative), relative, stat: entry });
+      else if (MANIFEST_FILE.test(name)) files.push({ ...found, stat: entry });
     }
   }
   files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-  return { files, errors };
+  return { files, problems };
+}
+
+/** Whether a link leads to a directory: a look at its type, not at anything in it. */
+function isDirectoryLink(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function problemError(problem: WalkProblem): ManifestError {
+  return problem.error;
 }
 
 function display(root: string, relative: string): string {

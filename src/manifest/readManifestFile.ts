@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { openedInside, outsideMessage, type Boundary } from "./containment.js";
 import { decodeManifest } from "./decodeManifest.js";
 import { MAX_FILE_BYTES } from "./limits.js";
 import type { ManifestError } from "./types.js";
@@ -8,9 +9,10 @@ type ReadResult = { text: string } | { error: ManifestError };
 /**
  * Reads one manifest file as text. Never reads more than the size limit, and never opens
  * anything but a regular file (a FIFO would block forever). `file` is the name used in errors.
+ * With `within`, reads nothing that lies outside it, whatever links led there.
  */
-export function readManifestFile(path: string, file = path): Promise<ReadResult> {
-  return Promise.resolve(readManifestFileSync(path, file));
+export function readManifestFile(path: string, file = path, within?: Boundary): Promise<ReadResult> {
+  return Promise.resolve(readManifestFileSync(path, file, within));
 }
 
 /**
@@ -18,7 +20,7 @@ export function readManifestFile(path: string, file = path): Promise<ReadResult>
  * and four thread-pool round trips per file (open, stat, read, close) made loading 1000 apps
  * take half a second on a busy 2-core machine, against 20 ms this way.
  */
-function readManifestFileSync(path: string, file: string): ReadResult {
+function readManifestFileSync(path: string, file: string, within: Boundary | undefined): ReadResult {
   const fail = (message: string) => ({ error: { file, line: 1, col: 1, path: "", message } });
   let fd: number;
   try {
@@ -28,6 +30,7 @@ function readManifestFileSync(path: string, file: string): ReadResult {
     return fail(describeFsError(error));
   }
   try {
+    if (within && !openedInside(fd, path, within)) return fail(outsideMessage(within));
     const stat = fstatSync(fd);
     if (!stat.isFile()) return fail("not a regular file");
     if (stat.size > MAX_FILE_BYTES) {

@@ -1,8 +1,18 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { boundaryOf } from "../../../src/manifest/containment.js";
 import { loadDesiredState, validatePaths } from "../../../src/manifest/loadDirectory.js";
+import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";
 
 const manifest = (name: string, extra = "") =>
@@ -117,6 +127,104 @@ describe("loadDesiredState", () => {
   });
 });
 
+describe("loadDesiredState: nothing outside the apps directory is read", () => {
+  const SECRET = "hunter2secret";
+  const outsideMessage = (dir: string) =>
+    `is a symbolic link to a place outside the apps directory (${realpathSync(dir)}); AlaCrity reads nothing outside it: replace the link by the file itself`;
+
+  /** The apps directory, and beside it files of the controller's machine that links point to. */
+  function plant(): { apps: string; secrets: string } {
+    const apps = join(root, "apps");
+    const secrets = join(root, "secrets");
+    mkdirSync(apps);
+    mkdirSync(join(secrets, "more"), { recursive: true });
+    // What leaked before: the first value of a file that is not a manifest ("got ...").
+    writeFileSync(join(secrets, "passwd"), `root:${SECRET}:0:0:root:/root:/bin/bash\n`);
+    writeFileSync(join(secrets, "app.yaml"), `password: ${SECRET}\n`);
+    writeFileSync(join(secrets, "more", "foreign.yaml"), manifest("foreign"));
+    return { apps, secrets };
+  }
+
+  it("reports a link leading outside by its own path, never reads it, and keeps its apps", async () => {
+    const { apps, secrets } = plant();
+    writeFileSync(join(apps, "web.yaml"), manifest("web"));
+    symlinkSync(join(secrets, "passwd"), join(apps, "leak.yaml"));
+    symlinkSync("../secrets/app.yaml", join(apps, "relative.yaml"));
+    symlinkSync(join(secrets, "more"), join(apps, "team"));
+    // A link inside the directory works as before (positive control).
+    mkdirSync(join(apps, "lib"));
+    writeFileSync(join(apps, "lib", "shared.txt"), manifest("shared"));
+    symlinkSync("lib/shared.txt", join(apps, "shared.yaml"));
+    const state = await loadDesiredState(apps);
+    expect([...state.apps.keys()].sort()).toEqual(["shared", "web"]);
+    expect(state.errors.map(formatError)).toEqual([
+      `${apps}/leak.yaml:1:1: ${outsideMessage(apps)}`,
+      `${apps}/relative.yaml:1:1: ${outsideMessage(apps)}`,
+      `${apps}/team:1:1: ${outsideMessage(apps)}`,
+    ]);
+    expect([...state.failedFiles].sort()).toEqual(["leak.yaml", "relative.yaml", "team"]);
+    expect(state.fileCount).toBe(2);
+    const everything = JSON.stringify({
+      ...state,
+      apps: [...state.apps.values()],
+      failed: [...state.failedFiles],
+    });
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain("password");
+    expect(everything).not.toContain("foreign");
+  });
+
+  it("does not walk a link to the root of the file system: one error, no foreign file", async () => {
+    const { apps } = plant();
+    writeFileSync(join(apps, "web.yaml"), manifest("web"));
+    symlinkSync("/", join(apps, "rootfs"));
+    const state = await loadDesiredState(apps);
+    expect(state.errors.map(formatError)).toEqual([`${apps}/rootfs:1:1: ${outsideMessage(apps)}`]);
+    expect(state.fileCount).toBe(1);
+    expect([...state.apps.keys()]).toEqual(["web"]);
+    expect([...state.failedFiles]).toEqual(["rootfs"]);
+  });
+
+  it("takes the real path of a directory given as a link as the boundary", async () => {
+    const { apps, secrets } = plant();
+    writeFileSync(join(apps, "web.yaml"), manifest("web"));
+    symlinkSync(join(secrets, "app.yaml"), join(apps, "leak.yaml"));
+    symlinkSync(apps, join(root, "current"));
+    const state = await loadDesiredState(join(root, "current"));
+    expect([...state.apps.keys()]).toEqual(["web"]);
+    expect(state.errors.map(formatError)).toEqual([`${root}/current/leak.yaml:1:1: ${outsideMessage(apps)}`]);
+  });
+
+  it("lets links lead to the rest of a wider boundary (a Git checkout), and no further", async () => {
+    const { secrets } = plant();
+    const checkout = join(root, "checkout");
+    mkdirSync(join(checkout, "apps"), { recursive: true });
+    mkdirSync(join(checkout, "common"));
+    writeFileSync(join(checkout, "common", "shared.yml.txt"), manifest("shared"));
+    symlinkSync("../common/shared.yml.txt", join(checkout, "apps", "shared.yaml"));
+    symlinkSync(join(secrets, "passwd"), join(checkout, "apps", "leak.yaml"));
+    const state = await loadDesiredState(join(checkout, "apps"), {
+      within: { dir: checkout, name: "the Git checkout" },
+    });
+    expect([...state.apps.keys()]).toEqual(["shared"]);
+    expect(state.errors.map(formatError)).toEqual([
+      `${checkout}/apps/leak.yaml:1:1: is a symbolic link to a place outside the Git checkout (${realpathSync(checkout)}); AlaCrity reads nothing outside it: replace the link by the file itself`,
+    ]);
+  });
+
+  it("checks again what it opens: a link swapped to lead outside after the walk is not read", async () => {
+    const { apps, secrets } = plant();
+    symlinkSync(join(secrets, "passwd"), join(apps, "swapped.yaml"));
+    const outside = await readManifestFile(join(apps, "swapped.yaml"), "swapped.yaml", boundaryOf(apps));
+    expect(outside).toEqual({
+      error: { file: "swapped.yaml", line: 1, col: 1, path: "", message: outsideMessage(apps) },
+    });
+    // The same file read without a boundary (a file named on the command line) is read.
+    const chosen = await readManifestFile(join(apps, "swapped.yaml"), "swapped.yaml");
+    expect(chosen).toEqual({ text: `root:${SECRET}:0:0:root:/root:/bin/bash\n` });
+  });
+});
+
 describe("loadDesiredState, loading again", () => {
   afterEach(() => vi.restoreAllMocks());
 
@@ -166,6 +274,20 @@ describe("validatePaths", () => {
     expect(state.errors).toEqual([]);
     expect(state.fileCount).toBe(2);
     expect([...state.apps.keys()].sort()).toEqual(["single", "web"]);
+  });
+
+  it("reads a file named on the command line where it is, but walks directories by the same rule", async () => {
+    write("apps/web.yaml", manifest("web"));
+    write("elsewhere/chosen.yaml", manifest("chosen"));
+    write("elsewhere/foreign.yaml", manifest("foreign"));
+    symlinkSync(join(root, "elsewhere/foreign.yaml"), join(root, "apps/leak.yaml"));
+    symlinkSync(join(root, "elsewhere/chosen.yaml"), join(root, "chosen-link.yaml"));
+    const state = await validatePaths([join(root, "apps"), join(root, "chosen-link.yaml")]);
+    expect([...state.apps.keys()].sort()).toEqual(["chosen", "web"]);
+    expect(state.errors.map(formatError)).toEqual([
+      `${root}/apps/leak.yaml:1:1: is a symbolic link to a place outside the apps directory (${realpathSync(join(root, "apps"))}); AlaCrity reads nothing outside it: replace the link by the file itself`,
+    ]);
+    expect([...state.failedFiles]).toEqual([`${root}/apps/leak.yaml`]);
   });
 
   it("names files as the user gave them and reports paths that do not exist", async () => {
