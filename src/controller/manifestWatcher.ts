@@ -1,7 +1,8 @@
-import { watch as fsWatch, type FSWatcher as NodeFSWatcher } from "node:fs";
+import { watch as fsWatch, realpathSync, type FSWatcher as NodeFSWatcher, type Stats } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
+import { isInside, type Boundary } from "../manifest/containment.js";
 import { debounce } from "./debounce.js";
 
 export interface ManifestWatcherOptions {
@@ -51,6 +52,20 @@ function isHidden(root: string, p: string): boolean {
   }
   const rel = relative(root, p);
   return rel !== "" && rel.split(sep).some((segment) => segment.startsWith("."));
+}
+
+/**
+ * True for a link leading outside the watched tree: the load does not read it, so there is nothing
+ * to watch, and following `rootfs -> /` would watch the whole file system. chokidar hands over
+ * lstat results, so only links cost a realpath.
+ */
+function leadsOutside(boundary: Boundary, p: string, stats: Stats | undefined): boolean {
+  if (stats?.isSymbolicLink() !== true) return false;
+  try {
+    return !isInside(boundary, realpathSync.native(p));
+  } catch {
+    return false;
+  }
 }
 
 function isManifest(p: string): boolean {
@@ -105,10 +120,11 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
   let files: FSWatcher | undefined = root === null ? undefined : await watchTree(root);
 
   async function watchTree(treeRoot: string): Promise<FSWatcher> {
+    const boundary = { real: treeRoot, name: "the apps directory" };
     const watcher = watch(treeRoot, {
       ignoreInitial: true,
       followSymlinks: true,
-      ignored: (p: string) => isHidden(treeRoot, p),
+      ignored: (p: string, stats?: Stats) => isHidden(treeRoot, p) || leadsOutside(boundary, p, stats),
     });
     watcher.on("all", (event, p) => {
       if (

@@ -126,6 +126,24 @@ describe("watchManifests", () => {
     await waitForCalls(1);
   });
 
+  it("does not watch through a link leading outside the directory, and does through one inside", async () => {
+    const apps = join(base, "apps");
+    const elsewhere = join(base, "elsewhere");
+    await mkdir(join(apps, "team"), { recursive: true });
+    await mkdir(elsewhere);
+    await symlink(elsewhere, join(apps, "outside"));
+    await symlink(join(apps, "team"), join(apps, "inside"));
+    await start(apps);
+
+    await writeFile(join(elsewhere, "foreign.yaml"), manifest("foreign"));
+    await settle();
+    expect(calls).toBe(0);
+
+    // The watcher is alive and follows the link that stays inside.
+    await writeFile(join(apps, "team", "a.yaml"), manifest("a"));
+    await waitForCalls(1);
+  });
+
   it("follows an atomic symlink swap to a new checkout (git-sync)", async () => {
     const rev1 = join(base, "rev1");
     const rev2 = join(base, "rev2");
