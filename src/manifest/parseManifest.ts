@@ -70,7 +70,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     doc.errors.map((error): ManifestError => {
       const message = /call stack/i.test(error.message)
         ? `nesting is too deep; this is not an App manifest`
-        : `YAML syntax error: ${error.message.split("\n")[0] ?? ""}`;
+        : `YAML syntax error: ${libraryMessage(error.message)}`;
       return { ...at(error.pos[0]), path: "", message };
     }),
   );
@@ -113,7 +113,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       const message =
         error instanceof ReferenceError && /alias/i.test(error.message)
           ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT}); expanding them would exhaust memory ("billion laughs")`
-          : `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`;
+          : `cannot read the YAML: ${libraryMessage(error instanceof Error ? error.message : String(error))}`;
       return fileFailure([{ ...at(start), path: "", message }], file, []);
     }
   }
@@ -285,4 +285,27 @@ function resourcesOf(resources: AppManifest["spec"]["resources"]): { resources?:
   const reservations = amounts(resources?.reservations);
   if (limits === undefined && reservations === undefined) return {};
   return { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
+}
+
+/** Longer than any of the yaml library's own sentences; what is beyond can only be quoted input. */
+const MAX_LIBRARY_SENTENCE = 100;
+/** As much of the input as a message quotes after its sentence: as much as `show` keeps. */
+const MAX_LIBRARY_QUOTE = 60;
+
+/**
+ * A yaml library message as errors show it: its first line, bounded. Some messages quote a whole
+ * token of the file after a colon ("Not a YAML token: ..."), which may be a long line of anything;
+ * an error shows where the problem is and at most a short piece of the text there.
+ */
+function libraryMessage(message: string): string {
+  const line = message.split("\n")[0] ?? "";
+  const colon = line.indexOf(": ");
+  if (colon < 0) return cut(line, MAX_LIBRARY_SENTENCE);
+  return cut(line.slice(0, colon + 2), MAX_LIBRARY_SENTENCE) + cut(line.slice(colon + 2), MAX_LIBRARY_QUOTE);
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // By code points, so no half of a surrogate pair is left; never spreading the whole (1 MB) text.
+  return `${[...text.slice(0, 2 * max)].slice(0, max - 3).join("")}...`;
 }

@@ -1,3 +1,4 @@
+import { show } from "./format.js";
 import { formatMemory, MIN_MEMORY_LIMIT, memoryBytes } from "./resources.js";
 import type { AppManifest } from "./schema.js";
 import type { FieldProblem } from "./zodIssues.js";
@@ -72,7 +73,7 @@ const uniqueContainerPaths: Rule = ({ spec }) => {
     return [
       {
         path: ["spec", "volumes", i, "containerPath"],
-        message: `containerPath ${JSON.stringify(volume.containerPath)} is already used by spec.volumes[${first}]; mount each volume at its own path`,
+        message: `containerPath ${show(volume.containerPath)} is already used by spec.volumes[${first}]; mount each volume at its own path`,
       },
     ];
   });
@@ -104,7 +105,7 @@ const memoryLimitFloor: Rule = ({ spec }) => {
     ? [
         {
           path: ["spec", "resources", "limits", "memory"],
-          message: `a memory limit must be at least 6M, Docker refuses to start a container with less (got ${JSON.stringify(limit)}); raise it`,
+          message: `a memory limit must be at least 6M, Docker refuses to start a container with less (got ${show(limit)}); raise it`,
         },
       ]
     : [];
