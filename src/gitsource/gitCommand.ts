@@ -79,27 +79,43 @@ export interface GitCredentials {
 }
 
 /**
- * git's environment: never prompt (a daemon has no terminal), and the token as an
- * `http.extraHeader` passed through `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` —
- * the environment form of `git -c`, chosen because a process's command line is readable by every
- * user of the host (`ps`) while its environment is not; and unlike `git clone -c`, it is never
- * written into the repository's config. SSH keys (`GIT_SSH_COMMAND`), credential helpers and the
- * rest of the user's Git configuration work as usual.
+ * Configuration every git command runs with, whatever a repository's own config says: no hooks
+ * (a `repo.git` planted in the working directory would run them as the controller's user) and
+ * no file-system monitor (`core.fsmonitor` names a program too). SSH (`core.sshCommand`,
+ * `GIT_SSH_COMMAND`) stays the operator's.
+ */
+const FORCED_CONFIG: readonly (readonly [string, string])[] = [
+  ["core.hooksPath", "/dev/null"],
+  ["core.fsmonitor", "false"],
+];
+
+/**
+ * git's environment: never prompt (a daemon has no terminal), `FORCED_CONFIG`, and the token as
+ * an `http.extraHeader`, all passed through `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`
+ * — the environment form of `git -c`, which outranks every config file; chosen because a
+ * process's command line is readable by every user of the host (`ps`) while its environment is
+ * not; and unlike `git clone -c`, it is never written into the repository's config. SSH keys
+ * (`GIT_SSH_COMMAND`), credential helpers and the rest of the user's Git configuration work as
+ * usual; entries the user set in `GIT_CONFIG_COUNT` come first, so ours win.
  */
 export function gitEnvironment(base: NodeJS.ProcessEnv, credentials: GitCredentials): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, GIT_TERMINAL_PROMPT: "0" };
   delete env.ALACRITY_GIT_TOKEN;
   delete env.ALACRITY_WEBHOOK_SECRET;
+  const config: (readonly [string, string])[] = [...FORCED_CONFIG];
   if (credentials.token) {
     const header =
       credentials.tokenUser === undefined
         ? `Authorization: Bearer ${credentials.token}`
         : `Authorization: Basic ${Buffer.from(`${credentials.tokenUser}:${credentials.token}`).toString("base64")}`;
-    const index = Number(base.GIT_CONFIG_COUNT ?? 0) || 0;
-    env.GIT_CONFIG_COUNT = String(index + 1);
-    env[`GIT_CONFIG_KEY_${index}`] = "http.extraHeader";
-    env[`GIT_CONFIG_VALUE_${index}`] = header;
+    config.push(["http.extraHeader", header]);
   }
+  const first = Number(base.GIT_CONFIG_COUNT ?? 0) || 0;
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${first + i}`] = key;
+    env[`GIT_CONFIG_VALUE_${first + i}`] = value;
+  });
+  env.GIT_CONFIG_COUNT = String(first + config.length);
   return env;
 }
 

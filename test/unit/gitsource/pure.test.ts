@@ -147,20 +147,30 @@ describe("git environment", () => {
   it("passes a token as an http.extraHeader through the environment, never prompting", () => {
     const env = gitEnvironment({ PATH: "/bin", ALACRITY_GIT_TOKEN: "tkn" }, { token: "tkn" });
     expect(env.GIT_TERMINAL_PROMPT).toBe("0");
-    expect(env.GIT_CONFIG_COUNT).toBe("1");
-    expect(env.GIT_CONFIG_KEY_0).toBe("http.extraHeader");
-    expect(env.GIT_CONFIG_VALUE_0).toBe("Authorization: Bearer tkn");
+    expect(env.GIT_CONFIG_COUNT).toBe("3");
+    expect(env.GIT_CONFIG_KEY_2).toBe("http.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_2).toBe("Authorization: Bearer tkn");
     expect(env.ALACRITY_GIT_TOKEN).toBeUndefined();
     const basic = gitEnvironment({ GIT_CONFIG_COUNT: "1" }, { token: "tkn", tokenUser: "x-access-token" });
-    expect(basic.GIT_CONFIG_COUNT).toBe("2");
-    expect(basic.GIT_CONFIG_VALUE_1).toBe(
+    expect(basic.GIT_CONFIG_COUNT).toBe("4");
+    expect(basic.GIT_CONFIG_VALUE_3).toBe(
       `Authorization: Basic ${Buffer.from("x-access-token:tkn").toString("base64")}`,
     );
     expect(credentialSecrets({ token: "tkn", tokenUser: "u" })).toEqual([
       "tkn",
       Buffer.from("u:tkn").toString("base64"),
     ]);
-    expect(gitEnvironment({}, {}).GIT_CONFIG_COUNT).toBeUndefined();
+  });
+
+  it("runs git without hooks or a file-system monitor, after the user's own config entries", () => {
+    const env = gitEnvironment({ GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "core.hooksPath" }, {});
+    expect(env.GIT_CONFIG_COUNT).toBe("3");
+    expect([env.GIT_CONFIG_KEY_0, env.GIT_CONFIG_KEY_1, env.GIT_CONFIG_KEY_2]).toEqual([
+      "core.hooksPath",
+      "core.hooksPath",
+      "core.fsmonitor",
+    ]);
+    expect([env.GIT_CONFIG_VALUE_1, env.GIT_CONFIG_VALUE_2]).toEqual(["/dev/null", "false"]);
   });
 
   it("tells a corrupt repository from a remote problem", () => {
