@@ -20,6 +20,7 @@ import {
   type GitRunOptions,
 } from "./gitCommand.js";
 import { redactText, redactUrl, urlSecrets } from "./redact.js";
+import { prepareWorkdir, restrictRepository } from "./workdirSafety.js";
 
 export interface GitSourceOptions {
   /** Any URL git understands: https://, ssh://, scp-like `git@host:repo`, git://, file://, a path. */
@@ -138,7 +139,7 @@ export class GitSource {
    * good commit), then fetches at once and every interval. Resolves after the first attempt.
    */
   async start(): Promise<SyncResult> {
-    await mkdir(this.layout.root, { recursive: true });
+    await prepareWorkdir(this.layout);
     this.#revision = await currentRevision(this.layout);
     if (this.#revision !== undefined) {
       this.#log.info(
@@ -372,6 +373,7 @@ export class GitSource {
     await rm(this.layout.repo, { recursive: true, force: true });
     await mkdir(this.layout.root, { recursive: true });
     await runGit(["init", "--quiet", "--bare", this.layout.repo], this.#git);
+    await restrictRepository(this.layout);
   }
 }
 
