@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readlink, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { committedLinks, removeEscapingLinks } from "./checkoutLinks.js";
 import { runGit, type GitRunOptions } from "./gitCommand.js";
 
 /**
@@ -51,12 +52,19 @@ export async function currentRevision(layout: WorkdirLayout): Promise<string | u
 
 /**
  * Writes the tree of `sha` into `checkouts/<sha>` (if not there yet) with a throw-away index, so
- * the bare repository is never given a work tree or an index of its own.
+ * the bare repository is never given a work tree or an index of its own. Committed links that
+ * lead outside the checkout are left out (see `removeEscapingLinks`) before it gets its name, so
+ * no reader ever sees them. Returns the paths of those links, or undefined when the checkout
+ * was there already.
  */
-export async function materialize(layout: WorkdirLayout, sha: string, git: GitRunOptions): Promise<string> {
+export async function materialize(
+  layout: WorkdirLayout,
+  sha: string,
+  git: GitRunOptions,
+): Promise<string[] | undefined> {
   if (!SHA.test(sha)) throw new Error(`Expected a full commit id, got \`${sha}\``);
   const target = join(layout.checkouts, sha);
-  if (await isDirectory(target)) return target;
+  if (await isDirectory(target)) return undefined;
   await mkdir(layout.checkouts, { recursive: true });
   const tmp = join(layout.checkouts, `.tmp-${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
   await mkdir(tmp);
@@ -65,12 +73,13 @@ export async function materialize(layout: WorkdirLayout, sha: string, git: GitRu
     const base = ["--git-dir", layout.repo, "--work-tree", tmp];
     await runGit([...base, "read-tree", sha], { ...git, env });
     await runGit([...base, "checkout-index", "--all", "--force"], { ...git, env });
+    const removed = await removeEscapingLinks(tmp, await committedLinks(layout.repo, sha, git));
     await rename(tmp, target);
+    return removed;
   } finally {
     await rm(tmp, { recursive: true, force: true });
     await rm(`${tmp}.index`, { force: true });
   }
-  return target;
 }
 
 /** Points `current` at `checkouts/<sha>` in one rename: readers see the old tree or the new one. */

@@ -5,6 +5,7 @@ import type { Registry } from "prom-client";
 import type { DaemonDeps } from "../controller/daemon.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { ApplyTracker } from "./applyTracker.js";
+import { withRemovedLinks } from "./checkoutLinks.js";
 import { registerGitMetrics } from "./gitMetrics.js";
 import { GitSource } from "./gitSource.js";
 import type { GitSourceOptions } from "./gitSource.js";
@@ -110,10 +111,12 @@ export class GitOps {
       loadDesired: async () => {
         const revision = this.source.revision;
         if (revision === undefined) return loadDesiredState(this.source.appsDir);
+        const dir = this.source.checkoutDir(revision);
         // Links may lead out of --git-path to elsewhere in the repository, never out of it.
-        const desired = await loadDesiredState(this.source.checkoutDir(revision), {
+        const loaded = await loadDesiredState(dir, {
           within: { dir: this.source.checkoutRoot(revision), name: "the Git checkout" },
         });
+        const desired = withRemovedLinks(loaded, dir, await this.source.removedLinks(revision));
         tracker.loaded(revision, desired);
         return desired;
       },

@@ -2,6 +2,7 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { nextFetchDelay } from "./backoff.js";
+import { committedLinks, missingLinks } from "./checkoutLinks.js";
 import {
   currentRevision,
   materialize,
@@ -94,6 +95,8 @@ export class GitSource {
   #again: string | undefined;
   #stopped = false;
   #firstCheckout: { promise: Promise<void>; resolve: () => void };
+  /** Per commit: the committed links left out of its checkout, by path in the repository. */
+  #removedLinks = new Map<string, Promise<string[]>>();
 
   constructor(options: GitSourceOptions) {
     this.#options = options;
@@ -132,6 +135,24 @@ export class GitSource {
   /** The whole checkout of `revision`: the repository's tree at that commit. */
   checkoutRoot(revision: string): string {
     return join(this.layout.checkouts, revision);
+  }
+
+  /**
+   * The links of `revision` left out of its checkout because they lead outside it, relative to
+   * the apps directory (those elsewhere in the repository are not its business). Known from the
+   * checkout itself, so a restart that reuses a checkout knows them too.
+   */
+  async removedLinks(revision: string): Promise<string[]> {
+    let removed = this.#removedLinks.get(revision);
+    if (!removed) {
+      removed = committedLinks(this.layout.repo, revision, this.#git).then((links) =>
+        missingLinks(this.checkoutRoot(revision), links),
+      );
+      this.#removedLinks.set(revision, removed);
+      removed.catch(() => this.#removedLinks.delete(revision));
+    }
+    const prefix = this.#path === "" ? "" : `${this.#path}/`;
+    return (await removed).filter((link) => link.startsWith(prefix)).map((link) => link.slice(prefix.length));
   }
 
   /**
@@ -269,15 +290,26 @@ export class GitSource {
       this.#log.debug({ reason, revision: sha }, "no new commit");
       return "unchanged";
     }
+    let removed: string[] | undefined;
     try {
-      await materialize(this.layout, sha, this.#git);
+      removed = await materialize(this.layout, sha, this.#git);
     } catch (error) {
       if (!(error instanceof GitError && looksCorrupt(error.message))) throw error;
       this.#log.warn({ error: error.message }, "the local repository is corrupt; re-cloning");
       await this.#reinit();
       const again = await this.#fetch();
-      await materialize(this.layout, again, this.#git);
+      removed = await materialize(this.layout, again, this.#git);
       sha = again;
+    }
+    if (removed !== undefined) {
+      this.#removedLinks.set(sha, Promise.resolve(removed));
+      // Once per commit: its checkout is made once. The paths only: a target may say too much.
+      if (removed.length > 0) {
+        this.#log.warn(
+          { revision: sha, links: removed },
+          "left symbolic links out of the checkout: they lead outside the repository or to nothing",
+        );
+      }
     }
     const dir = this.checkoutDir(sha);
     if (!(await isDirectory(dir))) {
@@ -289,6 +321,8 @@ export class GitSource {
     const keep = new Set([sha]);
     if (previous !== undefined) keep.add(previous);
     await pruneCheckouts(this.layout, keep);
+    for (const revision of this.#removedLinks.keys())
+      if (!keep.has(revision)) this.#removedLinks.delete(revision);
     this.#log.info({ reason, revision: sha, previous }, "switched to a new commit");
     this.#firstCheckout.resolve();
     try {
