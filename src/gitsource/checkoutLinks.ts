@@ -60,8 +60,12 @@ export async function missingLinks(dir: string, links: readonly string[]): Promi
  * `links` the removed links relative to it.
  */
 export function withRemovedLinks(desired: DesiredState, dir: string, links: readonly string[]): DesiredState {
-  // The load never sees dot names either.
-  const shown = links.filter((link) => !link.split("/").some((part) => part.startsWith(".")));
+  // The load never sees dot names either. What a removed link was can no longer be seen: one named
+  // like a manifest, or with no extension (a directory, likely), may have held apps to keep; a
+  // `README.md` link to nowhere must not mark the commit failed.
+  const shown = links.filter(
+    (link) => !link.split("/").some((part) => part.startsWith(".")) && mayHoldManifests(link),
+  );
   if (shown.length === 0) return desired;
   const errors: ManifestError[] = shown.map((link) => ({
     file: dir.endsWith("/") ? `${dir}${link}` : `${dir}/${link}`,
@@ -77,4 +81,9 @@ export function withRemovedLinks(desired: DesiredState, dir: string, links: read
     errors: [...desired.errors, ...errors].sort(compareErrors),
     failedFiles: new Set([...desired.failedFiles, ...shown]),
   };
+}
+
+function mayHoldManifests(link: string): boolean {
+  const name = link.slice(link.lastIndexOf("/") + 1);
+  return /\.ya?ml$/.test(name) || !name.includes(".");
 }
