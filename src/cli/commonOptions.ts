@@ -2,12 +2,14 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import type { PlanOptions } from "../reconcile/types.js";
 import { DEFAULT_INSTANCE } from "../reconcile/managed.js";
+import { allowedRootProblem, DEFAULT_HOST_PATH_ROOTS } from "../reconcile/hostPaths.js";
 import { ExitError } from "./exitError.js";
 
 export interface DirOptions {
   dir?: string;
   instance: string;
-  allowHostPath: string[];
+  /** The allowed data roots, checked; undefined: the defaults (/srv, /mnt, /data). */
+  allowHostPath?: string[];
 }
 
 /** The planner's options from the command line; removal guards stay on unless a command lifts them. */
@@ -23,9 +25,12 @@ export function planOptionsOf(
   };
 }
 
-/** `--dir` (default `$ALACRITY_DIR`) and `--instance` (default `$ALACRITY_INSTANCE` or `default`). */
+/**
+ * `--dir` (default `$ALACRITY_DIR`), `--instance` (default `$ALACRITY_INSTANCE` or `default`) and
+ * `--allow-host-path`.
+ */
 export function addDirOptions(command: Command, required: boolean): Command {
-  return command
+  command
     .addOption(
       new Option("-d, --dir <dir>", `apps directory${required ? "" : " (optional here)"}`).env(
         "ALACRITY_DIR",
@@ -35,15 +40,46 @@ export function addDirOptions(command: Command, required: boolean): Command {
       new Option("--instance <name>", "which AlaCrity instance's services to manage")
         .env("ALACRITY_INSTANCE")
         .default(DEFAULT_INSTANCE),
-    )
+    );
+  return addAllowHostPathOption(command);
+}
+
+const ALLOW_HOST_PATH_ENV = "ALACRITY_ALLOW_HOST_PATH";
+
+/**
+ * `--allow-host-path ROOT` (repeatable; or `$ALACRITY_ALLOW_HOST_PATH`, colon-separated): the
+ * data roots manifests may bind host paths under. Given, it replaces the default list. Every
+ * root is checked before the command runs, so a bad one stops it at start-up.
+ */
+export function addAllowHostPathOption(command: Command): Command {
+  return command
     .addOption(
       new Option(
-        "--allow-host-path <prefix>",
-        "allow manifests to bind host paths under PREFIX even inside /etc, /var/lib/docker, ... (repeatable)",
+        "--allow-host-path <root>",
+        "let manifests bind host paths under ROOT (repeatable; replaces the default list, so repeat " +
+          "/srv, /mnt, /data to keep them); /etc, /var/lib/docker, the Docker socket, ... stay refused inside it",
       )
-        .argParser((value: string, previous: string[] = []) => [...previous, value])
-        .default([] as string[]),
-    );
+        .env(ALLOW_HOST_PATH_ENV)
+        .default(undefined, DEFAULT_HOST_PATH_ROOTS.join(", "))
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .hook("preAction", (_command, action) => {
+      const given = action.getOptionValue("allowHostPath") as string[] | undefined;
+      if (given === undefined) return;
+      const fromEnv = action.getOptionValueSource("allowHostPath") === "env";
+      action.setOptionValue("allowHostPath", allowedRoots(given, fromEnv));
+    });
+}
+
+/** The roots as given, each checked; the environment variable's value is a colon-separated list. */
+function allowedRoots(given: readonly string[], fromEnv: boolean): string[] {
+  const name = fromEnv ? ALLOW_HOST_PATH_ENV : "--allow-host-path";
+  const roots = fromEnv ? given.flatMap((value) => value.split(":")) : [...given];
+  for (const root of roots) {
+    const problem = allowedRootProblem(root, name);
+    if (problem !== undefined) throw new ExitError(1, `alacrity: ${problem}`);
+  }
+  return roots;
 }
 
 export function requireDir(options: DirOptions): string {

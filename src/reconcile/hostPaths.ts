@@ -1,28 +1,52 @@
 import { posix } from "node:path";
-import type { AppSpec } from "../manifest/types.js";
+import type { AppSpec, SourcePosition } from "../manifest/types.js";
 import type { Rejection } from "./types.js";
 
+/*
+ * The host-path policy, in one place for `plan`, `apply`, `run`, `status` and `validate`: a
+ * manifest may bind a host directory only under a data root the operator allows, and never one
+ * that lies in, or contains, a path that gives a container power over its node. Whoever can
+ * merge a manifest must not get root on a node through it.
+ */
+
+/** The data roots host paths may lie under when the operator names none (`--allow-host-path`). */
+export const DEFAULT_HOST_PATH_ROOTS: readonly string[] = ["/srv", "/mnt", "/data"];
+
+// Most distributions make /var/run a symlink to /run. Both spellings are listed, so the rule
+// holds where the controller cannot resolve the symlink (another node, or a container).
+const RUN_ENTRIES = ["docker.sock", "docker", "containerd", "systemd/private", "dbus", "user"];
+
 /**
- * Host paths no manifest may bind unless the operator allows them: binding any of these (or a
- * path under them) gives the container root-equivalent power over the node — the Docker socket
- * or /var/lib/docker control every container, /etc, /root and /boot hold credentials and boot
- * code, /proc, /sys and /dev reach the kernel and devices. Whoever can merge a manifest must not
- * get root on a node through it.
+ * Paths no manifest may bind, nor any path under them or containing them, whatever the allowed
+ * roots: the Docker, containerd, Podman and kubelet sockets and state control every container;
+ * systemd's and D-Bus's sockets start units as root; /run/user holds per-user sockets (rootless
+ * Docker's among them); /etc, /root, /home and /boot hold credentials, keys and boot code;
+ * /usr, /bin, /sbin and /lib* hold the programs root runs; /var/spool/cron holds jobs cron runs;
+ * /var/log can be forged or read for secrets; /proc, /sys and /dev reach the kernel and devices;
+ * /var/lib/alacrity is the controller's own state, where a bind could inject manifests.
+ * A parent of an entry is refused too: a bind of /var/run hands over /var/run/docker.sock.
  */
 export const FORBIDDEN_HOST_PATHS: readonly string[] = [
+  "/var/lib/docker",
+  "/var/lib/containerd",
+  "/var/lib/containers",
+  "/var/lib/kubelet",
+  "/var/lib/alacrity",
+  ...RUN_ENTRIES.flatMap((entry) => [`/run/${entry}`, `/var/run/${entry}`]),
+  "/var/spool/cron",
+  "/var/log",
   "/etc",
+  "/root",
+  "/home",
+  "/boot",
+  "/usr",
+  "/bin",
+  "/sbin",
+  "/lib",
+  "/lib64",
   "/proc",
   "/sys",
   "/dev",
-  "/boot",
-  "/root",
-  "/var/lib/docker",
-  "/var/run/docker.sock",
-  "/run/docker.sock",
-  "/var/run/docker",
-  "/run/docker",
-  "/run/containerd",
-  "/var/lib/containerd",
 ];
 
 /** True when `path` is `prefix` or lies under it. Both are absolute and normalised. */
@@ -37,53 +61,119 @@ export function normalizeAbsolute(path: string): string {
   return normalized.length > 1 && normalized.endsWith("/") ? normalized.slice(0, -1) : normalized;
 }
 
-/**
- * Why a host path may not be bound, or undefined when it may. `/` itself is forbidden (it
- * contains everything); so is anything under the forbidden paths, unless it lies under one of
- * the operator's `--allow-host-path` prefixes. `resolved` is the path with symlinks resolved,
- * when the controller could see it: a symlink that points into a forbidden path is caught too.
- */
-export function forbiddenHostPath(
-  path: string,
-  allowed: readonly string[],
-  resolved?: string,
-): string | undefined {
-  for (const candidate of new Set([
-    normalizeAbsolute(path),
-    ...(resolved ? [normalizeAbsolute(resolved)] : []),
-  ])) {
-    if (allowed.some((prefix) => isUnder(candidate, normalizeAbsolute(prefix)))) continue;
-    if (candidate === "/") return "/ (the whole file system of the node)";
-    const hit = FORBIDDEN_HOST_PATHS.find((forbidden) => isUnder(candidate, forbidden));
-    if (hit)
-      return candidate === normalizeAbsolute(path)
-        ? hit
-        : `${hit} (through a symlink: ${path} -> ${candidate})`;
-  }
-  return undefined;
+/** What is wrong with one (normalised) path, and how to fix it. */
+interface Problem {
+  why: string;
+  fix: string;
 }
 
-/** A rejection for the first volume of `app` that binds a forbidden host path. */
-export function hostPathRejection(
-  app: AppSpec,
-  allowed: readonly string[],
-  resolvedHostPaths: ReadonlyMap<string, string>,
-): Rejection | undefined {
-  for (const [index, volume] of app.volumes.entries()) {
-    if (volume.kind !== "host") continue;
-    const reason = forbiddenHostPath(volume.hostPath, allowed, resolvedHostPaths.get(volume.hostPath));
-    if (!reason) continue;
+/** The deny-list rule: the path lies in a forbidden path or contains one. */
+function forbidden(path: string): string | undefined {
+  if (path === "/") return "it is / (the whole file system of the node)";
+  const inside = FORBIDDEN_HOST_PATHS.find((entry) => isUnder(path, entry));
+  if (inside !== undefined) return inside === path ? `it is ${inside}` : `it lies in ${inside}`;
+  const contained = FORBIDDEN_HOST_PATHS.find((entry) => isUnder(entry, path));
+  return contained === undefined ? undefined : `it contains ${contained}`;
+}
+
+function problemOf(path: string, roots: readonly string[]): Problem | undefined {
+  const listed = roots.length > 0 ? roots.join(", ") : "none";
+  const denied = forbidden(path);
+  if (denied !== undefined) {
     return {
-      app: app.name,
-      rule: "host-path-forbidden",
-      message:
-        `spec.volumes[${index}].hostPath: binding ${volume.hostPath} is refused: it lies in ${reason}, which would give the ` +
-        `app control of the node. Use a data directory such as /srv/${app.name}, or let the operator allow it with --allow-host-path PREFIX`,
-      position:
-        app.positions[`spec.volumes[${index}].hostPath`] ??
-        app.positions[`spec.volumes[${index}]`] ??
-        app.source,
+      why: `${denied}, which would give the app control of the node`,
+      fix: `bind a directory under ${roots[0] ?? "an allowed data root"} instead`,
     };
   }
-  return undefined;
+  if (roots.some((root) => isUnder(path, root))) return undefined;
+  return {
+    why: `it is not under an allowed data root (${listed})`,
+    fix: "move the data there or let the operator allow its root with --allow-host-path ROOT",
+  };
+}
+
+/**
+ * Why binding `path` is refused, or undefined when it may be bound. `resolved` is the path with
+ * its symlinks resolved, when the controller could see it: it must pass the same rules, so a
+ * symlink out of a data root is caught too.
+ */
+export function hostPathProblem(
+  path: string,
+  roots: readonly string[],
+  resolved?: string,
+): string | undefined {
+  const own = normalizeAbsolute(path);
+  const direct = problemOf(own, roots);
+  if (direct) return `${direct.why}; ${direct.fix}`;
+  if (resolved === undefined) return undefined;
+  const real = normalizeAbsolute(resolved);
+  const linked = real === own ? undefined : problemOf(real, roots);
+  return linked && `through a symlink (${own} -> ${real}) ${linked.why}; ${linked.fix}`;
+}
+
+/** A host-path volume the policy refuses: its field, the message and where it is. */
+export interface HostPathViolation {
+  field: string;
+  message: string;
+  position: SourcePosition;
+}
+
+/**
+ * Every host-path volume of `app` the policy refuses (`validate` lists them all). `allowedRoots` are
+ * the operator's allowed roots; undefined means the defaults.
+ */
+export function hostPathViolations(
+  app: AppSpec,
+  allowedRoots: readonly string[] | undefined,
+  resolvedHostPaths: ReadonlyMap<string, string> = new Map(),
+): HostPathViolation[] {
+  const roots = allowedRoots ?? DEFAULT_HOST_PATH_ROOTS;
+  const violations: HostPathViolation[] = [];
+  for (const [index, volume] of app.volumes.entries()) {
+    if (volume.kind !== "host") continue;
+    const problem = hostPathProblem(volume.hostPath, roots, resolvedHostPaths.get(volume.hostPath));
+    if (problem === undefined) continue;
+    const field = `spec.volumes[${index}].hostPath`;
+    violations.push({
+      field,
+      message: `binding ${volume.hostPath} is refused: ${problem}`,
+      position: app.positions[field] ?? app.positions[`spec.volumes[${index}]`] ?? app.source,
+    });
+  }
+  return violations;
+}
+
+/** The planner's rejection for the first host-path volume of `app` the policy refuses. */
+export function hostPathRejection(
+  app: AppSpec,
+  roots: readonly string[] | undefined,
+  resolvedHostPaths: ReadonlyMap<string, string> | undefined,
+): Rejection | undefined {
+  const [first] = hostPathViolations(app, roots, resolvedHostPaths);
+  if (!first) return undefined;
+  return {
+    app: app.name,
+    rule: "host-path-forbidden",
+    message: `${first.field}: ${first.message}`,
+    position: first.position,
+  };
+}
+
+/**
+ * Why `root` cannot be an allowed data root, or undefined when it can; `name` is where it came
+ * from (the flag or the environment variable). Checked once at start-up.
+ */
+export function allowedRootProblem(root: string, name: string): string | undefined {
+  if (root.startsWith("/") && normalizeAbsolute(root) === "/") {
+    return `${name} ${JSON.stringify(root)}: allowing the whole file system is not supported; allow the data directories your apps use`;
+  }
+  if (!root.startsWith("/") || normalizeAbsolute(root) !== root) {
+    return `${name} must be an absolute, normalised directory such as /srv/data, got ${JSON.stringify(root)}`;
+  }
+  const inside = FORBIDDEN_HOST_PATHS.find((entry) => isUnder(root, entry));
+  if (inside === undefined) return undefined;
+  return (
+    `${name} ${root}: it lies in ${inside}, where host paths are never allowed (binding it would give ` +
+    `an app control of the node); allow a data directory such as /srv/data`
+  );
 }

@@ -135,11 +135,7 @@ function checkApp(
       position: app.positions["spec.replicas"] ?? app.source,
     };
   }
-  const forbidden = hostPathRejection(
-    app,
-    options.allowHostPaths ?? [],
-    options.resolvedHostPaths ?? new Map(),
-  );
+  const forbidden = hostPathRejection(app, options.allowHostPaths, options.resolvedHostPaths);
   if (forbidden) return forbidden;
   if (!app.persistent && app.volumes.length > 0) {
     return {

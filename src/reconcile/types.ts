@@ -108,13 +108,13 @@ export interface PlanOptions {
    */
   instance: string;
   /**
-   * Host path prefixes the operator allows even though they lie in a forbidden area
-   * (`--allow-host-path`); see hostPaths.ts. Default none.
+   * The data roots host paths may lie under (`--allow-host-path`); the deny-list applies inside
+   * them too. Default `DEFAULT_HOST_PATH_ROOTS` (/srv, /mnt, /data); see hostPaths.ts.
    */
   allowHostPaths?: readonly string[];
   /**
    * Host paths with their symlinks resolved, where the controller's machine could resolve them
-   * (read at the edge, before planning), so a symlink into a forbidden area is caught as well.
+   * (read at the edge, before planning), so a symlink out of the allowed roots is caught as well.
    */
   resolvedHostPaths?: ReadonlyMap<string, string>;
   /** Git revision the manifests come from, recorded as a label when set. */

@@ -227,7 +227,8 @@ describe("apply and plan on a real Swarm", () => {
       "u.yaml",
       appYaml(`${P}bind`, { persistent: true, volumes: [{ hostPath: missing, containerPath: "/uploads" }] }),
     );
-    const applied = await apply("--wait", "--timeout", "40");
+    // /tmp is no default data root: the operator allows it here.
+    const applied = await apply("--wait", "--timeout", "40", "--allow-host-path", "/tmp");
     expect(applied.code).toBe(1);
     expect(applied.stdout).toContain(`bind source path does not exist: ${missing}`);
     expect(applied.stdout).toMatch(/on node \S+/);
