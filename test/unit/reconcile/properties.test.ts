@@ -5,6 +5,8 @@ import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "..
 import { LABEL } from "../../../src/swarm/types.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { isManagedBy } from "../../../src/reconcile/managed.js";
+import { isUnder } from "../../../src/reconcile/hostPaths.js";
+import { mountKey } from "../../../src/reconcile/storage.js";
 import type { Plan, PlanOptions } from "../../../src/reconcile/types.js";
 import { ANNOTATION } from "../../../src/reconcile/types.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
@@ -41,7 +43,7 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
         fc.constantFrom("A", "B", "PASSWORD", "toJSON"),
         fc.constantFrom("x", "y", "s3cr3t"),
       ),
-      volumes: fc.subarray(["v1", "v2", "/srv/x", "/srv/x/", "/srv/y"]),
+      volumes: fc.subarray(["v1", "v2", "/srv/x", "/srv/x/", "/srv/y", "/srv/x/sub", "/srv"]),
       port: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
       allowMove: fc.boolean(),
       allowDrop: fc.boolean(),
@@ -286,7 +288,40 @@ describe("plan: properties over random desired and observed states", () => {
       RUNS,
     );
   });
+
+  it("never makes two apps share storage: no two services get one volume, or nested or equal host paths", () => {
+    fc.assert(
+      fc.property(worldArb, ({ desired, observed, options }) => {
+        const before = new Map(
+          observed.services.map((s) => [s.name, new Set(s.fields.mounts.map(mountKey))]),
+        );
+        const p = plan(desired, observed, options);
+        const after = applyPlan(observed, p.actions).services.filter((s) => isManagedBy(s, options.instance));
+        for (const [i, s] of after.entries()) {
+          for (const t of after.slice(i + 1)) {
+            for (const m of s.fields.mounts.map(mountKey)) {
+              for (const n of t.fields.mounts.map(mountKey)) {
+                if (!sharesStorage(m, n)) continue;
+                // Only two services that already held them before this plan (it cannot undo that).
+                const held = before.get(s.name)?.has(m) === true && before.get(t.name)?.has(n) === true;
+                expect(held, `${s.name} ${m} and ${t.name} ${n}: ${JSON.stringify(p.actions)}`).toBe(true);
+              }
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
 });
+
+/** Two storage keys that are one place, or two host directories one inside the other. */
+function sharesStorage(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (!a.startsWith("host:") || !b.startsWith("host:")) return false;
+  const [x, y] = [a.slice(5), b.slice(5)];
+  return isUnder(x, y) || isUnder(y, x);
+}
 
 function describe2(app: string, p1: Plan, p2: Plan): string {
   return `second pass acted on ${app}: ${JSON.stringify({ first: p1.actions, rejections: p1.rejections, second: p2.actions })}`;

@@ -172,6 +172,41 @@ describe("plan: storage conflicts", () => {
       loser: "grabber",
       key: "spec.volumes[1].name",
     },
+    {
+      name: "two new apps, one host path inside the other's: the later file loses",
+      apps: [
+        db("outer").inFile("a.yaml").withHostPath("/srv/db", "/d").build(),
+        db("inner").inFile("b.yaml").withHostPath("/srv/db/pgdata", "/d").build(),
+      ],
+      observed: nodes,
+      loser: "inner",
+      key: "spec.volumes[0].hostPath",
+    },
+    {
+      name: "two new apps, one host path containing the other's: the later file loses",
+      apps: [
+        db("inner").inFile("a.yaml").withHostPath("/srv/db/pgdata", "/d").build(),
+        db("outer").inFile("b.yaml").withVolume("v", "/v").withHostPath("/srv/db", "/d").build(),
+      ],
+      observed: nodes,
+      loser: "outer",
+      key: "spec.volumes[1].hostPath",
+    },
+    {
+      name: "a newcomer binds a directory inside a deployed service's host path",
+      apps: [db("new").inFile("a.yaml").withHostPath("/srv/db/pgdata", "/x").build()],
+      observed: () => nodes().withService(serviceFor(db("old").withHostPath("/srv/db", "/x").build(), onA)),
+      loser: "new",
+      key: "spec.volumes[0].hostPath",
+    },
+    {
+      name: "a newcomer binds a directory containing a deployed service's host path",
+      apps: [db("new").inFile("a.yaml").withHostPath("/srv", "/x").build()],
+      observed: () =>
+        nodes().withService(serviceFor(db("old").withHostPath("/srv/db/pgdata", "/x").build(), onA)),
+      loser: "new",
+      key: "spec.volumes[0].hostPath",
+    },
   ];
 
   it.each(cases)("$name", ({ apps, observed, loser, key }) => {
@@ -182,6 +217,46 @@ describe("plan: storage conflicts", () => {
     ]);
     expect(p.rejections[0]?.message).toContain("two apps never share one storage path");
     expect(p.actions.filter((a) => a.app === loser)).toEqual([]);
+  });
+
+  it("says how two nested host paths conflict, and with which app", () => {
+    const p = plan(
+      desiredOf([
+        db("outer").inFile("a.yaml", 3).withHostPath("/srv/db", "/d").build(),
+        db("inner").inFile("b.yaml").withHostPath("/srv/db/pgdata", "/d").build(),
+        db("grabber").inFile("c.yaml").withHostPath("/srv/old", "/d").build(),
+      ]),
+      nodes()
+        .withService(serviceFor(db("deployed").withHostPath("/srv/old/data", "/x").build(), onA))
+        .build(),
+      OPTIONS,
+    );
+    expect(p.rejections.map((r) => `${r.app}: ${r.message}`)).toEqual([
+      "grabber: host path /srv/old contains host path /srv/old/data of app deployed, which is deployed and " +
+        "keeps it; two apps never share one storage path, nor one host directory inside another's. Use " +
+        "another host path, or remove it from the other app first",
+      "inner: host path /srv/db/pgdata lies inside host path /srv/db of app outer (a.yaml:3), which comes first " +
+        "and keeps it; two apps never share one storage path, nor one host directory inside another's. Use " +
+        "another host path, or remove it from the other app first",
+    ]);
+  });
+
+  it("siblings with a common name prefix are not nested, and a service's own path is never a conflict", () => {
+    const p = plan(
+      desiredOf([
+        db("one").withHostPath("/srv/db", "/d").build(),
+        db("two").withHostPath("/srv/dbx", "/d").build(),
+        db("three").withHostPath("/srv/d", "/d").build(),
+        // its service mounts the outer directory; the app moves to one inside it
+        db("mover").withHostPath("/srv/mover/inner", "/d").build(),
+      ]),
+      nodes()
+        .withService(serviceFor(db("mover").withHostPath("/srv/mover", "/d").build(), onA))
+        .build(),
+      OPTIONS,
+    );
+    expect(p.rejections).toEqual([]);
+    expect(p.actions.filter((a) => a.kind === "create").map((a) => a.app)).toEqual(["one", "three", "two"]);
   });
 
   it("the same volume name on different apps' services is not a conflict when each keeps its own", () => {
