@@ -75,7 +75,7 @@ export function registerApplyCommand(program: Command): void {
         desired,
         {
           ...planOptionsOf(options, options),
-          resolvedHostPaths: await resolveHostPaths(desired),
+          ...(await resolveHostPaths(desired)),
           concurrency: options.concurrency,
           maxAttempts: 5,
           logger,

@@ -47,7 +47,7 @@ export function registerPlanCommand(program: Command): void {
     const observed = await observing;
     const p = plan(desired, observed, {
       ...planOptionsOf(options),
-      resolvedHostPaths: await resolveHostPaths(desired),
+      ...(await resolveHostPaths(desired)),
     });
     if (options.output === "json") {
       printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });

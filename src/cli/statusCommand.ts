@@ -30,7 +30,7 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
   const desired = await loadDesiredState(options.dir);
   const p = plan(desired, observed, {
     ...planOptionsOf(options),
-    resolvedHostPaths: await resolveHostPaths(desired),
+    ...(await resolveHostPaths(desired)),
   });
   return { apps: summarizeStatus(observed, desired, p, { instance: options.instance }), lease };
 }

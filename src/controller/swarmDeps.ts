@@ -1,6 +1,6 @@
 import type { EngineClient } from "../swarm/engineClient.js";
 import type { Logger } from "pino";
-import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { plan } from "../reconcile/plan.js";
 import type { PlanOptions } from "../reconcile/types.js";
@@ -30,11 +30,11 @@ const CACHE_WRITE_DELAY_MS = 2000;
 export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   const { docker, dir, logger } = options;
   // Symlinks of bound host paths, resolved at each load (I/O stays here, the planner stays pure).
-  let resolvedHostPaths = new Map<string, string>();
+  let hostPaths: HostPathLookup = { resolvedHostPaths: new Map(), unseenHostPaths: new Set() };
   return {
     loadDesired: async () => {
       const desired = await loadDesiredState(dir, { deferCacheWriteMs: CACHE_WRITE_DELAY_MS });
-      resolvedHostPaths = await resolveHostPaths(desired);
+      hostPaths = await resolveHostPaths(desired);
       return desired;
     },
     observe: () => observe(docker),
@@ -43,8 +43,8 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
         desired,
         observed,
         options.revision
-          ? { ...options.plan, resolvedHostPaths, revision: options.revision() }
-          : { ...options.plan, resolvedHostPaths },
+          ? { ...options.plan, ...hostPaths, revision: options.revision() }
+          : { ...options.plan, ...hostPaths },
       ),
     execute: (action, observed) => execute(docker, action, observed),
     isRetryable,

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { AppSpec, SourcePosition } from "../manifest/types.js";
-import type { Rejection } from "./types.js";
+import type { PlanWarning, Rejection } from "./types.js";
 
 /*
  * The host-path policy, in one place for `plan`, `apply`, `run`, `status` and `validate`: a
@@ -176,4 +176,28 @@ export function allowedRootProblem(root: string, name: string): string | undefin
     `${name} ${root}: it lies in ${inside}, where host paths are never allowed (binding it would give ` +
     `an app control of the node); allow a data directory such as /srv/data`
   );
+}
+
+/**
+ * One warning per host path the controller could not resolve (`unseen`), for an app about to
+ * be planned: its symlinks were not checked, so only the allowed roots protect it. `warned`
+ * holds the paths already warned about in this plan.
+ */
+export function unseenHostPathWarnings(
+  app: AppSpec,
+  unseen: ReadonlySet<string>,
+  warned: Set<string>,
+): PlanWarning[] {
+  const warnings: PlanWarning[] = [];
+  for (const volume of app.volumes) {
+    if (volume.kind !== "host" || !unseen.has(volume.hostPath) || warned.has(volume.hostPath)) continue;
+    warned.add(volume.hostPath);
+    warnings.push({
+      app: app.name,
+      message:
+        `host path ${volume.hostPath} cannot be seen from this controller (not on this machine or not ` +
+        `readable), so its symlinks were not checked; the allowed data roots are what protects it`,
+    });
+  }
+  return warnings;
 }

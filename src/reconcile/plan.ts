@@ -20,7 +20,7 @@ import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { storageConflicts } from "./storage.js";
-import { hostPathRejection } from "./hostPaths.js";
+import { hostPathRejection, unseenHostPathWarnings } from "./hostPaths.js";
 
 /** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
 const PIN_FIELDS = new Set(["constraints", `labels.${LABEL.pinNode}`, `labels.${LABEL.pinHostname}`]);
@@ -62,11 +62,15 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const conflicts = storageConflicts(candidates, managed);
   const pinCounts = countPins(observed.pins);
   const pins = pinsByApp(observed.pins);
+  const warnedHostPaths = new Set<string>();
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
       rejections.push(conflict);
       continue;
+    }
+    if (options.unseenHostPaths) {
+      warnings.push(...unseenHostPathWarnings(app, options.unseenHostPaths, warnedHostPaths));
     }
     const service = serviceByName.get(app.name);
     let pin: PinTarget | undefined;

@@ -117,6 +117,8 @@ export interface PlanOptions {
    * (read at the edge, before planning), so a symlink out of the allowed roots is caught as well.
    */
   resolvedHostPaths?: ReadonlyMap<string, string>;
+  /** Host paths the controller could not resolve: each gets a warning in the plan. */
+  unseenHostPaths?: ReadonlySet<string>;
   /** Git revision the manifests come from, recorded as a label when set. */
   revision?: string;
 }

@@ -230,6 +230,9 @@ describe("apply and plan on a real Swarm", () => {
     // /tmp is no default data root: the operator allows it here.
     const applied = await apply("--wait", "--timeout", "40", "--allow-host-path", "/tmp");
     expect(applied.code).toBe(1);
+    expect(applied.stdout).toContain(
+      `warning: ${P}bind: host path ${missing} cannot be seen from this controller (not on this machine or not readable), so its symlinks were not checked`,
+    );
     expect(applied.stdout).toContain(`bind source path does not exist: ${missing}`);
     expect(applied.stdout).toMatch(/on node \S+/);
   });

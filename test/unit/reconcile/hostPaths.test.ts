@@ -253,3 +253,45 @@ describe("the planner and the host-path policy", () => {
     expect(result.actions.map((a) => `${a.kind} ${a.app}`)).toEqual(["pin fine", "create fine"]);
   });
 });
+
+describe("host paths the controller cannot see", () => {
+  const message = (path: string) =>
+    `host path ${path} cannot be seen from this controller (not on this machine or not readable), so its ` +
+    `symlinks were not checked; the allowed data roots are what protects it`;
+
+  it("warns once per unseen path, naming the app, and plans the app", () => {
+    const seen = anApp("seen").persistent().withHostPath("/srv/seen", "/data").build();
+    const unseen = anApp("unseen")
+      .persistent()
+      .withHostPath("/srv/elsewhere", "/data")
+      .withHostPath("/mnt/far", "/far")
+      .build();
+    const result = plan(desiredOf([seen, unseen]), swarm(), {
+      ...OPTIONS,
+      resolvedHostPaths: new Map([["/srv/seen", "/srv/seen"]]),
+      unseenHostPaths: new Set(["/srv/elsewhere", "/mnt/far"]),
+    });
+    expect(result.warnings).toEqual([
+      { app: "unseen", message: message("/srv/elsewhere") },
+      { app: "unseen", message: message("/mnt/far") },
+    ]);
+    expect(result.rejections).toEqual([]);
+    expect(result.actions.map((a) => `${a.kind} ${a.app}`)).toEqual([
+      "pin seen",
+      "pin unseen",
+      "create seen",
+      "create unseen",
+    ]);
+  });
+
+  it("does not warn about a rejected app's path (it is refused anyway)", () => {
+    const refused = anApp("refused").persistent().withHostPath("/opt/x", "/data").build();
+    const kept = anApp("kept").persistent().withHostPath("/srv/x", "/data").build();
+    const result = plan(desiredOf([refused, kept]), swarm(), {
+      ...OPTIONS,
+      unseenHostPaths: new Set(["/opt/x", "/srv/x"]),
+    });
+    expect(result.rejections.map((r) => r.app)).toEqual(["refused"]);
+    expect(result.warnings).toEqual([{ app: "kept", message: message("/srv/x") }]);
+  });
+});
