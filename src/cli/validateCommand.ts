@@ -1,26 +1,46 @@
 import type { Command } from "commander";
+import { compareErrors } from "../manifest/duplicates.js";
 import { validatePaths } from "../manifest/loadDirectory.js";
+import type { DesiredState, ManifestError } from "../manifest/types.js";
+import { hostPathViolations } from "../reconcile/hostPaths.js";
+import { addAllowHostPathOption } from "./commonOptions.js";
 import { errorLine } from "./render/planText.js";
 import { ExitError } from "./exitError.js";
 
+interface ValidateOptions {
+  allowHostPath?: string[];
+}
+
+/**
+ * The host-path policy's refusals as manifest errors, so a CI check on a pull request catches a
+ * bind of /etc before it is merged. Offline: the runner is not the node, so no symlink is
+ * resolved (the planner checks those where it can see them).
+ */
+function hostPathErrors(state: DesiredState, roots: readonly string[] | undefined): ManifestError[] {
+  return [...state.apps.values()].flatMap((app) =>
+    hostPathViolations(app, roots).map((v) => ({ ...v.position, path: v.field, message: v.message })),
+  );
+}
+
 export function registerValidateCommand(program: Command): void {
-  program
+  const command = program
     .command("validate")
-    .description("check manifest files or directories, offline")
+    .description("check manifest files or directories, offline (the host-path policy included)")
     .addHelpText(
       "after",
-      "\nExit status: 0 all valid; 1 any error, each printed as FILE:LINE:COL: field.path: message.\n\nExamples:\n  alacrity validate apps/\n  alacrity validate apps/db.yaml apps/web.yaml",
+      "\nExit status: 0 all valid; 1 any error, each printed as FILE:LINE:COL: field.path: message.\n\nExamples:\n  alacrity validate apps/\n  alacrity validate apps/db.yaml apps/web.yaml\n  alacrity validate apps/ --allow-host-path /srv --allow-host-path /var/lib/postgres",
     )
-    .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)")
-    .action(async (paths: string[]) => {
-      const state = await validatePaths(paths);
-      process.stdout.write(state.errors.map((error) => `${errorLine(error)}\n`).join(""));
-      const files = `${state.fileCount} file${state.fileCount === 1 ? "" : "s"}`;
-      if (state.errors.length > 0) {
-        const count = `${state.errors.length} error${state.errors.length === 1 ? "" : "s"}`;
-        throw new ExitError(1, `${count} in ${files}`);
-      }
-      const apps = `${state.apps.size} app${state.apps.size === 1 ? "" : "s"}`;
-      process.stderr.write(`${files} valid (${apps})\n`);
-    });
+    .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)");
+  addAllowHostPathOption(command).action(async (paths: string[], options: ValidateOptions) => {
+    const state = await validatePaths(paths);
+    const errors = [...state.errors, ...hostPathErrors(state, options.allowHostPath)].sort(compareErrors);
+    for (const error of errors) process.stdout.write(`${errorLine(error)}\n`);
+    const files = `${state.fileCount} file${state.fileCount === 1 ? "" : "s"}`;
+    if (errors.length > 0) {
+      const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
+      throw new ExitError(1, `${count} in ${files}`);
+    }
+    const apps = `${state.apps.size} app${state.apps.size === 1 ? "" : "s"}`;
+    process.stderr.write(`${files} valid (${apps})\n`);
+  });
 }

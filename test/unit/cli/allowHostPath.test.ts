@@ -30,6 +30,7 @@ afterEach(() => {
 
 describe("--allow-host-path is checked at start-up, the same way for every command", () => {
   const commands = [
+    ["validate", "apps"],
     ["plan", "--dir", "apps"],
     ["apply", "--dir", "apps"],
     ["run", "--dir", "apps"],

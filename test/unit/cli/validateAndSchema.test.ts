@@ -8,12 +8,13 @@ import { afterAll, describe, expect, it } from "vitest";
 const repo = new URL("../../../", import.meta.url).pathname;
 const main = join(repo, "src/cli/main.ts");
 
-function alacrity(args: string[], options: { asNobody?: boolean } = {}) {
+function alacrity(args: string[], options: { asNobody?: boolean; env?: Record<string, string> } = {}) {
   const command = ["node", "--import", "tsx", main, ...args];
   const [file, ...rest] = options.asNobody
     ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...command]
     : command;
-  const result = spawnSync(file!, rest, { cwd: repo, encoding: "utf8", timeout: 60_000 });
+  const env = { ...process.env, ...options.env };
+  const result = spawnSync(file!, rest, { cwd: repo, encoding: "utf8", timeout: 60_000, env });
   return {
     status: result.status,
     stdout: result.stdout.split("\n").filter(Boolean),
@@ -100,6 +101,52 @@ describe("alacrity validate", { timeout: 60_000 }, () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toEqual([
       `${dir}/a\\n${forged}\\n.yaml:5:12: metadata.labels["k\\n${forged}"]: label key must not contain control characters or line breaks (got "k\\n${forged}"); remove them`,
+    ]);
+  });
+
+  it("applies the host-path policy: /etc is refused at its position, whatever the allowed roots", () => {
+    const dir = join(temp, "hostpaths");
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync("mkdir", ["-p", dir]);
+    const app = (name: string, hostPath: string) =>
+      [
+        "apiVersion: alacrity.dev/v1",
+        "kind: App",
+        `metadata: {name: ${name}}`,
+        "spec:",
+        "  image: nginx:1",
+        "  persistent: true",
+        "  volumes:",
+        "    - containerPath: /data",
+        `      hostPath: ${hostPath}`,
+        "",
+      ].join("\n");
+    writeFileSync(join(dir, "etc.yaml"), app("etc-reader", "/etc"));
+    writeFileSync(join(dir, "opt.yaml"), app("opt-data", "/opt/data"));
+    writeFileSync(join(dir, "srv.yaml"), app("srv-data", "/srv/data"));
+    const etc = `${dir}/etc.yaml:9:17: spec.volumes[0].hostPath: binding /etc is refused: it is /etc, which would give the app control of the node`;
+
+    const byDefault = alacrity(["validate", dir]);
+    expect(byDefault.status).toBe(1);
+    expect(byDefault.stdout).toEqual([
+      `${etc}; bind a directory under /srv instead`,
+      `${dir}/opt.yaml:9:17: spec.volumes[0].hostPath: binding /opt/data is refused: it is not under an allowed data root (/srv, /mnt, /data); move the data there or let the operator allow its root with --allow-host-path ROOT`,
+    ]);
+    expect(byDefault.stderr).toEqual(["2 errors in 3 files"]);
+
+    // Allowing /opt (and keeping /srv) accepts /opt/data; /etc stays refused.
+    const allowed = alacrity(["validate", dir, "--allow-host-path", "/srv", "--allow-host-path", "/opt"]);
+    expect(allowed.status).toBe(1);
+    expect(allowed.stdout).toEqual([`${etc}; bind a directory under /srv instead`]);
+
+    rmSync(join(dir, "etc.yaml"));
+    const fromEnv = alacrity(["validate", dir], { env: { ALACRITY_ALLOW_HOST_PATH: "/srv:/opt" } });
+    expect(fromEnv).toEqual({ status: 0, stdout: [], stderr: ["2 files valid (2 apps)"] });
+    // The flag replaces the defaults: /srv is no longer allowed when only /opt is.
+    const onlyOpt = alacrity(["validate", dir, "--allow-host-path", "/opt"]);
+    expect(onlyOpt.status).toBe(1);
+    expect(onlyOpt.stdout).toEqual([
+      `${dir}/srv.yaml:9:17: spec.volumes[0].hostPath: binding /srv/data is refused: it is not under an allowed data root (/opt); move the data there or let the operator allow its root with --allow-host-path ROOT`,
     ]);
   });
 
