@@ -1,3 +1,4 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -235,6 +236,51 @@ describe("apply and plan on a real Swarm", () => {
     );
     expect(applied.stdout).toContain(`bind source path does not exist: ${missing}`);
     expect(applied.stdout).toMatch(/on node \S+/);
+  });
+
+  it("refuses host paths outside the allowed roots, into forbidden paths through symlinks, and nested in another app's", async () => {
+    const root = mkdtempSync(join(tmpdir(), "alacrity-t-cli-hostpath-"));
+    try {
+      mkdirSync(join(root, "db", "pgdata"), { recursive: true });
+      symlinkSync("/etc", join(root, "link"));
+      const bind = (name: string, hostPath: string) =>
+        appYaml(`${P}${name}`, {
+          persistent: true,
+          replicas: 0,
+          volumes: [{ hostPath, containerPath: "/data" }],
+        });
+      dir.write("etc.yaml", bind("etc", "/etc"));
+      dir.write("link.yaml", bind("link", join(root, "link")));
+      dir.write("outside.yaml", bind("outside", join(root, "db")));
+      const byDefault = await apply();
+      expect(byDefault.code).toBe(1);
+      expect(byDefault.stdout).toMatch(
+        /reject t-cli-etc: \S*etc\.yaml:\d+:\d+: .*binding \/etc is refused: it is \/etc/,
+      );
+      expect(byDefault.stdout).toContain(
+        `binding ${root}/db is refused: it is not under an allowed data root (/srv, /mnt, /data)`,
+      );
+
+      dir.remove("etc.yaml");
+      const allowed = await apply("--allow-host-path", root);
+      expect(allowed.code).toBe(1);
+      expect(allowed.stdout).toContain(
+        `binding ${root}/link is refused: through a symlink (${root}/link -> /etc) it is /etc`,
+      );
+      expect(await service(`${P}link`)).toBeUndefined();
+      expect(await service(`${P}outside`)).toBeDefined();
+
+      dir.remove("link.yaml");
+      dir.write("inside.yaml", bind("inside", join(root, "db", "pgdata")));
+      const nested = await apply("--allow-host-path", root);
+      expect(nested.code).toBe(1);
+      expect(nested.stdout).toContain(
+        `host path ${root}/db/pgdata lies inside host path ${root}/db of app ${P}outside, which is deployed and keeps it`,
+      );
+      expect(await service(`${P}inside`)).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("an empty directory removes nothing without --allow-empty", async () => {
