@@ -85,7 +85,15 @@ function problemOf(path: string, roots: readonly string[]): Problem | undefined 
       fix: `bind a directory under ${roots[0] ?? "an allowed data root"} instead`,
     };
   }
-  if (roots.some((root) => isUnder(path, root))) return undefined;
+  const root = roots.find((r) => r === path);
+  if (root !== undefined) {
+    // A root holds other apps' directories and whatever else the operator keeps there.
+    return {
+      why: `it is the data root ${root} itself, which holds other apps' data`,
+      fix: `bind a directory inside it, such as ${root}/<app>`,
+    };
+  }
+  if (roots.some((r) => isUnder(path, r))) return undefined;
   return {
     why: `it is not under an allowed data root (${listed})`,
     fix: "move the data there or let the operator allow its root with --allow-host-path ROOT",

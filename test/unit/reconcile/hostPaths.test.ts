@@ -112,9 +112,26 @@ describe("host paths that would give an app control of its node (the deny-list)"
 describe("host paths only under the allowed data roots (the allow-list)", () => {
   it("defaults to /srv, /mnt and /data", () => {
     expect(DEFAULTS).toEqual(["/srv", "/mnt", "/data"]);
-    for (const path of ["/srv/blog/uploads", "/mnt/nas/photos", "/data", "/data/pg"]) {
+    for (const path of ["/srv/blog/uploads", "/mnt/nas/photos", "/data/pg"]) {
       expect(hostPathProblem(path, DEFAULTS)).toBeUndefined();
     }
+  });
+
+  it.each(["/srv", "/data", "/mnt/", "/srv/x/.."])(
+    "refuses the data root itself (%s): it holds other apps' data",
+    (path) => {
+      expect(hostPathProblem(path, DEFAULTS)).toMatch(
+        /^it is the data root \/(srv|data|mnt) itself, which holds other apps' data; bind a directory inside it, such as \/(srv|data|mnt)\/<app>$/,
+      );
+      // Positive control: a directory inside that root is accepted.
+      expect(hostPathProblem(`${path.replace(/\/x\/\.\.$|\/$/, "")}/app`, DEFAULTS)).toBeUndefined();
+    },
+  );
+
+  it("refuses a symlink that resolves to a data root itself", () => {
+    expect(hostPathProblem("/srv/app", DEFAULTS, "/srv")).toMatch(
+      /^through a symlink \(\/srv\/app -> \/srv\) it is the data root \/srv itself/,
+    );
   });
 
   it.each(["/opt/app", "/tmp/x", "/var/lib/postgres", "/srvdata", "/media/usb", "/datasets/x"])(

@@ -201,7 +201,7 @@ describe("plan: storage conflicts", () => {
     },
     {
       name: "a newcomer binds a directory containing a deployed service's host path",
-      apps: [db("new").inFile("a.yaml").withHostPath("/srv", "/x").build()],
+      apps: [db("new").inFile("a.yaml").withHostPath("/srv/db", "/x").build()],
       observed: () =>
         nodes().withService(serviceFor(db("old").withHostPath("/srv/db/pgdata", "/x").build(), onA)),
       loser: "new",
