@@ -1,4 +1,11 @@
-import type { AppSpec, InvalidApp, ManifestError } from "./types.js";
+import type { AppSpec, InvalidApp, ManifestError, SourcePosition } from "./types.js";
+
+/**
+ * Other definitions an error names before it says "and N more". Every definition gets its own
+ * error, so listing all the others would make the output grow with the square of their count
+ * (4,000 copies of one document: 500 MB); a few are enough to find them.
+ */
+export const MAX_OTHER_LOCATIONS = 3;
 
 /**
  * Apps defined more than once (in two files, or two documents of one file) are all invalid:
@@ -9,7 +16,11 @@ export function separateDuplicates(apps: readonly AppSpec[]): {
   duplicates: InvalidApp[];
 } {
   const byName = new Map<string, AppSpec[]>();
-  for (const app of apps) byName.set(app.name, [...(byName.get(app.name) ?? []), app]);
+  for (const app of apps) {
+    const defs = byName.get(app.name);
+    if (defs) defs.push(app);
+    else byName.set(app.name, [app]);
+  }
   const unique: AppSpec[] = [];
   const duplicates: InvalidApp[] = [];
   for (const [name, defs] of byName) {
@@ -17,23 +28,32 @@ export function separateDuplicates(apps: readonly AppSpec[]): {
       unique.push(defs[0]!);
       continue;
     }
-    for (const app of defs) {
-      const here = app.positions["metadata.name"] ?? app.source;
-      const others = defs
-        .filter((other) => other !== app)
-        .map((other) => {
-          const at = other.positions["metadata.name"] ?? other.source;
-          return `${at.file}:${at.line}:${at.col}`;
-        });
+    for (const [index, app] of defs.entries()) {
       const error: ManifestError = {
-        ...here,
+        ...nameAt(app),
         path: "metadata.name",
-        message: `app ${JSON.stringify(name)} is also defined at ${others.join(", ")}; app names must be unique, rename or remove one`,
+        message: `app ${JSON.stringify(name)} is also defined at ${otherLocations(defs, index)}; app names must be unique, rename or remove one`,
       };
       duplicates.push({ name, file: app.source.file, errors: [error] });
     }
   }
   return { unique, duplicates };
+}
+
+/** The first few definitions other than `defs[self]`, then how many more there are. */
+function otherLocations(defs: readonly AppSpec[], self: number): string {
+  const shown: string[] = [];
+  for (let i = 0; i < defs.length && shown.length < MAX_OTHER_LOCATIONS; i++) {
+    if (i === self) continue;
+    const at = nameAt(defs[i]!);
+    shown.push(`${at.file}:${at.line}:${at.col}`);
+  }
+  const more = defs.length - 1 - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+
+function nameAt(app: AppSpec): SourcePosition {
+  return app.positions["metadata.name"] ?? app.source;
 }
 
 export function compareErrors(a: ManifestError, b: ManifestError): number {

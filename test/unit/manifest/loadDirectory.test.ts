@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { boundaryOf } from "../../../src/manifest/containment.js";
 import { loadDesiredState, validatePaths } from "../../../src/manifest/loadDirectory.js";
+import { MAX_DOCUMENTS } from "../../../src/manifest/limits.js";
 import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";
 
@@ -22,7 +23,10 @@ let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "alacrity-load-"));
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  vi.unstubAllEnvs();
+  rmSync(root, { recursive: true, force: true });
+});
 
 function write(relative: string, text: string): void {
   const path = join(root, relative);
@@ -91,6 +95,36 @@ describe("loadDesiredState", () => {
     expect(state.errors).toHaveLength(2);
     expect(state.errors[1]?.message).toContain(`also defined at ${root}/both.yaml:4:9`);
   });
+
+  it("names four definitions in full, and past that three of them and how many more", async () => {
+    for (const name of ["a", "b", "c", "d"]) write(`${name}.yaml`, manifest("web"));
+    const four = await loadDesiredState(root);
+    expect(four.errors[0]?.message).toBe(
+      `app "web" is also defined at ${root}/b.yaml:4:9, ${root}/c.yaml:4:9, ${root}/d.yaml:4:9; app names must be unique, rename or remove one`,
+    );
+    write("e.yaml", manifest("web"));
+    const five = await loadDesiredState(root);
+    expect(five.errors).toHaveLength(5);
+    expect(five.errors[4]?.message).toBe(
+      `app "web" is also defined at ${root}/a.yaml:4:9, ${root}/b.yaml:4:9, ${root}/c.yaml:4:9 and 1 more; app names must be unique, rename or remove one`,
+    );
+  });
+
+  it("keeps the errors of 4,000 copies of one document small (8 files at the 500-document limit)", async () => {
+    vi.stubEnv("ALACRITY_CACHE_DIR", "off");
+    const doc = "apiVersion: alacrity.dev/v1\nkind: App\nmetadata: {name: web}\nspec: {image: busybox}\n";
+    const file = Array.from({ length: MAX_DOCUMENTS }, () => doc).join("---\n");
+    for (let i = 0; i < 8; i++) write(`copy-${i}.yaml`, file);
+    const state = await loadDesiredState(root);
+    expect(state.apps.size).toBe(0);
+    expect(state.errors).toHaveLength(4000);
+    const total = state.errors.reduce((sum, e) => sum + formatError(e).length, 0);
+    expect(total).toBeLessThan(2_000_000);
+    for (const error of state.errors) {
+      expect(error.message.match(/copy-\d\.yaml:\d+:\d+/g)).toHaveLength(3);
+      expect(error.message).toContain(" and 3996 more;");
+    }
+  }, 60_000);
 
   it("follows a symlinked root and symlinked subdirectories, and survives a symlink loop", async () => {
     const real = join(root, "checkout-1");
