@@ -24,7 +24,36 @@ export interface HttpServerOptions {
    * itself. Every other endpoint stays read-only.
    */
   postRoutes?: Record<string, Route>;
+  /** Timeouts and the connection bound; the defaults below, tests use smaller ones. */
+  limits?: Partial<HttpLimits>;
 }
+
+/** What one client may cost the server: how long it may take to send a request, and how many. */
+export interface HttpLimits {
+  /** A request's headers must be in by then, or it is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** The whole request (headers and body) must be in by then. */
+  requestTimeoutMs: number;
+  /** Connections held at once; further ones are closed at once. */
+  maxConnections: number;
+}
+
+/**
+ * Node's own defaults (60 s for headers, 300 s for a request, no bound on connections) let a
+ * client that sends a byte now and then hold a connection for minutes, and many clients hold
+ * memory without end. Monitoring scrapes and webhooks send small requests at once.
+ */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 256,
+};
+
+/**
+ * How often Node looks for requests past those timeouts (its default, 30 s, would let a 10 s
+ * headers timeout run to 40 s). A pass over at most `maxConnections` connections is cheap.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 export interface RunningHttpServer {
   readonly host: string;
@@ -88,49 +117,58 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   const postRoutes = options.postRoutes ?? {};
-  const server: Server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    const post = Object.hasOwn(postRoutes, pathname) ? postRoutes[pathname] : undefined;
-    if (post) {
-      if (req.method !== "POST") {
-        res.setHeader("allow", "POST");
-        send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: use POST\n`);
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      const post = Object.hasOwn(postRoutes, pathname) ? postRoutes[pathname] : undefined;
+      if (post) {
+        if (req.method !== "POST") {
+          res.setHeader("allow", "POST");
+          send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: use POST\n`);
+          return;
+        }
+        Promise.resolve()
+          .then(() => post(req, res))
+          .catch((error: unknown) => {
+            if (res.headersSent) res.destroy();
+            else
+              send(
+                res,
+                500,
+                TEXT,
+                `internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+              );
+          });
+        return;
+      }
+      const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+      if (!route) {
+        send(res, 404, TEXT, `not found: ${pathname}; try /healthz, /readyz, /metrics or /status\n`);
+        return;
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("allow", "GET, HEAD");
+        send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: this endpoint is read-only\n`);
         return;
       }
       Promise.resolve()
-        .then(() => post(req, res))
+        .then(() => route(req, res))
         .catch((error: unknown) => {
-          if (res.headersSent) res.destroy();
-          else
-            send(
-              res,
-              500,
-              TEXT,
-              `internal error: ${error instanceof Error ? error.message : String(error)}\n`,
-            );
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
+          send(res, 500, TEXT, `internal error: ${error instanceof Error ? error.message : String(error)}\n`);
         });
-      return;
-    }
-    const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
-    if (!route) {
-      send(res, 404, TEXT, `not found: ${pathname}; try /healthz, /readyz, /metrics or /status\n`);
-      return;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("allow", "GET, HEAD");
-      send(res, 405, TEXT, `method ${req.method ?? "(none)"} not allowed: this endpoint is read-only\n`);
-      return;
-    }
-    Promise.resolve()
-      .then(() => route(req, res))
-      .catch((error: unknown) => {
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        send(res, 500, TEXT, `internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-      });
-  });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
 
   const host = options.host ?? DEFAULT_HTTP_HOST;
   await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import {
   type Readiness,
   type RunningHttpServer,
 } from "../../../src/http/server.js";
+import { rawConnection, within } from "../../support/rawHttp.js";
 
 let server: RunningHttpServer | undefined;
 let readiness: Readiness = { ready: false, reason: "Docker is not reachable" };
@@ -120,6 +121,40 @@ describe("startHttpServer", () => {
       body: "internal error: no snapshot\n",
     });
     expect((await call("GET", "/healthz")).status).toBe(200);
+  });
+
+  it("cuts a request whose headers come too slowly, and bounds its connections, as configured", async () => {
+    server = await startHttpServer({
+      port: 0,
+      registry: metrics.registry,
+      readiness: () => ({ ready: true }),
+      status: () => status,
+      limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 3 },
+    });
+    const slow = rawConnection(server.port, "GET /healthz HTTP/1.1\r\nhost: localhost\r\n");
+    await slow.ready;
+    // A byte now and then does not keep it open.
+    const drip = setInterval(() => slow.socket.write("x-drip: 1\r\n"), 100);
+    try {
+      // The control: a complete request meanwhile is answered.
+      expect((await call("GET", "/healthz")).status).toBe(200);
+      await within(5000, "the slow request cut", slow.closed);
+    } finally {
+      clearInterval(drip);
+    }
+    expect(slow.now().status).toBe(408);
+    const idle = [rawConnection(server.port), rawConnection(server.port), rawConnection(server.port)];
+    await Promise.all(idle.map((c) => c.ready));
+    const extra = rawConnection(server.port);
+    await extra.ready;
+    await within(5000, "the connection past the bound closed", extra.closed);
+    expect(extra.now().status).toBe(0);
+    // The connections within the bound are served.
+    idle[0]!.socket.write("GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n");
+    expect(await within(5000, "a connection within the bound", idle[0]!.response)).toMatchObject({
+      status: 200,
+    });
+    for (const c of idle) c.socket.destroy();
   });
 
   it("listens on loopback by default and reports its URL", async () => {
