@@ -26,23 +26,24 @@ export function signBody(secret: string, body: Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
+/** What the headers alone say: accepted, refused, or "verify this signature against the body". */
+export type HeaderVerdict =
+  | { ok: true; method: "bearer" | "token" }
+  | { ok: false; reason: string }
+  | { ok: "needs-body"; signature: string };
+
 /**
- * Accepts a webhook request that proves it knows `secret` in one of three ways: a GitHub-style
- * HMAC of the body (`X-Hub-Signature-256: sha256=<hex>`), `Authorization: Bearer <secret>`, or
- * `X-Alacrity-Token: <secret>`. Header names are lower-case, as Node gives them.
+ * The first stage of accepting a webhook request, before any of its body is read: a request that
+ * proves it knows `secret` by `Authorization: Bearer <secret>` or `X-Alacrity-Token: <secret>` is
+ * accepted, one with a GitHub-style `X-Hub-Signature-256: sha256=<hex>` must have its body checked
+ * by `verifyBody`, any other is refused. Reading a body only for a request that claims a signature
+ * keeps anonymous senders from making the controller hold their bodies. Header names are
+ * lower-case, as Node gives them.
  */
-export function verifyWebhook(
-  headers: Record<string, HeaderValue>,
-  body: Buffer,
-  secret: string,
-): WebhookVerdict {
+export function verifyHeaders(headers: Record<string, HeaderValue>, secret: string): HeaderVerdict {
   if (secret.length === 0) return { ok: false, reason: "no webhook secret is configured" };
   const signature = first(headers["x-hub-signature-256"]);
-  if (signature !== undefined) {
-    return safeEqual(signature.trim().toLowerCase(), signBody(secret, body))
-      ? { ok: true, method: "hmac" }
-      : { ok: false, reason: "X-Hub-Signature-256 does not match the body" };
-  }
+  if (signature !== undefined) return { ok: "needs-body", signature };
   const authorization = first(headers.authorization);
   if (authorization !== undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
@@ -61,4 +62,12 @@ export function verifyWebhook(
     ok: false,
     reason: "unsigned: send X-Hub-Signature-256, Authorization: Bearer or X-Alacrity-Token",
   };
+}
+
+/** The second stage, for a request `verifyHeaders` answered "needs-body": the HMAC of its body. */
+export function verifyBody(signature: string, body: Buffer, secret: string): WebhookVerdict {
+  if (secret.length === 0) return { ok: false, reason: "no webhook secret is configured" };
+  return safeEqual(signature.trim().toLowerCase(), signBody(secret, body))
+    ? { ok: true, method: "hmac" }
+    : { ok: false, reason: "X-Hub-Signature-256 does not match the body" };
 }

@@ -3,47 +3,57 @@ import { FETCH_BACKOFF, nextFetchDelay } from "../../../src/gitsource/backoff.js
 import { parseDuration } from "../../../src/gitsource/duration.js";
 import { credentialSecrets, gitEnvironment, looksCorrupt } from "../../../src/gitsource/gitCommand.js";
 import { redactText, redactUrl, urlSecrets } from "../../../src/gitsource/redact.js";
-import { signBody, verifyWebhook } from "../../../src/gitsource/webhookAuth.js";
+import { signBody, verifyBody, verifyHeaders } from "../../../src/gitsource/webhookAuth.js";
 
 const SECRET = "s3cret-s3cret-s3cret";
 const body = Buffer.from('{"ref":"refs/heads/main"}');
 
-describe("verifyWebhook", () => {
+/** Both stages, as the webhook route runs them. */
+function verify(headers: Record<string, string>, requestBody: Buffer, secret: string) {
+  const verdict = verifyHeaders(headers, secret);
+  return verdict.ok === "needs-body" ? verifyBody(verdict.signature, requestBody, secret) : verdict;
+}
+
+describe("verifyHeaders and verifyBody", () => {
   it("accepts a GitHub HMAC of the body and refuses it for another body or secret", () => {
     const sig = signBody(SECRET, body);
     expect(sig).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifyWebhook({ "x-hub-signature-256": sig }, body, SECRET)).toEqual({ ok: true, method: "hmac" });
+    expect(verifyHeaders({ "x-hub-signature-256": sig }, SECRET)).toEqual({
+      ok: "needs-body",
+      signature: sig,
+    });
+    expect(verify({ "x-hub-signature-256": sig }, body, SECRET)).toEqual({ ok: true, method: "hmac" });
     expect(
-      verifyWebhook({ "x-hub-signature-256": sig.toUpperCase().replace("SHA256", "sha256") }, body, SECRET)
-        .ok,
+      verify({ "x-hub-signature-256": sig.toUpperCase().replace("SHA256", "sha256") }, body, SECRET).ok,
     ).toBe(true);
-    expect(verifyWebhook({ "x-hub-signature-256": sig }, Buffer.from("{}"), SECRET).ok).toBe(false);
-    expect(
-      verifyWebhook({ "x-hub-signature-256": signBody("other-secret-xxxxx", body) }, body, SECRET).ok,
-    ).toBe(false);
-    expect(verifyWebhook({ "x-hub-signature-256": "sha256=abc" }, body, SECRET).ok).toBe(false);
+    expect(verify({ "x-hub-signature-256": sig }, Buffer.from("{}"), SECRET).ok).toBe(false);
+    expect(verify({ "x-hub-signature-256": signBody("other-secret-xxxxx", body) }, body, SECRET).ok).toBe(
+      false,
+    );
+    expect(verify({ "x-hub-signature-256": "sha256=abc" }, body, SECRET).ok).toBe(false);
   });
 
-  it("accepts the secret as a Bearer token or X-Alacrity-Token, and nothing else", () => {
-    expect(verifyWebhook({ authorization: `Bearer ${SECRET}` }, body, SECRET)).toEqual({
+  it("accepts the secret as a Bearer token or X-Alacrity-Token from the headers alone, and nothing else", () => {
+    expect(verifyHeaders({ authorization: `Bearer ${SECRET}` }, SECRET)).toEqual({
       ok: true,
       method: "bearer",
     });
-    expect(verifyWebhook({ "x-alacrity-token": SECRET }, body, SECRET)).toEqual({
+    expect(verifyHeaders({ "x-alacrity-token": SECRET }, SECRET)).toEqual({
       ok: true,
       method: "token",
     });
-    expect(verifyWebhook({ authorization: `Bearer ${SECRET}x` }, body, SECRET).ok).toBe(false);
-    expect(verifyWebhook({ authorization: `Basic ${SECRET}` }, body, SECRET).ok).toBe(false);
-    expect(verifyWebhook({ "x-alacrity-token": SECRET.slice(1) }, body, SECRET).ok).toBe(false);
-    const unsigned = verifyWebhook({}, body, SECRET);
+    expect(verifyHeaders({ authorization: `Bearer ${SECRET}x` }, SECRET).ok).toBe(false);
+    expect(verifyHeaders({ authorization: `Basic ${SECRET}` }, SECRET).ok).toBe(false);
+    expect(verifyHeaders({ "x-alacrity-token": SECRET.slice(1) }, SECRET).ok).toBe(false);
+    const unsigned = verifyHeaders({}, SECRET);
     expect(unsigned.ok).toBe(false);
-    if (!unsigned.ok) expect(unsigned.reason).toMatch(/unsigned/);
+    if (unsigned.ok === false) expect(unsigned.reason).toMatch(/unsigned/);
   });
 
   it("never accepts anything when the secret is empty", () => {
-    expect(verifyWebhook({ authorization: "Bearer " }, body, "").ok).toBe(false);
-    expect(verifyWebhook({ "x-hub-signature-256": signBody("", body) }, body, "").ok).toBe(false);
+    expect(verifyHeaders({ authorization: "Bearer " }, "").ok).toBe(false);
+    expect(verify({ "x-hub-signature-256": signBody("", body) }, body, "").ok).toBe(false);
+    expect(verifyBody(signBody("", body), body, "").ok).toBe(false);
   });
 });
 
