@@ -1,9 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import {
-  closeSync,
-  fstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -15,10 +12,13 @@ import {
 import { homedir } from "node:os";
 import { basename, dirname, extname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cacheKeyOf, readOwnFile } from "./cacheKey.js";
 import type { ParsedManifest } from "./parseManifest.js";
 
 /** Bumped whenever the layout of the cache file changes. */
-const FORMAT = 2;
+const FORMAT = 3;
+/** A cache file is the hex HMAC-SHA256 of its content, a newline, then the content (JSON). */
+const MAC_HEX_LENGTH = 64;
 /** Cache files (one per apps directory) kept in the cache directory; older ones are deleted. */
 export const MAX_CACHE_FILES = 64;
 /** Cache instances (apps directories) a process remembers at once. */
@@ -57,10 +57,19 @@ interface StoredCache {
  * mistaken for its old self. The whole file is thrown away when the code that produces the
  * results changes (the fingerprint). The cache is an optimisation only: every problem reading it
  * means "empty", every problem writing it is ignored.
+ *
+ * An entry is served without the schema seeing it again, so a file is used only when it carries
+ * the HMAC of its content under the cache directory's key (`cacheKey.ts`, readable by this user
+ * only). A file that some other process could write into the directory but that could not read
+ * the key — or a file copied from another machine — thus never becomes an app past the schema;
+ * checking the file's owner alone did not stop that (a symbolic link passed it). Re-validating
+ * every entry instead would load the YAML and schema libraries on every hit, which is what the
+ * cache saves; the HMAC costs ~2 ms a MB.
  */
 export class DiskParseCache {
   readonly #file: string;
   readonly #fingerprint: string;
+  readonly #key: Buffer;
   /** What the file holds, as far as this process knows; undefined until first needed. */
   #stored: StoredCache | undefined;
   /** The entries the current load used: exactly what the file should hold after it. */
@@ -71,9 +80,10 @@ export class DiskParseCache {
   #keyOfFile = new Map<string, string>();
   #nextKeyOfFile = new Map<string, string>();
 
-  constructor(options: { file: string; fingerprint: string }) {
+  constructor(options: { file: string; fingerprint: string; key: Buffer }) {
     this.#file = options.file;
     this.#fingerprint = options.fingerprint;
+    this.#key = options.key;
   }
 
   /** Starts a load, forgetting what a load that failed before its commit had used. */
@@ -179,7 +189,7 @@ export class DiskParseCache {
   }
 
   #load(): StoredCache {
-    this.#stored ??= readCacheFile(this.#file, this.#fingerprint);
+    this.#stored ??= readCacheFile(this.#file, this.#fingerprint, this.#key);
     return this.#stored;
   }
 
@@ -194,8 +204,10 @@ export class DiskParseCache {
         entries: Object.fromEntries(stored.entries),
         files: Object.fromEntries(stored.files),
       };
+      const json = JSON.stringify(content);
+      const mac = macOf(this.#key, this.#file, json).toString("hex");
       // "wx": never follow a link or reuse a file someone placed at the temporary name.
-      writeFileSync(temp, JSON.stringify(content), { mode: 0o600, flag: "wx" });
+      writeFileSync(temp, `${mac}\n${json}`, { mode: 0o600, flag: "wx" });
       // Atomic: a concurrent reader sees the old file or the new one, and the last writer wins.
       renameSync(temp, this.#file);
     } catch {
@@ -207,22 +219,12 @@ export class DiskParseCache {
   }
 }
 
-function readCacheFile(file: string, fingerprint: string): StoredCache {
+function readCacheFile(file: string, fingerprint: string, key: Buffer): StoredCache {
   const empty = (): StoredCache => ({ entries: new Map(), files: new Map() });
-  let text: string;
-  try {
-    const fd = openSync(file, "r");
-    try {
-      // A file planted by another user (a shared ALACRITY_CACHE_DIR) could inject apps.
-      const owner = fstatSync(fd).uid;
-      if (process.getuid !== undefined && owner !== process.getuid()) return empty();
-      text = readFileSync(fd, "utf8");
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return empty();
-  }
+  const read = readOwnFile(file);
+  if (!read.ok) return empty();
+  const text = verifiedContent(read.content, key, file);
+  if (text === undefined) return empty();
   try {
     const content = JSON.parse(text) as Partial<CacheFileContent> | null;
     if (
@@ -248,7 +250,25 @@ function readCacheFile(file: string, fingerprint: string): StoredCache {
   }
 }
 
-/** A light check: the file is ours and written atomically, but it may be from a buggy version. */
+/**
+ * The MAC of a cache file's content. The file's name is part of it: a file is the cache of one
+ * apps directory, and must not pass for another's.
+ */
+function macOf(key: Buffer, file: string, content: string | Buffer): Buffer {
+  return createHmac("sha256", key).update(basename(file)).update("\u0000").update(content).digest();
+}
+
+/** The JSON content of a cache file, when its MAC verifies. */
+function verifiedContent(bytes: Buffer, key: Buffer, file: string): string | undefined {
+  if (bytes.length <= MAC_HEX_LENGTH || bytes[MAC_HEX_LENGTH] !== 0x0a) return undefined;
+  const stored = Buffer.from(bytes.toString("latin1", 0, MAC_HEX_LENGTH), "hex");
+  const content = bytes.subarray(MAC_HEX_LENGTH + 1);
+  const expected = macOf(key, file, content);
+  if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) return undefined;
+  return content.toString("utf8");
+}
+
+/** A light check: the file is authenticated and written atomically, but may be from a buggy version. */
 function isParsedManifest(value: unknown): value is ParsedManifest {
   if (typeof value !== "object" || value === null) return false;
   const { apps, invalid, errors } = value as Record<string, unknown>;
@@ -407,6 +427,25 @@ export function codeFingerprint(): string | undefined {
 }
 
 const instances = new Map<string, DiskParseCache>();
+/** The key of each cache directory this process looked at; undefined: that cache is off. */
+const keys = new Map<string, Buffer | undefined>();
+
+/**
+ * The key of a cache directory, checked once a process. A directory that cannot be trusted turns
+ * the cache off with one warning (on stderr, as Node prints warnings): loading works the same,
+ * only slower, so it must neither fail a command nor repeat on every reload of a daemon.
+ */
+function keyOfCacheDirectory(cacheDir: string): Buffer | undefined {
+  if (keys.has(cacheDir)) return keys.get(cacheDir);
+  const { key, problem } = cacheKeyOf(cacheDir);
+  if (problem)
+    process.emitWarning(
+      `the parse cache is off: ${problem}, or set ALACRITY_CACHE_DIR to a private directory (or to off)`,
+      { code: "ALACRITY_CACHE_UNSAFE" },
+    );
+  keys.set(cacheDir, key);
+  return key;
+}
 
 /**
  * The disk cache of one apps directory, loaded lazily and kept for the process's life; undefined
@@ -430,8 +469,9 @@ export function diskParseCacheFor(
     instances.delete(file);
   } else {
     const fingerprint = codeFingerprint();
-    if (fingerprint === undefined) return undefined;
-    cache = new DiskParseCache({ file, fingerprint });
+    const key = keyOfCacheDirectory(cacheDir);
+    if (fingerprint === undefined || key === undefined) return undefined;
+    cache = new DiskParseCache({ file, fingerprint, key });
     if (instances.size >= MAX_INSTANCES) instances.delete(instances.keys().next().value!);
   }
   instances.set(file, cache);

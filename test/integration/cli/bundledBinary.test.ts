@@ -35,9 +35,12 @@ describe("the bundled binary (dist/cli/main.js)", () => {
       env: { ALACRITY_CACHE_DIR: cacheDir },
     });
     expect(planned.code, planned.stderr).toBe(2);
-    const files = readdirSync(cacheDir);
+    const files = readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
     expect(files).toHaveLength(1);
-    const stored = JSON.parse(readFileSync(join(cacheDir, files[0]!), "utf8")) as { fingerprint: string };
+    // The file is its MAC on the first line, then the JSON.
+    const [mac, json] = readFileSync(join(cacheDir, files[0]!), "utf8").split("\n", 2);
+    expect(mac).toMatch(/^[0-9a-f]{64}$/);
+    const stored = JSON.parse(json!) as { fingerprint: string };
     const versions = ["yaml", "zod"].map((name) => `${name}@${packageVersion(name, manifestSources)}`);
     // The same value the sources give under tsx: a change to the manifest layer or to the YAML
     // or schema library makes the binary's older cache entries unusable.

@@ -1,7 +1,10 @@
 import { execFile } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import {
+  chmodSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -14,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -95,9 +98,49 @@ async function freshLoadWithoutParsing(dir = apps): Promise<DesiredState> {
   }
 }
 
+/** A load as if it ran 10 s from now: every file was last changed more than 2 s before. */
+async function laterLoad(): Promise<DesiredState> {
+  const now = Date.now() + 10_000;
+  vi.spyOn(Date, "now").mockReturnValue(now);
+  try {
+    return await freshLoad();
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
 const cacheFile = () => cacheFileFor(cacheDir, realpathSync(apps));
-const storedEntries = () =>
-  Object.keys((JSON.parse(readFileSync(cacheFile(), "utf8")) as { entries: object }).entries);
+const MAC_LINE = /^[0-9a-f]{64}\n/;
+
+/** The JSON content of a cache file, after its MAC line. */
+function readCacheJson<T = { entries: Record<string, ParsedManifest> }>(file = cacheFile()): T {
+  const text = readFileSync(file, "utf8");
+  return JSON.parse(MAC_LINE.test(text) ? text.slice(65) : text) as T;
+}
+
+/** The key in a cache directory, if any. */
+function keyIn(dir: string): Buffer | undefined {
+  const path = join(dir, "parse-key");
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
+/**
+ * Writes a cache file as a process holding `key` would (by default the directory's key): the
+ * HMAC-SHA256, over the file's name, a NUL and the JSON, in hex on the first line. Written out
+ * here rather than taken from the module, as a second statement of the format. Without a key,
+ * plain JSON (the format before the MAC).
+ */
+function writeCacheJson(content: unknown, file = cacheFile(), key = keyIn(dirname(file))): void {
+  const json = JSON.stringify(content);
+  if (key === undefined) {
+    writeFileSync(file, json);
+    return;
+  }
+  const mac = createHmac("sha256", key).update(basename(file)).update("\u0000").update(json).digest("hex");
+  writeFileSync(file, `${mac}\n${json}`);
+}
+
+const storedEntries = () => Object.keys(readCacheJson().entries);
 
 describe("the disk parse cache, through loadDesiredState", () => {
   it("gives a new process exactly the state parsing gives, errors and positions included", async () => {
@@ -109,17 +152,6 @@ describe("the disk parse cache, through loadDesiredState", () => {
     const cached = await freshLoadWithoutParsing();
     expect(cached).toStrictEqual(parsed);
     expect(cached.apps.get("web")?.positions).toStrictEqual(parsed.apps.get("web")?.positions);
-  });
-
-  it("serves what the file holds (proof that the result does come from it)", async () => {
-    write("web.yaml", manifest("web", "  replicas: 1\n"));
-    await freshLoad();
-    const content = JSON.parse(readFileSync(cacheFile(), "utf8")) as {
-      entries: Record<string, ParsedManifest>;
-    };
-    for (const entry of Object.values(content.entries)) entry.apps[0]!.replicas = 7;
-    writeFileSync(cacheFile(), JSON.stringify(content));
-    expect((await freshLoad()).apps.get("web")?.replicas).toBe(7);
   });
 
   it("parses an edited file again even with the same size and modification time", async () => {
@@ -149,7 +181,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
   it("ignores a corrupt cache file and writes a good one", async () => {
     write("web.yaml", manifest("web"));
     write("db.yaml", manifest("db"));
-    mkdirSync(cacheDir);
+    mkdirSync(cacheDir, { mode: 0o700 });
     writeFileSync(cacheFile(), '{"format":1,"fingerprint":"x","entries":{"a');
     expect([...(await freshLoad()).apps.keys()].sort()).toEqual(["db", "web"]);
     expect(storedEntries()).toHaveLength(2);
@@ -159,11 +191,11 @@ describe("the disk parse cache, through loadDesiredState", () => {
   it("ignores a cache file of the wrong shape", async () => {
     write("web.yaml", manifest("web"));
     await freshLoad();
-    const content = JSON.parse(readFileSync(cacheFile(), "utf8")) as { entries: Record<string, unknown> };
+    const content = readCacheJson<{ entries: Record<string, unknown> }>();
     for (const key of Object.keys(content.entries)) content.entries[key] = { apps: "nope" };
-    writeFileSync(cacheFile(), JSON.stringify(content));
+    writeCacheJson(content);
     expect([...(await freshLoad()).apps.keys()]).toEqual(["web"]);
-    writeFileSync(cacheFile(), "[]");
+    writeCacheJson([]);
     expect([...(await freshLoad()).apps.keys()]).toEqual(["web"]);
     await expect(freshLoadWithoutParsing()).resolves.toBeDefined();
   });
@@ -256,7 +288,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
   });
 
   it("keeps at most 64 cache files, removing the least recently written", async () => {
-    mkdirSync(cacheDir);
+    mkdirSync(cacheDir, { mode: 0o700 });
     const others = Array.from({ length: MAX_CACHE_FILES + 5 }, (_, i) => {
       const path = join(cacheDir, `parse-${i.toString(16).padStart(16, "0")}.json`);
       writeFileSync(path, "{}");
@@ -269,7 +301,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
     utimesSync(stale, 1_000_000, 1_000_000);
     write("web.yaml", manifest("web"));
     await freshLoad();
-    const left = readdirSync(cacheDir);
+    const left = readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
     expect(left).toHaveLength(MAX_CACHE_FILES);
     expect(left).toContain(cacheFile().slice(cacheDir.length + 1));
     expect(others.slice(0, 6).some((path) => existsSync(path))).toBe(false);
@@ -292,17 +324,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
 
 describe("files read well after their last change", () => {
   type Content = { files: Record<string, { stat: string; key: string }> };
-  const storedFiles = () => (JSON.parse(readFileSync(cacheFile(), "utf8")) as Content).files;
-  /** A load as if it ran 10 s from now: every file was last changed more than 2 s before. */
-  const laterLoad = async (): Promise<DesiredState> => {
-    const now = Date.now() + 10_000;
-    vi.spyOn(Date, "now").mockReturnValue(now);
-    try {
-      return await freshLoad();
-    } finally {
-      vi.restoreAllMocks();
-    }
-  };
+  const storedFiles = () => readCacheJson<Content>().files;
 
   it("are taken by their stat in a later process, without being read", async () => {
     write("a.yaml", manifest("a"));
@@ -312,11 +334,11 @@ describe("files read well after their last change", () => {
     expect(Object.keys(files).sort()).toEqual([join(apps, "a.yaml"), join(apps, "b.yaml")]);
     // Point each file's record at the other's entry: only a load that does not read the files
     // can then see app a in b.yaml.
-    const content = JSON.parse(readFileSync(cacheFile(), "utf8")) as Content;
+    const content = readCacheJson<Content>();
     const a = content.files[join(apps, "a.yaml")]!;
     const b = content.files[join(apps, "b.yaml")]!;
     [a.key, b.key] = [b.key, a.key];
-    writeFileSync(cacheFile(), JSON.stringify(content));
+    writeCacheJson(content);
     const swapped = await freshLoadWithoutParsing();
     expect(swapped.apps.get("a")?.file).toBe("b.yaml");
     expect(swapped.apps.get("b")?.file).toBe("a.yaml");
@@ -340,29 +362,157 @@ describe("files read well after their last change", () => {
   });
 });
 
+describe("a cache directory others may reach", () => {
+  /** Loads twice in one module graph, as a daemon reloads, collecting the warnings printed. */
+  async function loadTwiceWarning(): Promise<{ state: DesiredState; warnings: string[] }> {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process, "emitWarning").mockImplementation((warning: string | Error) => {
+      warnings.push(String(warning));
+    });
+    vi.resetModules();
+    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    await loadDesiredState(apps);
+    const state = await loadDesiredState(apps);
+    spy.mockRestore();
+    return { state, warnings };
+  }
+
+  it("does not follow a symbolic link planted as the cache file", async () => {
+    write("a.yaml", manifest("a"));
+    await laterLoad();
+    // The control: the genuine cache serves a later process by the file's stat alone.
+    expect([...(await freshLoadWithoutParsing()).apps.keys()]).toEqual(["a"]);
+    const content = readCacheJson();
+    for (const entry of Object.values(content.entries)) entry.apps[0]!.name = "planted";
+    const elsewhere = join(root, "elsewhere");
+    mkdirSync(elsewhere);
+    const crafted = join(elsewhere, basename(cacheFile()));
+    // Signed as a process holding the key would: only the link is wrong.
+    writeCacheJson(content, crafted, keyIn(cacheDir));
+    rmSync(cacheFile());
+    symlinkSync(crafted, cacheFile());
+    expect([...(await freshLoad()).apps.keys()]).toEqual(["a"]);
+    // The link was replaced by a genuine cache file; the crafted file is untouched.
+    expect(lstatSync(cacheFile()).isSymbolicLink()).toBe(false);
+    expect(readCacheJson(crafted)).toStrictEqual(content);
+    expect([...(await freshLoadWithoutParsing()).apps.keys()]).toEqual(["a"]);
+  });
+
+  it("serves what a file signed with the key holds, ignores one without the MAC of its content", async () => {
+    write("web.yaml", manifest("web", "  replicas: 1\n"));
+    await freshLoad();
+    const content = readCacheJson();
+    for (const entry of Object.values(content.entries)) entry.apps[0]!.replicas = 7;
+    // The control, and the proof that results do come from the file: signed with the
+    // directory's key, the edited entry is served.
+    writeCacheJson(content);
+    expect((await freshLoad()).apps.get("web")?.replicas).toBe(7);
+    const unsigned = () => writeFileSync(cacheFile(), JSON.stringify(content));
+    const otherKey = () => writeCacheJson(content, cacheFile(), randomBytes(32));
+    const otherFile = () => {
+      const json = JSON.stringify(content);
+      const mac = createHmac("sha256", keyIn(cacheDir)!).update("parse-0000000000000000.json\u0000");
+      writeFileSync(cacheFile(), `${mac.update(json).digest("hex")}\n${json}`);
+    };
+    for (const tamper of [unsigned, otherKey, otherFile]) {
+      tamper();
+      expect((await freshLoad()).apps.get("web")?.replicas).toBe(1);
+      expect(Object.values(readCacheJson().entries)[0]?.apps[0]?.replicas).toBe(1);
+      expect((await freshLoadWithoutParsing()).apps.get("web")?.replicas).toBe(1);
+    }
+  });
+
+  it("opens a FIFO planted as the cache file without waiting for a writer", async () => {
+    write("web.yaml", manifest("web"));
+    mkdirSync(cacheDir, { mode: 0o700 });
+    await run("mkfifo", [cacheFile()]);
+    expect([...(await freshLoad()).apps.keys()]).toEqual(["web"]);
+    expect(lstatSync(cacheFile()).isFile()).toBe(true);
+    expect([...(await freshLoadWithoutParsing()).apps.keys()]).toEqual(["web"]);
+  });
+
+  it("is turned off, with one warning, when group or others can write to it, it is a link, or not ours", async () => {
+    write("web.yaml", manifest("web"));
+    await freshLoad();
+    // The control: as created (private), the cache serves a later process.
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    await expect(freshLoadWithoutParsing()).resolves.toBeDefined();
+    const link = join(root, "cache-link");
+    symlinkSync(cacheDir, link);
+    const uid = process.getuid!();
+    const cases: [string, () => void, RegExp][] = [
+      ["group-writable", () => chmodSync(cacheDir, 0o770), /writable by group or others \(mode 770\)/],
+      ["sticky and world-writable", () => chmodSync(cacheDir, 0o1777), /writable by group or others/],
+      ["a link", () => (process.env["ALACRITY_CACHE_DIR"] = link), /is a symbolic link/],
+      ["not ours", () => vi.spyOn(process, "getuid").mockReturnValue(uid + 1), /is owned by uid/],
+    ];
+    for (const [what, setUp, problem] of cases) {
+      setUp();
+      await expect(freshLoadWithoutParsing(), what).rejects.toThrow(/parsed although/);
+      const { state, warnings } = await loadTwiceWarning();
+      expect([...state.apps.keys()], what).toEqual(["web"]);
+      expect(warnings, what).toHaveLength(1);
+      expect(warnings[0], what).toMatch(problem);
+      expect(warnings[0], what).toMatch(/parse cache is off/);
+      chmodSync(cacheDir, 0o700);
+      process.env["ALACRITY_CACHE_DIR"] = cacheDir;
+      vi.restoreAllMocks();
+    }
+    await expect(freshLoadWithoutParsing()).resolves.toBeDefined();
+  });
+
+  it("keeps its key private, made once, and refuses a key file that is a link or others can read", async () => {
+    write("web.yaml", manifest("web"));
+    await freshLoad();
+    const keyFile = join(cacheDir, "parse-key");
+    const made = statSync(keyFile);
+    expect([made.mode & 0o777, made.size]).toEqual([0o600, 32]);
+    await freshLoad();
+    expect(statSync(keyFile).ino).toBe(made.ino);
+    // The key comes from that file: with another key in it, the cache file no longer verifies.
+    const key = readFileSync(keyFile);
+    writeFileSync(keyFile, randomBytes(32));
+    await expect(freshLoadWithoutParsing()).rejects.toThrow(/parsed although/);
+    writeFileSync(keyFile, key);
+    await expect(freshLoadWithoutParsing()).resolves.toBeDefined();
+    chmodSync(keyFile, 0o644);
+    const readable = await loadTwiceWarning();
+    expect(readable.warnings).toEqual([expect.stringMatching(/parse-key is readable by group or others/)]);
+    chmodSync(keyFile, 0o600);
+    const outside = join(root, "key-elsewhere");
+    writeFileSync(outside, key, { mode: 0o600 });
+    rmSync(keyFile);
+    symlinkSync(outside, keyFile);
+    await expect(freshLoadWithoutParsing()).rejects.toThrow(/parsed although/);
+    const linked = await loadTwiceWarning();
+    expect(linked.warnings).toEqual([expect.stringMatching(/parse-key is a symbolic link/)]);
+  });
+});
+
 describe("DiskParseCache", () => {
+  const KEY = randomBytes(32);
   const result: ParsedManifest = { apps: [], invalid: [], errors: [] };
 
   it("forgets everything when the fingerprint changes", () => {
     const file = join(cacheDir, "parse-0123456789abcdef.json");
-    const writer = new DiskParseCache({ file, fingerprint: "code-1" });
+    const writer = new DiskParseCache({ file, fingerprint: "code-1", key: KEY });
     const key = writer.keyOf("a.yaml", "text");
     expect(writer.get(key, "a.yaml")).toBeUndefined();
     writer.set(key, "a.yaml", result);
     writer.commit();
-    expect(new DiskParseCache({ file, fingerprint: "code-1" }).get(key, "a.yaml")).toEqual(result);
-    expect(new DiskParseCache({ file, fingerprint: "code-2" }).get(key, "a.yaml")).toBeUndefined();
+    expect(new DiskParseCache({ file, fingerprint: "code-1", key: KEY }).get(key, "a.yaml")).toEqual(result);
+    expect(new DiskParseCache({ file, fingerprint: "code-2", key: KEY }).get(key, "a.yaml")).toBeUndefined();
   });
 
   it("ignores a file of another format number", () => {
     const file = join(cacheDir, "parse-0123456789abcdef.json");
-    const writer = new DiskParseCache({ file, fingerprint: "f" });
+    const writer = new DiskParseCache({ file, fingerprint: "f", key: KEY });
     const key = writer.keyOf("a.yaml", "text");
     writer.set(key, "a.yaml", result);
     writer.commit();
-    const content = JSON.parse(readFileSync(file, "utf8")) as { format: number };
-    writeFileSync(file, JSON.stringify({ ...content, format: content.format + 1 }));
-    expect(new DiskParseCache({ file, fingerprint: "f" }).get(key, "a.yaml")).toBeUndefined();
+    const content = readCacheJson<{ format: number }>(file);
+    writeCacheJson({ ...content, format: content.format + 1 }, file, KEY);
+    expect(new DiskParseCache({ file, fingerprint: "f", key: KEY }).get(key, "a.yaml")).toBeUndefined();
   });
 
   it("does not carry what a failed load used into the next load", () => {
@@ -378,7 +528,7 @@ describe("DiskParseCache", () => {
   });
 
   it("keys by name and text", () => {
-    const cache = new DiskParseCache({ file: join(cacheDir, "x.json"), fingerprint: "f" });
+    const cache = new DiskParseCache({ file: join(cacheDir, "x.json"), fingerprint: "f", key: KEY });
     const key = cache.keyOf("a.yaml", "text");
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(cache.keyOf("a.yaml", "text ")).not.toBe(key);
@@ -388,7 +538,7 @@ describe("DiskParseCache", () => {
 
   it("creates its directory private to the user", () => {
     const file = join(cacheDir, "nested", "parse-0123456789abcdef.json");
-    const cache = new DiskParseCache({ file, fingerprint: "f" });
+    const cache = new DiskParseCache({ file, fingerprint: "f", key: KEY });
     cache.set(cache.keyOf("a", "b"), "a", result);
     cache.commit();
     expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
