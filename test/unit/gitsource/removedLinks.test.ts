@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { withRemovedLinks } from "../../../src/gitsource/checkoutLinks.js";
-import type { DesiredState } from "../../../src/manifest/types.js";
+import { desiredOf } from "../reconcile/builders.js";
 
-const empty = (): DesiredState => ({
-  apps: new Map(),
-  invalid: [],
-  errors: [],
-  failedFiles: new Set(),
-  fileCount: 0,
-  missing: false,
-});
+const empty = () => desiredOf([]);
 
 describe("withRemovedLinks", () => {
   it("fails the links that may have held manifests, not a README link or a dot name", () => {
