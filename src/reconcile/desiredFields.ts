@@ -1,6 +1,6 @@
 import type { AppSpec } from "../manifest/types.js";
 import type { ObservedMount, ServiceFields } from "../swarm/types.js";
-import { LABEL, volumeName } from "../swarm/types.js";
+import { LABEL, volumeName } from "../domain/names.js";
 import type { PlanOptions } from "./types.js";
 import { normalizedSpecHash } from "./hash.js";
 import { normalizeFields } from "./normalize.js";

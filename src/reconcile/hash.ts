@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
 
 type Amounts = NonNullable<ResourceFields["limits"]>;
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 import { normalizeFields } from "./normalize.js";
 
 /**

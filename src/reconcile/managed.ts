@@ -1,5 +1,5 @@
 import type { ObservedService } from "../swarm/types.js";
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 
 /** The instance a service without an instance label belongs to (services made before the label existed). */
 export const DEFAULT_INSTANCE = "default";

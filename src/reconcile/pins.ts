@@ -1,6 +1,6 @@
 import type { AppSpec } from "../manifest/types.js";
 import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "../swarm/types.js";
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 import type { PinTarget } from "./desiredFields.js";
 import type { Action, PlanWarning, Rejection } from "./types.js";
 import { annotationOn } from "../manifest/annotations.js";

@@ -1,7 +1,7 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
 import { formatError } from "../manifest/types.js";
 import type { ObservedService, ObservedState } from "../swarm/types.js";
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 import type {
   Action,
   ActionReason,

@@ -1,7 +1,7 @@
 import { inFailedFile } from "../manifest/failedFiles.js";
 import type { DesiredState } from "../manifest/types.js";
 import type { ObservedService } from "../swarm/types.js";
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 import type { Action, PlanOptions, PlanWarning } from "./types.js";
 
 export interface PruneResult {

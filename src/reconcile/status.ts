@@ -1,6 +1,6 @@
 import type { DesiredState, InvalidApp } from "../manifest/types.js";
 import { formatError } from "../manifest/types.js";
-import { volumeName } from "../swarm/types.js";
+import { volumeName } from "../domain/names.js";
 import type {
   ObservedNode,
   ObservedService,
@@ -8,7 +8,7 @@ import type {
   ObservedTask,
   PinRecord,
 } from "../swarm/types.js";
-import { LABEL } from "../swarm/types.js";
+import { LABEL } from "../domain/names.js";
 import type { Action, Plan, Rejection } from "./types.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";

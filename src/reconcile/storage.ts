@@ -1,6 +1,6 @@
 import type { AppSpec, SourcePosition, VolumeSpec } from "../manifest/types.js";
 import type { ObservedMount, ObservedService } from "../swarm/types.js";
-import { volumeName } from "../swarm/types.js";
+import { volumeName } from "../domain/names.js";
 import type { Rejection } from "./types.js";
 import { normalizeAbsolute } from "./hostPaths.js";
 

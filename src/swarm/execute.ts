@@ -3,7 +3,7 @@ import type { EngineClient } from "./engineClient.js";
 import type { Action } from "../reconcile/types.js";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { specFromFields } from "./serviceSpec.js";
-import { LABEL, pinConfigName } from "./types.js";
+import { LABEL, pinConfigName } from "../domain/names.js";
 import type { ObservedState } from "./types.js";
 
 /**

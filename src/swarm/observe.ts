@@ -1,7 +1,7 @@
 import type { EngineClient, RawConfig, RawService, RawVolumeList } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
-import { LABEL, pinConfigName } from "./types.js";
+import { LABEL, pinConfigName } from "../domain/names.js";
 import type {
   ObservedNode,
   ObservedService,

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { LABEL } from "./types.js";
+import { LABEL } from "../domain/names.js";
 import type { ObservedMount, ResourceAmountFields, ServiceFields } from "./types.js";
 
 /**

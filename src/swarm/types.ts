@@ -110,24 +110,3 @@ export interface ObservedState {
   volumes: ObservedVolume[];
   pins: PinRecord[];
 }
-
-/** Labels AlaCrity puts on what it creates. */
-export const LABEL = {
-  managed: "alacrity.managed",
-  app: "alacrity.app",
-  hash: "alacrity.hash",
-  file: "alacrity.file",
-  persistent: "alacrity.persistent",
-  pinNode: "alacrity.pin.node",
-  pinHostname: "alacrity.pin.hostname",
-  revision: "alacrity.revision",
-  pinRecord: "alacrity.pin",
-  /** Which AlaCrity instance manages the service (several may share one Swarm). */
-  instance: "alacrity.instance",
-} as const;
-
-/** The Docker volume name of a label-based volume. */
-export const volumeName = (name: string): string => `alacran--${name}`;
-
-/** The Swarm config name that holds an app's pin. */
-export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;

@@ -5,7 +5,7 @@ import { whyNodeUnusable } from "../reconcile/nodes.js";
 import { strandedMessage } from "../reconcile/pins.js";
 import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
 import type { RawNode, RawTask } from "./observe.js";
-import { LABEL } from "./types.js";
+import { LABEL } from "../domain/names.js";
 import type { ObservedNode, ObservedTask } from "./types.js";
 
 export interface TaskError {

@@ -4,7 +4,7 @@ import { DockerError, isRetryable } from "../../../src/swarm/errors.js";
 import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
-import { LABEL, pinConfigName } from "../../../src/swarm/types.js";
+import { LABEL, pinConfigName } from "../../../src/domain/names.js";
 import { docker, engine, serviceByName, sleeper, sweep } from "./helpers.js";
 
 const PREFIX = "t-swarm-ex-";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../../../src/swarm/execute.js";
 import { observe, relevantTasks } from "../../../src/swarm/observe.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
-import { LABEL, pinConfigName } from "../../../src/swarm/types.js";
+import { LABEL, pinConfigName } from "../../../src/domain/names.js";
 import type { ObservedTask } from "../../../src/swarm/types.js";
 import { docker, engine, sleeper, sweep, until } from "./helpers.js";
 

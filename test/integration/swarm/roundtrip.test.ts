@@ -7,7 +7,7 @@ import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
 import { fieldsFromSpec } from "../../../src/swarm/serviceFields.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
 import { docker, engine, serviceByName, sleeper, sweep, until } from "./helpers.js";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../../../src/swarm/execute.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { waitForTasks } from "../../../src/swarm/waitForTasks.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import { docker, engine, sleeper, sweep, TEST_LABEL, TEST_LABEL_VALUE } from "./helpers.js";
 
 const PREFIX = "t-swarm-wait-";

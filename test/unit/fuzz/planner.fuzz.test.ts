@@ -14,7 +14,7 @@ import type {
   PinRecord,
   ServiceFields,
 } from "../../../src/swarm/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 
 /*
  * properties.test.ts checks the planner's rules over well-formed worlds built from the builders.

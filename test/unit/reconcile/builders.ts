@@ -14,7 +14,7 @@ import type {
   PinRecord,
   ServiceFields,
 } from "../../../src/swarm/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import { desiredFields, type PinTarget } from "../../../src/reconcile/desiredFields.js";
 import type { PlanOptions } from "../../../src/reconcile/types.js";
 

@@ -4,7 +4,7 @@ import { desiredFields } from "../../../src/reconcile/desiredFields.js";
 import { diffFields } from "../../../src/reconcile/diff.js";
 import { specHash } from "../../../src/reconcile/hash.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
-import { LABEL, volumeName } from "../../../src/swarm/types.js";
+import { LABEL, volumeName } from "../../../src/domain/names.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
 import { aSwarm, anApp, desiredOf, OPTIONS, serviceFor } from "./builders.js";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { ServiceFields } from "../../../src/swarm/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 
 /** Any service fields, with the awkward corners: escapes, integer-like keys, empty lists, our labels. */
 const text = fc.string({

@@ -5,7 +5,7 @@ import { desiredFields } from "../../../src/reconcile/desiredFields.js";
 import { specHash, UNHASHED_LABELS } from "../../../src/reconcile/hash.js";
 import { normalizeFields } from "../../../src/reconcile/normalize.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import { anApp, OPTIONS } from "./builders.js";
 import { fieldsArb } from "./fieldsArb.js";
 

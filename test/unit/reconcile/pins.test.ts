@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "../../../src/reconcile/plan.js";
 import { ANNOTATION } from "../../../src/reconcile/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import { aSwarm, anApp, desiredOf, OPTIONS, serviceFor } from "./builders.js";
 
 const db = (name = "db") => anApp(name).persistent();

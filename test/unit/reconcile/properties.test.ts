@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
 import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "../../../src/swarm/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { isManagedBy } from "../../../src/reconcile/managed.js";
 import { isUnder } from "../../../src/reconcile/hostPaths.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "../../../src/reconcile/plan.js";
 import type { AppSpec } from "../../../src/manifest/types.js";
-import { LABEL } from "../../../src/swarm/types.js";
+import { LABEL } from "../../../src/domain/names.js";
 import {
   aSwarm,
   anApp,

@@ -1,0 +1,26 @@
+/**
+ * The names AlaCrity gives what it creates on a Swarm: service labels, volume names and pin
+ * records. They are part of the contract (CONTRACT.md), shared by the planner that decides them
+ * and the Swarm layer that writes and reads them, so they belong to neither.
+ */
+
+/** Labels AlaCrity puts on what it creates. */
+export const LABEL = {
+  managed: "alacrity.managed",
+  app: "alacrity.app",
+  hash: "alacrity.hash",
+  file: "alacrity.file",
+  persistent: "alacrity.persistent",
+  pinNode: "alacrity.pin.node",
+  pinHostname: "alacrity.pin.hostname",
+  revision: "alacrity.revision",
+  pinRecord: "alacrity.pin",
+  /** Which AlaCrity instance manages the service (several may share one Swarm). */
+  instance: "alacrity.instance",
+} as const;
+
+/** The Docker volume name of a label-based volume. */
+export const volumeName = (name: string): string => `alacran--${name}`;
+
+/** The Swarm config name that holds an app's pin. */
+export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;
