@@ -19,6 +19,17 @@ export const LABEL = {
   instance: "alacrity.instance",
 } as const;
 
+/**
+ * The controller's own annotations on an app (the schema accepts them; the planner reads them). Each takes exactly "true" or "false"; anything else is refused by the schema, so
+ * a "yes" is never silently read as "no".
+ */
+export const ANNOTATION = {
+  /** `"true"`: move a pinned persistent app to the node `spec.node` names (its data does not move). */
+  allowMove: "alacrity.dev/allow-move",
+  /** `"true"`: turn a persistent app into a non-persistent one. */
+  allowDropPersistence: "alacrity.dev/allow-drop-persistence",
+} as const;
+
 /** The Docker volume name of a label-based volume. */
 export const volumeName = (name: string): string => `alacran--${name}`;
 

@@ -1,14 +1,7 @@
-/**
- * The controller's own annotations: the one definition (src/reconcile re-exports it as
- * ANNOTATION). Each takes exactly "true" or "false"; anything else is refused by the schema, so
- * a "yes" is never silently read as "no".
- */
-export const ANNOTATION = {
-  /** `"true"`: move a pinned persistent app to the node `spec.node` names (its data does not move). */
-  allowMove: "alacrity.dev/allow-move",
-  /** `"true"`: turn a persistent app into a non-persistent one. */
-  allowDropPersistence: "alacrity.dev/allow-drop-persistence",
-} as const;
+import { ANNOTATION } from "../domain/names.js";
+
+/** The controller's own annotations, defined with the contract's other names (src/domain). */
+export { ANNOTATION };
 
 export const KNOWN_ANNOTATIONS: readonly string[] = Object.values(ANNOTATION);
 

@@ -1,4 +1,7 @@
 import type { ObservedNode } from "../swarm/types.js";
+import { describeNode, whyNodeUnusable } from "../domain/pinnedNode.js";
+
+export { describeNode, whyNodeUnusable };
 
 /** A node that may receive a new pin: up and accepting tasks. */
 export const isEligible = (n: ObservedNode): boolean => n.state === "ready" && n.availability === "active";
@@ -20,20 +23,5 @@ export function findNode(ref: string, nodes: ObservedNode[]): NodeLookup {
   return { found: false, why: "unknown", candidates: nodes };
 }
 
-/** `worker-2 (abc123)`, the way nodes are named in messages. */
-export const describeNode = (n: { hostname: string; id?: string; nodeId?: string }): string =>
-  `${n.hostname} (${n.id ?? n.nodeId ?? "?"})`;
-
 /** `ready/active`, or `down/drain`. */
 export const nodeCondition = (n: ObservedNode): string => `${n.state}/${n.availability}`;
-
-const AVAILABILITY_WORD: Record<string, string> = { drain: "drained", pause: "paused" };
-
-/** Why a pinned app cannot run on its node now, in plain words; undefined when it can. */
-export function whyNodeUnusable(n: ObservedNode): string | undefined {
-  if (n.state !== "ready")
-    return `pinned node ${n.hostname} is ${n.state}: a persistent app waits for its node`;
-  if (n.availability !== "active")
-    return `pinned node ${n.hostname} is ${AVAILABILITY_WORD[n.availability] ?? n.availability}: a persistent app waits for its node`;
-  return undefined;
-}

@@ -6,6 +6,9 @@ import type { Action, PlanWarning, Rejection } from "./types.js";
 import { annotationOn } from "../manifest/annotations.js";
 import { ANNOTATION } from "./types.js";
 import { describeNode, findNode, isEligible, type NodeLookup } from "./nodes.js";
+import { strandedMessage } from "../domain/pinnedNode.js";
+
+export { strandedMessage };
 
 /** What the planner does about a persistent app's node. */
 export type PinDecision =
@@ -29,13 +32,6 @@ export function countPins(pins: PinRecord[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const p of pins) counts.set(p.nodeId, (counts.get(p.nodeId) ?? 0) + 1);
   return counts;
-}
-
-export function strandedMessage(pin: PinRecord): string {
-  return (
-    `pinned node ${describeNode(pin)} is no longer in the Swarm; to move the app: set spec.node to a new node ` +
-    `and annotation ${ANNOTATION.allowMove}: "true" (its data stays on the old node)`
-  );
 }
 
 /**

@@ -189,12 +189,7 @@ function stateOf(
   if (pinned && !node && ctx.pinNodeId !== undefined) {
     return {
       state: "waiting",
-      reason: strandedMessage({
-        app: name,
-        nodeId: ctx.pinNodeId,
-        hostname: ctx.pinHostname ?? ctx.pinNodeId,
-        configId: "",
-      }),
+      reason: strandedMessage({ nodeId: ctx.pinNodeId, hostname: ctx.pinHostname ?? ctx.pinNodeId }),
     };
   }
   if (ctx.lookups.removing.has(name)) {

@@ -1,8 +1,7 @@
 import type Docker from "dockerode";
 import type { EngineClient } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
-import { whyNodeUnusable } from "../reconcile/nodes.js";
-import { strandedMessage } from "../reconcile/pins.js";
+import { strandedMessage, whyNodeUnusable } from "../domain/pinnedNode.js";
 import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
 import type { RawNode, RawTask } from "./observe.js";
 import { LABEL } from "../domain/names.js";
@@ -153,8 +152,7 @@ function pinnedNodeProblem(service: Docker.Service, nodes: ObservedNode[]): Pinn
       // runs again only once it is moved; the pin labels still name the node.
       const labels = service.Spec?.Labels ?? {};
       const hostname = labels[LABEL.pinNode] === nodeId ? labels[LABEL.pinHostname] : undefined;
-      const app = labels[LABEL.app] ?? service.Spec?.Name ?? "";
-      return { nodeId, why: strandedMessage({ app, nodeId, hostname: hostname ?? nodeId, configId: "" }) };
+      return { nodeId, why: strandedMessage({ nodeId, hostname: hostname ?? nodeId }) };
     }
     const why = whyNodeUnusable(node);
     return why === undefined ? undefined : { nodeId, why };
