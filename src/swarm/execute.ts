@@ -1,10 +1,9 @@
 import type Docker from "dockerode";
 import type { EngineClient } from "./engineClient.js";
-import type { Action } from "../reconcile/types.js";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { specFromFields } from "./serviceSpec.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
-import type { ObservedState } from "./types.js";
+import type { ObservedState, SwarmAction } from "./types.js";
 
 /**
  * Performs one planned action against the Swarm. Updates carry the version they were planned
@@ -12,7 +11,11 @@ import type { ObservedState } from "./types.js";
  * instead of being clobbered; the controller then re-observes and re-plans.
  * Every failure is thrown as a `DockerError` with Docker's own message.
  */
-export async function execute(docker: EngineClient, action: Action, observed?: ObservedState): Promise<void> {
+export async function execute(
+  docker: EngineClient,
+  action: SwarmAction,
+  observed?: ObservedState,
+): Promise<void> {
   switch (action.kind) {
     case "pin":
       return pin(docker, action);
@@ -33,8 +36,8 @@ export async function execute(docker: EngineClient, action: Action, observed?: O
   }
 }
 
-type PinAction = Extract<Action, { kind: "pin" }>;
-type ScaleAction = Extract<Action, { kind: "scale" }>;
+type PinAction = Extract<SwarmAction, { kind: "pin" }>;
+type ScaleAction = Extract<SwarmAction, { kind: "scale" }>;
 
 async function pin(docker: EngineClient, action: PinAction): Promise<void> {
   if (action.replaces) {

@@ -110,3 +110,21 @@ export interface ObservedState {
   volumes: ObservedVolume[];
   pins: PinRecord[];
 }
+
+/**
+ * What the Swarm layer can perform. The planner's actions are these with the reason and the field
+ * changes they were planned for; each update and scale names the service version it was planned
+ * against, so a concurrent change fails instead of being clobbered.
+ */
+export type SwarmAction =
+  | {
+      kind: "pin";
+      app: string;
+      nodeId: string;
+      hostname: string;
+      /** The pin record's config ID it replaces. */ replaces?: string;
+    }
+  | { kind: "create"; app: string; fields: ServiceFields }
+  | { kind: "update"; app: string; serviceId: string; version: number; fields: ServiceFields }
+  | { kind: "scale"; app: string; serviceId: string; version: number; to: number }
+  | { kind: "remove"; app: string; serviceId: string };

@@ -27,9 +27,9 @@ describe("watchEvents", () => {
     );
     await watch.ready;
     try {
-      await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+      await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }) });
       const service = await serviceByName(app);
-      await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+      await execute(engine, { kind: "remove", app, serviceId: service.ID });
       const ours = () => seen.filter((event) => event.type === "service" && event.id === service.ID);
       await until(() => ours().some((event) => event.action === "remove"), 10_000, 50);
       expect(ours().map((event) => event.action)).toEqual(["create", "remove"]);
@@ -42,7 +42,6 @@ describe("watchEvents", () => {
       kind: "create",
       app: `${PREFIX}after-stop`,
       fields: sleeper({ replicas: 0 }),
-      reason: "new app",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen.length).toBe(countAtStop);

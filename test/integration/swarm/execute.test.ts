@@ -29,7 +29,7 @@ async function rejection(promise: Promise<unknown>): Promise<DockerError> {
 describe("execute: pin", () => {
   it("creates the labelled pin config with a small JSON record", async () => {
     const app = `${PREFIX}db`;
-    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
+    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1" });
     const [config] = await docker.listConfigs({ filters: { name: [pinConfigName(app)] } });
     expect(config?.Spec?.Labels).toEqual({
       [LABEL.pinRecord]: "true",
@@ -45,10 +45,8 @@ describe("execute: pin", () => {
 
   it("refuses a second pin for the same app unless it names the pin it replaces", async () => {
     const app = `${PREFIX}moved`;
-    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1", reason: "pin requested" });
-    const again = await rejection(
-      execute(engine, { kind: "pin", app, nodeId: "n2", hostname: "host-2", reason: "pin requested" }),
-    );
+    await execute(engine, { kind: "pin", app, nodeId: "n1", hostname: "host-1" });
+    const again = await rejection(execute(engine, { kind: "pin", app, nodeId: "n2", hostname: "host-2" }));
     expect(again.message).toContain("already pinned");
 
     const old = (await observe(engine)).pins.find((pin) => pin.app === app);
@@ -58,7 +56,6 @@ describe("execute: pin", () => {
       nodeId: "n2",
       hostname: "host-2",
       replaces: old!.configId,
-      reason: "explicit move",
     });
     const pins = (await observe(engine)).pins.filter((pin) => pin.app === app);
     expect(pins).toEqual([{ app, nodeId: "n2", hostname: "host-2", configId: expect.any(String) as string }]);
@@ -69,17 +66,15 @@ describe("execute: pin", () => {
 describe("execute: create, update, scale, remove", () => {
   it("reports a name conflict on create in plain words", async () => {
     const app = `${PREFIX}twice`;
-    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
-    const err = await rejection(
-      execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" }),
-    );
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }) });
+    const err = await rejection(execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }) }));
     expect(err.message).toBe(`cannot create service ${app}: a service with that name already exists`);
     expect(err.statusCode).toBe(409);
   });
 
   it("rejects an update planned against a stale version as retryable (update out of sequence)", async () => {
     const app = `${PREFIX}stale`;
-    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }) });
     const service = await serviceByName(app);
     const version = service.Version?.Index ?? 0;
     const update = (env: Record<string, string>, at: number) =>
@@ -89,8 +84,6 @@ describe("execute: create, update, scale, remove", () => {
         serviceId: service.ID,
         version: at,
         fields: sleeper({ replicas: 0, env }),
-        changes: [],
-        reason: "manifest changed",
       });
     await update({ FIRST: "1" }, version);
     const err = await rejection(update({ SECOND: "1" }, version));
@@ -105,7 +98,6 @@ describe("execute: create, update, scale, remove", () => {
         kind: "create",
         app: `${PREFIX}invalid`,
         fields: sleeper({ image: "Bad Image!!" }),
-        reason: "new app",
       }),
     );
     expect(badImage.message).toBe(
@@ -119,7 +111,6 @@ describe("execute: create, update, scale, remove", () => {
         kind: "create",
         app: `${PREFIX}invalid`,
         fields: sleeper({ constraints: ["garbage"] }),
-        reason: "new app",
       }),
     );
     expect(badConstraint.message).toContain("constraint expected one operator");
@@ -130,7 +121,7 @@ describe("execute: create, update, scale, remove", () => {
   it("scales using the observed spec, changing nothing but the replica count, with a single update call", async () => {
     const app = `${PREFIX}scaled`;
     const fields = sleeper({ replicas: 0, env: { KEEP: "me" }, updateOrder: "start-first" });
-    await execute(engine, { kind: "create", app, fields, reason: "new app" });
+    await execute(engine, { kind: "create", app, fields });
     const observed = await observe(engine);
     const service = observed.services.find((s) => s.name === app)!;
     const counter = countRequests(engine);
@@ -142,9 +133,7 @@ describe("execute: create, update, scale, remove", () => {
           app,
           serviceId: service.id,
           version: service.version,
-          from: 0,
           to: 3,
-          reason: "drift corrected",
         },
         observed,
       );
@@ -158,16 +147,14 @@ describe("execute: create, update, scale, remove", () => {
 
   it("scales without an observed state by inspecting that one service", async () => {
     const app = `${PREFIX}scaled-inspect`;
-    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 2 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 2 }) });
     const service = await serviceByName(app);
     await execute(engine, {
       kind: "scale",
       app,
       serviceId: service.ID,
       version: service.Version?.Index ?? 0,
-      from: 2,
       to: 1,
-      reason: "scaled back: persistent apps run at most one replica",
     });
     const inspected = (await docker.getService(service.ID).inspect()) as Docker.Service;
     expect(inspected.Spec?.Mode?.Replicated?.Replicas).toBe(1);
@@ -175,11 +162,11 @@ describe("execute: create, update, scale, remove", () => {
 
   it("removes a service, and removing it again is not an error", async () => {
     const app = `${PREFIX}gone`;
-    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app, fields: sleeper({ replicas: 0 }) });
     const service = await serviceByName(app);
-    await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+    await execute(engine, { kind: "remove", app, serviceId: service.ID });
     expect((await observe(engine)).services.some((s) => s.name === app)).toBe(false);
-    await execute(engine, { kind: "remove", app, serviceId: service.ID, reason: "app removed" });
+    await execute(engine, { kind: "remove", app, serviceId: service.ID });
   });
 
   it("reports an unknown service on update as terminal (404)", async () => {
@@ -190,8 +177,6 @@ describe("execute: create, update, scale, remove", () => {
         serviceId: "doesnotexist0000000000000",
         version: 1,
         fields: sleeper(),
-        changes: [],
-        reason: "manifest changed",
       }),
     );
     expect(err.statusCode).toBe(404);

@@ -24,7 +24,6 @@ describe("observe", () => {
           kind: "create",
           app: `${PREFIX}many-${i}`,
           fields: sleeper({ replicas: 0 }),
-          reason: "new app",
         }),
       ),
     );
@@ -57,7 +56,6 @@ describe("observe", () => {
       app,
       nodeId: "node-abc",
       hostname: "worker-9",
-      reason: "pin requested",
     });
     await docker.createConfig({
       Name: `alacrity-pin--${PREFIX}forged`,
@@ -76,14 +74,13 @@ describe("observe", () => {
   it("keeps running tasks with their node, and the error text of a rejected one", async () => {
     const running = `${PREFIX}running`;
     const broken = `${PREFIX}broken`;
-    await execute(engine, { kind: "create", app: running, fields: sleeper(), reason: "new app" });
+    await execute(engine, { kind: "create", app: running, fields: sleeper() });
     await execute(engine, {
       kind: "create",
       app: broken,
       fields: sleeper({
         mounts: [{ kind: "host", source: "/nonexistent/t-swarm-obs", target: "/x", readOnly: false }],
       }),
-      reason: "new app",
     });
     let tasks: ObservedTask[] = [];
     let ids = new Map<string, string>();

@@ -112,7 +112,6 @@ describe("named volumes", () => {
         mounts: [{ kind: "named", source: volume, target: "/data", readOnly: false }],
         labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
       }),
-      reason: "new app",
     });
     await until(async () => ((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === volume));
     const created = ((await docker.listVolumes()).Volumes ?? []).find((v) => v.Name === volume);
@@ -134,7 +133,7 @@ describe("an update replaces the whole spec", () => {
       replicas: 0,
       labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
     });
-    await execute(engine, { kind: "create", app: name, fields: before, reason: "new app" });
+    await execute(engine, { kind: "create", app: name, fields: before });
     // Swarm's allocator assigns the ingress port in a second write, which bumps the version.
     let created = await serviceByName(name);
     await until(async () => {
@@ -155,8 +154,6 @@ describe("an update replaces the whole spec", () => {
       serviceId: created.ID,
       version: created.Version?.Index ?? 0,
       fields: after,
-      changes: [],
-      reason: "manifest changed",
     });
     expect(await inspectFields(name)).toEqual(after);
   });

@@ -30,8 +30,8 @@ describe("waitForTasks", () => {
   it("returns ok once every service runs its desired tasks (replicas 2, and 0)", async () => {
     const two = `${PREFIX}two`;
     const none = `${PREFIX}none`;
-    await execute(engine, { kind: "create", app: two, fields: sleeper({ replicas: 2 }), reason: "new app" });
-    await execute(engine, { kind: "create", app: none, fields: sleeper({ replicas: 0 }), reason: "new app" });
+    await execute(engine, { kind: "create", app: two, fields: sleeper({ replicas: 2 }) });
+    await execute(engine, { kind: "create", app: none, fields: sleeper({ replicas: 0 }) });
     const started = Date.now();
     const results = await waitForTasks(engine, [two, none], 30_000, 200);
     expect(results).toEqual({
@@ -48,7 +48,6 @@ describe("waitForTasks", () => {
       kind: "create",
       app,
       fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
-      reason: "new app",
     });
     const hostname = ((await docker.info()) as { Name: string }).Name;
     const counter = countRequests(engine);
@@ -79,7 +78,6 @@ describe("waitForTasks", () => {
       kind: "create",
       app,
       fields: sleeper({ mounts: [{ kind: "host", source: missing, target: "/data", readOnly: false }] }),
-      reason: "new app",
     });
     const started = Date.now();
     const results = await waitForTasks(engine, [app], 90_000, 250);
@@ -102,7 +100,6 @@ describe("waitForTasks", () => {
         kind: "create",
         app,
         fields: sleeper({ constraints: [`node.id==${info.Swarm.NodeID}`] }),
-        reason: "new app",
       });
       await expectGivenUpAfterGrace(
         app,
@@ -132,7 +129,6 @@ describe("waitForTasks", () => {
           [LABEL.pinHostname]: "old-db-host",
         },
       }),
-      reason: "new app",
     });
     await expectGivenUpAfterGrace(
       app,
