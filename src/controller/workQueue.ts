@@ -1,4 +1,7 @@
 import PQueue from "p-queue";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions };
 
 /**
  * What a handler says about one run of a key:
@@ -16,15 +19,6 @@ export type WorkHandler = (key: string) => Promise<HandlerOutcome>;
 /** Opaque timer handle, whatever the injected `setTimeout` returns. */
 export type TimerHandle = unknown;
 
-export interface BackoffOptions {
-  /** Delay before the first retry, before jitter. Default 100 ms. */
-  baseMs: number;
-  /** Growth per consecutive failure. Default 2. */
-  factor: number;
-  /** Upper bound of the delay, before jitter. Default 30 s. */
-  capMs: number;
-}
-
 export interface WorkQueueOptions {
   /** Runs one key; never called twice at once for the same key. */
   handler: WorkHandler;
@@ -40,21 +34,6 @@ export interface WorkQueueOptions {
   random?: () => number;
   /** Called after every run, for metrics and logs; what it throws is ignored. */
   onProcessed?: (key: string, outcome: HandlerOutcome, durationMs: number) => void;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, factor: 2, capMs: 30_000 };
-
-/**
- * The retry delay after `failures` consecutive failures (1-based), with *equal jitter*: half of the
- * capped exponential delay is fixed, the other half is random. Equal rather than full jitter so that
- * a key never retries almost immediately (full jitter may draw ~0 ms) and hammers a Docker engine
- * that is down, while retries of many keys still spread out.
- */
-export function backoffDelay(failures: number, backoff: BackoffOptions, random: () => number): number {
-  const exponent = Math.max(0, failures - 1);
-  const raw = Math.min(backoff.capMs, backoff.baseMs * Math.pow(backoff.factor, exponent));
-  const half = raw / 2;
-  return Math.round(half + random() * half);
 }
 
 function describe(value: unknown): string {

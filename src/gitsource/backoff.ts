@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffOptions } from "../controller/workQueue.js";
+import { backoffDelay, type BackoffOptions } from "../controller/backoff.js";
 
 /** Retries of a failing fetch: 1 s, 2 s, 4 s … capped at 5 min, with equal jitter. */
 export const FETCH_BACKOFF: BackoffOptions = { baseMs: 1000, factor: 2, capMs: 300_000 };

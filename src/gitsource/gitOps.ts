@@ -2,9 +2,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { DaemonDeps } from "../controller/daemon.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
-import { ApplyTracker } from "./applyTracker.js";
+import type { DesiredState } from "../manifest/types.js";
+import { ApplyTracker, type ApplyTrackerDeps } from "./applyTracker.js";
 import { withRemovedLinks } from "./checkoutLinks.js";
 import { registerGitMetrics } from "./gitMetrics.js";
 import { GitSource } from "./gitSource.js";
@@ -15,6 +15,14 @@ export type GitOpsOptions = Pick<
   GitSourceOptions,
   "url" | "ref" | "path" | "workdir" | "intervalMs" | "credentials" | "logger"
 >;
+
+/**
+ * What GitOps needs of the daemon's dependencies to load commits in their place: the daemon's own
+ * type is the controller's business, so `wrap` takes any object with these and returns it as it came.
+ */
+export interface LoadingDeps extends Pick<ApplyTrackerDeps, "observe" | "plan"> {
+  loadDesired(): Promise<DesiredState>;
+}
 
 /** What GitOps needs of the running daemon. */
 export interface ResyncingDaemon {
@@ -98,7 +106,7 @@ export class GitOps {
   readonly revision = (): string | undefined => this.#tracker?.loadedRevision;
 
   /** The daemon's dependencies, loading one commit at a time and recording which. */
-  wrap(deps: DaemonDeps): DaemonDeps {
+  wrap<Deps extends LoadingDeps>(deps: Deps): Deps {
     const tracker = new ApplyTracker({
       revision: () => this.source.revision,
       observe: () => deps.observe(),
