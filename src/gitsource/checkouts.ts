@@ -112,7 +112,7 @@ export async function pruneCheckouts(layout: WorkdirLayout, keep: ReadonlySet<st
   );
 }
 
-async function isDirectory(p: string): Promise<boolean> {
+export async function isDirectory(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isDirectory();
   } catch {

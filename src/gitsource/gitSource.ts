@@ -1,27 +1,29 @@
-import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { nextFetchDelay } from "./backoff.js";
 import { committedLinks, missingLinks } from "./checkoutLinks.js";
 import {
   currentRevision,
+  isDirectory,
   materialize,
   pruneCheckouts,
   swapCurrent,
   workdirLayout,
   type WorkdirLayout,
 } from "./checkouts.js";
+import { FetchLoop, type FetchLoopOptions, type SyncResult } from "./fetchLoop.js";
 import {
   GitError,
   credentialSecrets,
   gitEnvironment,
   looksCorrupt,
-  runGit,
   type GitCredentials,
   type GitRunOptions,
 } from "./gitCommand.js";
-import { redactText, redactUrl, urlSecrets } from "./redact.js";
-import { prepareWorkdir, restrictRepository } from "./workdirSafety.js";
+import { RemoteMirror } from "./mirror.js";
+import { redactUrl, urlSecrets } from "./redact.js";
+import { prepareWorkdir } from "./workdirSafety.js";
+
+export type { SyncResult } from "./fetchLoop.js";
 
 export interface GitSourceOptions {
   /** Any URL git understands: https://, ssh://, scp-like `git@host:repo`, git://, file://, a path. */
@@ -47,8 +49,6 @@ export interface GitSourceOptions {
   random?: () => number;
 }
 
-export type SyncResult = "changed" | "unchanged" | "failed";
-
 export interface GitSourceStatus {
   url: string;
   ref: string;
@@ -67,9 +67,6 @@ export interface GitSourceStatus {
   nextFetch?: string;
 }
 
-/** The repository lost its integrity: it is re-cloned (re-initialised and fetched again). */
-class CorruptRepository extends Error {}
-
 /**
  * Follows one ref of a Git remote: fetches it periodically and on demand, writes every new commit
  * into a checkout of its own and swaps the `current` symlink to it atomically. Whatever fails —
@@ -84,16 +81,9 @@ export class GitSource {
   readonly #path: string;
   readonly #git: GitRunOptions;
   readonly #log: Logger;
+  readonly #mirror: RemoteMirror;
+  readonly #loop: FetchLoop;
   #revision: string | undefined;
-  #lastFetch: number | undefined;
-  #lastError: string | undefined;
-  #fetchErrors = 0;
-  #failures = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #nextFetch: number | undefined;
-  #running: Promise<SyncResult> | undefined;
-  #again: string | undefined;
-  #stopped = false;
   #firstCheckout: { promise: Promise<void>; resolve: () => void };
   /** Per commit: the committed links left out of its checkout, by path in the repository. */
   #removedLinks = new Map<string, Promise<string[]>>();
@@ -111,6 +101,17 @@ export class GitSource {
       timeoutMs: options.gitTimeoutMs ?? 120_000,
     };
     this.#log = options.logger.child({ component: "git", url: redactUrl(options.url), ref: this.#ref });
+    this.#mirror = new RemoteMirror(this.layout, options.url, this.#ref, this.#git, this.#log);
+    const loop: FetchLoopOptions = {
+      sync: (reason) => this.#sync(reason),
+      intervalMs: options.intervalMs,
+      secrets: this.#git.secrets ?? [],
+      revision: () => this.#revision,
+      logger: this.#log,
+    };
+    if (options.onSynced) loop.onSynced = options.onSynced;
+    if (options.random) loop.random = options.random;
+    this.#loop = new FetchLoop(loop);
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.#firstCheckout = { promise, resolve };
@@ -169,7 +170,7 @@ export class GitSource {
       );
       this.#firstCheckout.resolve();
     }
-    return this.#run("start");
+    return this.#loop.run("start");
   }
 
   /** Resolves once a commit is checked out (at once after a restart that found one). */
@@ -179,113 +180,37 @@ export class GitSource {
 
   /** Fetches now (a webhook); a trigger during a fetch makes one more fetch after it. */
   trigger(reason: string): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = reason;
-      return;
-    }
-    void this.#run(reason);
+    this.#loop.trigger(reason);
   }
 
   stop(): Promise<unknown> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    return this.#running ?? Promise.resolve();
+    return this.#loop.stop();
   }
 
   status(): GitSourceStatus {
+    const loop = this.#loop.state();
     const status: GitSourceStatus = {
       url: redactUrl(this.#options.url),
       ref: this.#ref,
       path: this.#path,
-      fetchErrors: this.#fetchErrors,
-      consecutiveFailures: this.#failures,
+      fetchErrors: loop.fetchErrors,
+      consecutiveFailures: loop.consecutiveFailures,
     };
     if (this.#revision !== undefined) status.revision = this.#revision;
-    if (this.#lastFetch !== undefined) status.lastFetch = new Date(this.#lastFetch).toISOString();
-    if (this.#lastError !== undefined) status.lastError = this.#lastError;
-    if (this.#nextFetch !== undefined) status.nextFetch = new Date(this.#nextFetch).toISOString();
+    if (loop.lastFetch !== undefined) status.lastFetch = new Date(loop.lastFetch).toISOString();
+    if (loop.lastError !== undefined) status.lastError = loop.lastError;
+    if (loop.nextFetch !== undefined) status.nextFetch = new Date(loop.nextFetch).toISOString();
     return status;
   }
 
   /** Unix ms of the last successful fetch. */
   get lastFetchMs(): number | undefined {
-    return this.#lastFetch;
+    return this.#loop.state().lastFetch;
   }
 
-  #run(reason: string): Promise<SyncResult> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#nextFetch = undefined;
-    const run = (async () => {
-      let result: SyncResult = "unchanged";
-      let next: string | undefined = reason;
-      while (next !== undefined && !this.#stopped) {
-        this.#again = undefined;
-        result = await this.#syncReported(next);
-        next = this.#again;
-      }
-      return result;
-    })();
-    this.#running = run;
-    void run.finally(() => {
-      this.#running = undefined;
-      this.#schedule();
-    });
-    return run;
-  }
-
-  #schedule(): void {
-    if (this.#stopped) return;
-    const delay = nextFetchDelay(this.#failures, this.#options.intervalMs, this.#options.random);
-    this.#nextFetch = Date.now() + delay;
-    this.#timer = setTimeout(() => void this.#run("periodic"), delay);
-    this.#timer.unref?.();
-  }
-
-  async #syncReported(reason: string): Promise<SyncResult> {
-    let result: SyncResult;
-    try {
-      result = await this.#sync(reason);
-      this.#lastFetch = Date.now();
-      if (this.#lastError !== undefined) this.#log.info({ revision: this.#revision }, "fetching works again");
-      this.#lastError = undefined;
-      this.#failures = 0;
-    } catch (error) {
-      const message = redactText(
-        error instanceof Error ? error.message : String(error),
-        this.#git.secrets ?? [],
-      );
-      this.#fetchErrors++;
-      this.#failures++;
-      const delay = nextFetchDelay(this.#failures, this.#options.intervalMs, () => 0.5);
-      // Logged on every attempt while it fails, at a bounded rate thanks to the backoff.
-      this.#log.warn(
-        { reason, error: message, failures: this.#failures, keptRevision: this.#revision, retryInMs: delay },
-        "git sync failed; keeping the last good commit",
-      );
-      this.#lastError = message;
-      result = "failed";
-    }
-    try {
-      this.#options.onSynced?.();
-    } catch (error) {
-      this.#log.error({ err: error }, "onSynced failed");
-    }
-    return result;
-  }
-
-  async #sync(reason: string): Promise<SyncResult> {
-    let sha: string;
-    try {
-      sha = await this.#fetch();
-    } catch (error) {
-      if (!(error instanceof CorruptRepository)) throw error;
-      this.#log.warn({ error: error.message }, "the local repository is corrupt; re-cloning");
-      await this.#reinit();
-      sha = await this.#fetch();
-    }
+  /** Fetches the ref and, for a new commit, checks it out and points `current` to it. */
+  async #sync(reason: string): Promise<"changed" | "unchanged"> {
+    let sha = await this.#mirror.fetchRecloning();
     if (sha === this.#revision && (await currentRevision(this.layout)) === sha) {
       this.#log.debug({ reason, revision: sha }, "no new commit");
       return "unchanged";
@@ -296,8 +221,8 @@ export class GitSource {
     } catch (error) {
       if (!(error instanceof GitError && looksCorrupt(error.message))) throw error;
       this.#log.warn({ error: error.message }, "the local repository is corrupt; re-cloning");
-      await this.#reinit();
-      const again = await this.#fetch();
+      await this.#mirror.reinit();
+      const again = await this.#mirror.fetch();
       removed = await materialize(this.layout, again, this.#git);
       sha = again;
     }
@@ -332,95 +257,10 @@ export class GitSource {
     }
     return "changed";
   }
-
-  /** Fetches the ref into `refs/alacrity/target` and returns its commit. */
-  async #fetch(): Promise<string> {
-    if (!(await this.#repositoryUsable())) {
-      if (await isDirectory(this.layout.repo)) {
-        this.#log.warn("the local repository is unusable; re-cloning");
-      }
-      await this.#reinit();
-    }
-    const repo = ["--git-dir", this.layout.repo];
-    try {
-      await runGit(
-        [
-          ...repo,
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          "--force",
-          "--",
-          this.#options.url,
-          `+${this.#ref}:refs/alacrity/target`,
-        ],
-        this.#git,
-      );
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error;
-      if (looksCorrupt(error.stderr)) throw new CorruptRepository(error.message);
-      // The remote may be fine and the ref there: then the fault is ours (corrupt repository).
-      const remote = await this.#probeRemote();
-      if (remote === "ref-found") throw new CorruptRepository(error.message);
-      if (remote === "ref-missing") {
-        throw new Error(`the remote has no ref \`${this.#ref}\` (deleted branch or tag?); ${error.message}`);
-      }
-      throw error;
-    }
-    try {
-      return (
-        await runGit(
-          [...repo, "rev-parse", "--verify", "--quiet", "refs/alacrity/target^{commit}"],
-          this.#git,
-        )
-      ).trim();
-    } catch (error) {
-      throw new CorruptRepository(error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  async #probeRemote(): Promise<"ref-found" | "ref-missing" | "unreachable"> {
-    try {
-      const out = await runGit(["ls-remote", "--", this.#options.url, this.#ref], {
-        ...this.#git,
-        timeoutMs: 30_000,
-      });
-      return out.trim() === "" ? "ref-missing" : "ref-found";
-    } catch {
-      return "unreachable";
-    }
-  }
-
-  async #repositoryUsable(): Promise<boolean> {
-    try {
-      const out = await runGit(
-        ["--git-dir", this.layout.repo, "rev-parse", "--is-bare-repository"],
-        this.#git,
-      );
-      return out.trim() === "true";
-    } catch {
-      return false;
-    }
-  }
-
-  async #reinit(): Promise<void> {
-    await rm(this.layout.repo, { recursive: true, force: true });
-    await mkdir(this.layout.root, { recursive: true });
-    await runGit(["init", "--quiet", "--bare", this.layout.repo], this.#git);
-    await restrictRepository(this.layout);
-  }
 }
 
 function normalizeSubdir(path: string): string {
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new Error(`Expected --git-path inside the repository, got \`${path}\``);
   return parts.join("/");
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
 }
