@@ -1,8 +1,9 @@
 import { watch as fsWatch, realpathSync, type FSWatcher as NodeFSWatcher, type Stats } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { basename, dirname, extname, relative, resolve, sep } from "node:path";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { isInside, type Boundary } from "../manifest/containment.js";
+import { isManifestFile } from "../manifest/manifestFile.js";
 import { debounce } from "./debounce.js";
 
 export interface ManifestWatcherOptions {
@@ -39,8 +40,6 @@ export interface ManifestWatcher {
   close(): Promise<void>;
 }
 
-const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
-
 /**
  * True for paths inside `root` that have a segment starting with `.` (dotfiles, `.git`). Called
  * by chokidar for every entry each time it re-reads a directory (on any change in it), so it is
@@ -66,10 +65,6 @@ function leadsOutside(boundary: Boundary, p: string, stats: Stats | undefined): 
   } catch {
     return false;
   }
-}
-
-function isManifest(p: string): boolean {
-  return MANIFEST_EXTENSIONS.has(extname(p).toLowerCase());
 }
 
 async function realpathOrNull(p: string): Promise<string | null> {
@@ -129,7 +124,7 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
     watcher.on("all", (event, p) => {
       if (
         event === "unlinkDir" ||
-        ((event === "add" || event === "change" || event === "unlink") && isManifest(p))
+        ((event === "add" || event === "change" || event === "unlink") && isManifestFile(p))
       ) {
         debouncer.trigger();
       }

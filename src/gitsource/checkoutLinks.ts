@@ -2,6 +2,7 @@ import { lstat, realpath, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { isInside } from "../manifest/containment.js";
 import { compareErrors } from "../manifest/duplicates.js";
+import { isManifestFile } from "../manifest/manifestFile.js";
 import type { DesiredState, ManifestError } from "../manifest/types.js";
 import { runGit, type GitRunOptions } from "./gitCommand.js";
 
@@ -85,5 +86,5 @@ export function withRemovedLinks(desired: DesiredState, dir: string, links: read
 
 function mayHoldManifests(link: string): boolean {
   const name = link.slice(link.lastIndexOf("/") + 1);
-  return /\.ya?ml$/.test(name) || !name.includes(".");
+  return isManifestFile(name) || !name.includes(".");
 }

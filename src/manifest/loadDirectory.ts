@@ -9,6 +9,7 @@ import { parseCacheFor, readIsSettled, statKey, type ParseCache } from "./parseC
 import type { parseManifest, ParsedManifest } from "./parseManifest.js";
 import { describeFsError, readManifestFile } from "./readManifestFile.js";
 import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
+import { isManifestFile } from "./manifestFile.js";
 
 /** A manifest file found on disk. */
 interface FoundFile {
@@ -36,8 +37,6 @@ interface WalkProblem {
   relative: string;
   error: ManifestError;
 }
-
-const MANIFEST_FILE = /\.ya?ml$/;
 
 /**
  * Reads the apps directory into the desired state. A missing directory is not an error here
@@ -294,7 +293,7 @@ function findManifestFiles(root: string, boundary: Boundary): Walk {
         // Only a link can lead elsewhere, so only links cost a realpath.
         if (entry.isSymbolicLink()) {
           if (!isInside(boundary, realpathSync.native(path))) {
-            if (MANIFEST_FILE.test(name) || isDirectoryLink(path)) report(relative, outsideMessage(boundary));
+            if (isManifestFile(name) || isDirectoryLink(path)) report(relative, outsideMessage(boundary));
             continue;
           }
           entry = statSync(path);
@@ -302,11 +301,11 @@ function findManifestFiles(root: string, boundary: Boundary): Walk {
       } catch {
         // A manifest that cannot even be looked at (a dangling link) is read, fails, and so
         // lands in failedFiles: its apps are kept rather than pruned.
-        if (MANIFEST_FILE.test(name)) files.push(found);
+        if (isManifestFile(name)) files.push(found);
         continue;
       }
       if (entry.isDirectory()) pending.push(relative);
-      else if (MANIFEST_FILE.test(name)) files.push({ ...found, stat: entry });
+      else if (isManifestFile(name)) files.push({ ...found, stat: entry });
     }
   }
   files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
