@@ -10,16 +10,16 @@ import Dockerode from "dockerode";
 import type { StartedTestContainer } from "testcontainers";
 
 import { buildNodeImage } from "./buildNodeImage.js";
-import { freeLoopbackPort } from "./freePort.js";
+import { freeLoopbackPort } from "../support/freePort.js";
 import { innerContainerIds, removeInnerCgroups } from "./innerCgroups.js";
 import { multiNodeLabels } from "./labels.js";
 import { loadImages } from "./loadImages.js";
 import { createNodeNetwork } from "./nodeNetwork.js";
-import { pollUntil } from "./poll.js";
 import { SwarmNodeContainer } from "./swarmNodeContainer.js";
 import type { SwarmNodeInfo, SwarmNodeState } from "./swarmNodes.js";
 import { setNodeAvailability, waitForReadyNodes, waitForSwarmNodeState } from "./swarmNodes.js";
 import { sweepLeftovers } from "./sweepLeftovers.js";
+import { eventually } from "../support/poll.js";
 
 export { sweepLeftovers } from "./sweepLeftovers.js";
 export type { SwarmNodeInfo, SwarmNodeState } from "./swarmNodes.js";
@@ -313,7 +313,7 @@ function ignoreNotModified(error: unknown): void {
 }
 
 async function waitForEngine(engine: Dockerode, hostname: string): Promise<void> {
-  await pollUntil(async () => ((await engine.ping()) ? true : undefined), {
+  await eventually(async () => ((await engine.ping()) ? true : undefined), {
     timeoutMs: 90_000,
     intervalMs: 250,
     what: `the engine of ${hostname} to answer`,

@@ -1,6 +1,5 @@
 import type Dockerode from "dockerode";
-
-import { pollUntil } from "./poll.js";
+import { eventually } from "../support/poll.js";
 
 /** The part of the Engine API's Node object the harness reads. */
 export interface SwarmNodeInfo {
@@ -29,7 +28,7 @@ export async function waitForSwarmNodeState(
   state: SwarmNodeState,
   timeoutMs: number,
 ): Promise<SwarmNodeInfo> {
-  return pollUntil(
+  return eventually(
     async () => {
       const nodes = await listSwarmNodes(manager);
       return nodes.find((n) => n.Description.Hostname === hostname && n.Status.State === state);
@@ -44,7 +43,7 @@ export async function waitForReadyNodes(
   count: number,
   timeoutMs: number,
 ): Promise<SwarmNodeInfo[]> {
-  return pollUntil(
+  return eventually(
     async () => {
       const nodes = await listSwarmNodes(manager);
       const ready = nodes.length === count && nodes.every((n) => n.Status.State === "ready");

@@ -68,18 +68,3 @@ async function pruneStoppedContainers(docker: Docker, volumePrefix: string): Pro
 }
 
 export const newDocker = (): Docker => new Docker({ socketPath: "/var/run/docker.sock" });
-
-/** Polls until `check` holds or the time is up (bounded; never an endless loop). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  stepMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}

@@ -5,7 +5,8 @@ import { swarmDaemonDeps } from "../../../src/controller/swarmDeps.js";
 import { startHttpServer, type RunningHttpServer } from "../../../src/http/server.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { connectDocker } from "../../../src/swarm/connect.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
+import { eventually } from "../../support/poll.js";
 
 // The daemon on the real layers and a real Swarm: manifest edits, hand-made drift and deletions
 // are noticed through the watcher and Docker events (the periodic resync is set far away).
@@ -71,24 +72,26 @@ describe("Daemon on a real Swarm", () => {
     dir.write("web.yaml", appYaml(`${P}web`, { env: { MODE: "one" } }, labels));
     await startDaemon();
 
-    const created = await eventually(() => service(`${P}web`), 30_000);
+    const created = await eventually(() => service(`${P}web`), { timeoutMs: 30_000 });
     expect(created.Spec?.Labels).toMatchObject({ "alacrity.managed": "true", "alacrity.instance": INSTANCE });
-    await eventually(async () => (await get("/readyz")).status === 200, 30_000);
+    await eventually(async () => (await get("/readyz")).status === 200, { timeoutMs: 30_000 });
     const status = JSON.parse((await get("/status")).body) as { apps: { name: string }[] };
     expect(status.apps.map((a) => a.name)).toContain(`${P}web`);
 
     dir.write("web.yaml", appYaml(`${P}web`, { env: { MODE: "two" } }, labels));
-    await eventually(async () => {
-      const env = (await service(`${P}web`))?.Spec?.TaskTemplate as { ContainerSpec?: { Env?: string[] } };
-      return env.ContainerSpec?.Env?.includes("MODE=two");
-    }, 30_000);
+    await eventually(
+      async () => {
+        const env = (await service(`${P}web`))?.Spec?.TaskTemplate as { ContainerSpec?: { Env?: string[] } };
+        return env.ContainerSpec?.Env?.includes("MODE=two");
+      },
+      { timeoutMs: 30_000 },
+    );
 
     dir.remove("web.yaml");
     dir.write("other.yaml", appYaml(`${P}other`, {}, labels));
-    await eventually(
-      async () => (await service(`${P}web`)) === undefined && (await service(`${P}other`)),
-      30_000,
-    );
+    await eventually(async () => (await service(`${P}web`)) === undefined && (await service(`${P}other`)), {
+      timeoutMs: 30_000,
+    });
 
     const metrics = (await get("/metrics")).body;
     expect(metrics).toMatch(/alacrity_actions_total\{kind="create",result="ok"\} [2-9]/);
@@ -98,8 +101,8 @@ describe("Daemon on a real Swarm", () => {
   it("brings a persistent app scaled up by hand back to one replica, on the Swarm event", async () => {
     dir.write("db.yaml", appYaml(`${P}db`, { persistent: true }, labels));
     await startDaemon();
-    const created = await eventually(() => service(`${P}db`), 30_000);
-    await eventually(() => Promise.resolve(daemon!.readiness().ready), 30_000);
+    const created = await eventually(() => service(`${P}db`), { timeoutMs: 30_000 });
+    await eventually(() => Promise.resolve(daemon!.readiness().ready), { timeoutMs: 30_000 });
 
     const current = (await docker.getService(created.ID).inspect()) as {
       Spec: { Mode: { Replicated: { Replicas: number } } };
@@ -108,9 +111,12 @@ describe("Daemon on a real Swarm", () => {
     current.Spec.Mode.Replicated.Replicas = 3;
     await docker.getService(created.ID).update({ ...current.Spec, version: current.Version.Index });
 
-    await eventually(async () => {
-      const svc = await service(`${P}db`);
-      return svc?.Spec?.Mode?.Replicated?.Replicas === 1;
-    }, 30_000);
+    await eventually(
+      async () => {
+        const svc = await service(`${P}db`);
+        return svc?.Spec?.Mode?.Replicated?.Replicas === 1;
+      },
+      { timeoutMs: 30_000 },
+    );
   });
 });

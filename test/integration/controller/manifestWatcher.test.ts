@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { watchManifests, type ManifestWatcher } from "../../../src/controller/manifestWatcher.js";
+import { loadDesiredState } from "../../../src/manifest/loadDirectory.js";
+import { eventually } from "../../support/poll.js";
 
 // Real file system, no Docker: these tests prove the watcher turns what editors, git and git-sync
 // do to a directory into reload signals.
@@ -27,18 +29,21 @@ async function start(dir: string): Promise<void> {
   });
 }
 
-/** Waits (bounded) until at least `n` calls have been counted. */
-async function waitForCalls(n: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (calls < n) {
-    if (Date.now() > deadline)
-      throw new Error(`expected ${n} onChange calls within ${timeoutMs} ms, got ${calls}`);
-    await sleep(25);
-  }
-}
-
 /** Waits past the debounce window so late calls would have been counted. */
 const settle = () => sleep(1200);
+
+/**
+ * Does `operation` and returns how many signals it caused, counted from the calls before it, once
+ * the watcher has settled. `signals: true` waits (bounded) for at least one first.
+ */
+async function signalsOf(operation: () => Promise<unknown>, { signals = true } = {}): Promise<number> {
+  const before = calls;
+  await operation();
+  if (signals)
+    await eventually(() => calls > before, { timeoutMs: 5000, intervalMs: 25, what: "an onChange call" });
+  await settle();
+  return calls - before;
+}
 
 beforeEach(async () => {
   base = await mkdtemp(join(tmpdir(), "alacrity-watch-"));
@@ -60,20 +65,13 @@ describe("watchManifests", () => {
     // Each operation must be signalled. The 50 ms quiet window can split one operation in two on
     // a loaded machine (writeFile truncates, then writes): a second reload is harmless, a missed
     // one is not. That bursts are merged is the 200-file test's job.
-    const seen: number[] = [];
-    const step = async (operation: () => Promise<void>): Promise<void> => {
-      const before = calls;
-      await operation();
-      await waitForCalls(before + 1);
-      await settle();
-      seen.push(calls - before);
-    };
-    await step(() => writeFile(join(apps, "a.yaml"), manifest("a")));
-    await step(() => writeFile(join(apps, "a.yaml"), manifest("a", "other:2")));
-    await step(() => rename(join(apps, "a.yaml"), join(apps, "b.yml")));
-    await step(() => unlink(join(apps, "b.yml")));
-    // waitForCalls proved each step signalled at least once.
-    expect(seen).toHaveLength(4);
+    const seen = [
+      await signalsOf(() => writeFile(join(apps, "a.yaml"), manifest("a"))),
+      await signalsOf(() => writeFile(join(apps, "a.yaml"), manifest("a", "other:2"))),
+      await signalsOf(() => rename(join(apps, "a.yaml"), join(apps, "b.yml"))),
+      await signalsOf(() => unlink(join(apps, "b.yml"))),
+    ];
+    for (const count of seen) expect(count).toBeGreaterThanOrEqual(1);
     for (const count of seen) expect(count).toBeLessThanOrEqual(2);
   });
 
@@ -82,17 +80,16 @@ describe("watchManifests", () => {
     await mkdir(join(apps, "team", "blog"), { recursive: true });
     await start(apps);
 
-    await writeFile(join(apps, "team", "blog", "db.yaml"), manifest("db"));
-    await waitForCalls(1);
-    await settle();
-
-    await mkdir(join(apps, "new"));
-    await writeFile(join(apps, "new", "web.yml"), manifest("web"));
-    await waitForCalls(2);
-    await settle();
-
-    await rm(join(apps, "team"), { recursive: true });
-    await waitForCalls(3);
+    expect(
+      await signalsOf(() => writeFile(join(apps, "team", "blog", "db.yaml"), manifest("db"))),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await signalsOf(async () => {
+        await mkdir(join(apps, "new"));
+        await writeFile(join(apps, "new", "web.yml"), manifest("web"));
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await signalsOf(() => rm(join(apps, "team"), { recursive: true }))).toBeGreaterThanOrEqual(1);
   });
 
   it("signals a temp-file-and-rename save once", async () => {
@@ -102,11 +99,11 @@ describe("watchManifests", () => {
     await start(apps);
 
     // The way editors save: write a hidden temporary file, then rename it over the original.
-    await writeFile(join(apps, ".a.yaml.swp"), manifest("a", "new:1"));
-    await rename(join(apps, ".a.yaml.swp"), join(apps, "a.yaml"));
-    await waitForCalls(1);
-    await settle();
-    expect(calls).toBe(1);
+    const save = signalsOf(async () => {
+      await writeFile(join(apps, ".a.yaml.swp"), manifest("a", "new:1"));
+      await rename(join(apps, ".a.yaml.swp"), join(apps, "a.yaml"));
+    });
+    expect(await save).toBe(1);
   });
 
   it("ignores dotfiles, hidden directories and files that are not .yaml/.yml", async () => {
@@ -114,16 +111,45 @@ describe("watchManifests", () => {
     await mkdir(join(apps, ".git"), { recursive: true });
     await start(apps);
 
-    await writeFile(join(apps, ".hidden.yaml"), manifest("h"));
-    await writeFile(join(apps, ".git", "config.yaml"), manifest("g"));
-    await writeFile(join(apps, "README.md"), "# apps\n");
-    await writeFile(join(apps, "notes.txt"), "x");
-    await settle();
-    expect(calls).toBe(0);
+    const ignored = await signalsOf(
+      async () => {
+        await writeFile(join(apps, ".hidden.yaml"), manifest("h"));
+        await writeFile(join(apps, ".git", "config.yaml"), manifest("g"));
+        await writeFile(join(apps, "README.md"), "# apps\n");
+        await writeFile(join(apps, "notes.txt"), "x");
+      },
+      { signals: false },
+    );
+    expect(ignored).toBe(0);
 
-    // The watcher is alive: a real manifest still counts.
-    await writeFile(join(apps, "a.yaml"), manifest("a"));
-    await waitForCalls(1);
+    // The positive control: the watcher is alive, a real manifest still counts.
+    expect(await signalsOf(() => writeFile(join(apps, "a.yaml"), manifest("a")))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("signals exactly the files the loader loads: `a.YAML` and `a.Yml` are not manifests, `a.yaml` is", async () => {
+    const apps = join(base, "apps");
+    await mkdir(apps);
+    await writeFile(join(apps, "upper.YAML"), manifest("upper"));
+    await writeFile(join(apps, "mixed.Yml"), manifest("mixed"));
+    await start(apps);
+
+    const ignored = await signalsOf(
+      async () => {
+        await writeFile(join(apps, "upper.YAML"), manifest("upper", "other:2"));
+        await writeFile(join(apps, "mixed.Yml"), manifest("mixed", "other:2"));
+        await writeFile(join(apps, "new.YML"), manifest("new"));
+      },
+      { signals: false },
+    );
+    expect(ignored).toBe(0);
+    const loaded = await loadDesiredState(apps);
+    expect([...loaded.apps.keys()]).toEqual([]);
+
+    // The positive control, for the watcher and the loader alike.
+    expect(
+      await signalsOf(() => writeFile(join(apps, "lower.yaml"), manifest("lower"))),
+    ).toBeGreaterThanOrEqual(1);
+    expect([...(await loadDesiredState(apps)).apps.keys()]).toEqual(["lower"]);
   });
 
   it("does not watch through a link leading outside the directory, and does through one inside", async () => {
@@ -135,13 +161,15 @@ describe("watchManifests", () => {
     await symlink(join(apps, "team"), join(apps, "inside"));
     await start(apps);
 
-    await writeFile(join(elsewhere, "foreign.yaml"), manifest("foreign"));
-    await settle();
-    expect(calls).toBe(0);
+    const outside = await signalsOf(() => writeFile(join(elsewhere, "foreign.yaml"), manifest("foreign")), {
+      signals: false,
+    });
+    expect(outside).toBe(0);
 
     // The watcher is alive and follows the link that stays inside.
-    await writeFile(join(apps, "team", "a.yaml"), manifest("a"));
-    await waitForCalls(1);
+    expect(
+      await signalsOf(() => writeFile(join(apps, "team", "a.yaml"), manifest("a"))),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("follows an atomic symlink swap to a new checkout (git-sync)", async () => {
@@ -157,19 +185,20 @@ describe("watchManifests", () => {
     expect(watcher!.root).toBe(rev1);
 
     // `ln -s rev2 tmp && mv -T tmp apps`: rename(2) replaces the link atomically.
-    await symlink(rev2, join(base, "apps.tmp"));
-    await rename(join(base, "apps.tmp"), apps);
-    await waitForCalls(1);
-    await settle();
-    expect(calls).toBe(1);
+    const swap = await signalsOf(async () => {
+      await symlink(rev2, join(base, "apps.tmp"));
+      await rename(join(base, "apps.tmp"), apps);
+    });
+    expect(swap).toBe(1);
     expect(watcher!.root).toBe(rev2);
 
     // The new checkout is watched, the old one no longer.
-    await writeFile(join(rev1, "a.yaml"), manifest("a", "old:9"));
-    await settle();
-    expect(calls).toBe(1);
-    await writeFile(join(rev2, "b.yaml"), manifest("b", "new:2"));
-    await waitForCalls(2);
+    expect(
+      await signalsOf(() => writeFile(join(rev1, "a.yaml"), manifest("a", "old:9")), { signals: false }),
+    ).toBe(0);
+    expect(
+      await signalsOf(() => writeFile(join(rev2, "b.yaml"), manifest("b", "new:2"))),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("signals when the directory is removed and when it comes back", async () => {
@@ -178,16 +207,11 @@ describe("watchManifests", () => {
     await writeFile(join(apps, "a.yaml"), manifest("a"));
     await start(apps);
 
-    await rm(apps, { recursive: true });
-    await waitForCalls(1);
-    await settle();
+    expect(await signalsOf(() => rm(apps, { recursive: true }))).toBeGreaterThanOrEqual(1);
     expect(watcher!.root).toBeNull();
 
-    await mkdir(apps);
-    await waitForCalls(2);
-    await settle();
-    await writeFile(join(apps, "b.yaml"), manifest("b"));
-    await waitForCalls(3);
+    expect(await signalsOf(() => mkdir(apps))).toBeGreaterThanOrEqual(1);
+    expect(await signalsOf(() => writeFile(join(apps, "b.yaml"), manifest("b")))).toBeGreaterThanOrEqual(1);
   });
 
   it("turns a burst of 200 files into at most 3 signals", async () => {
@@ -195,13 +219,13 @@ describe("watchManifests", () => {
     await mkdir(apps);
     await start(apps);
 
-    for (let i = 0; i < 200; i++) {
-      await mkdir(join(apps, `d${i % 10}`), { recursive: true });
-      await writeFile(join(apps, `d${i % 10}`, `app-${i}.yaml`), manifest(`app-${i}`));
-    }
-    await waitForCalls(1);
-    await settle();
-    expect(calls).toBeGreaterThanOrEqual(1);
-    expect(calls).toBeLessThanOrEqual(3);
+    const burst = await signalsOf(async () => {
+      for (let i = 0; i < 200; i++) {
+        await mkdir(join(apps, `d${i % 10}`), { recursive: true });
+        await writeFile(join(apps, `d${i % 10}`, `app-${i}.yaml`), manifest(`app-${i}`));
+      }
+    });
+    expect(burst).toBeGreaterThanOrEqual(1);
+    expect(burst).toBeLessThanOrEqual(3);
   });
 });

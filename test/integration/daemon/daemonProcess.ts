@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freeLoopbackPort } from "../../harness/freePort.js";
+import { freeLoopbackPort } from "../../support/freePort.js";
 import { CLI } from "../../support/cli.js";
+import { eventually } from "../../support/poll.js";
 
 /** One line of the daemon's JSON log (pino). */
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
@@ -97,18 +98,13 @@ export async function spawnDaemon(options: SpawnOptions): Promise<DaemonProcess>
     stderr: () => err,
     logs,
     async waitForLog(match, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = logs().find(match);
-        if (found) return found;
-        if (exitInfo)
-          throw new Error(
-            `the daemon exited (${String(exitInfo.code)}) before the log line; stderr:\n${err}`,
-          );
-        if (Date.now() > deadline)
-          throw new Error(`no matching log line within ${timeoutMs} ms; stderr:\n${err.slice(-4000)}`);
-        await sleep(50);
-      }
+      return eventually(() => logs().find(match), {
+        timeoutMs,
+        intervalMs: 50,
+        what: () => `a matching log line; stderr:\n${err.slice(-4000)}`,
+        giveUpIf: () =>
+          exitInfo && `the daemon exited (${String(exitInfo.code)}) before the log line; stderr:\n${err}`,
+      });
     },
     async get(path, init) {
       const res = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
@@ -125,17 +121,12 @@ export async function spawnDaemon(options: SpawnOptions): Promise<DaemonProcess>
   spawned.add(proc);
   void exit.then(() => spawned.delete(proc));
   if (options.waitForHttp ?? true) {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (exitInfo) throw new Error(`alacrity run exited (${String(exitInfo.code)}):\n${err}`);
-      const ok = await proc.get("/healthz").then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`alacrity run did not serve /healthz within 15 s:\n${err}`);
-      await sleep(50);
-    }
+    await eventually(async () => (await proc.get("/healthz")).status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      what: () => `alacrity run to serve /healthz:\n${err}`,
+      giveUpIf: () => exitInfo && `alacrity run exited (${String(exitInfo.code)}):\n${err}`,
+    });
   }
   return proc;
 }
@@ -163,16 +154,19 @@ export async function waitForStatus(
   status: number,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let last = "";
-  for (;;) {
-    const res = await proc.get(path).catch((e: unknown) => ({ status: -1, body: String(e) }));
-    if (res.status === status) return;
-    last = `${res.status} ${res.body}`;
-    if (Date.now() > deadline)
-      throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms; last: ${last}`);
-    await sleep(100);
-  }
+  await eventually(
+    async () => {
+      const res = await proc.get(path).catch((e: unknown) => ({ status: -1, body: String(e) }));
+      last = `${res.status} ${res.body}`;
+      return res.status === status;
+    },
+    { timeoutMs, intervalMs: 100 },
+  ).catch((error: unknown) => {
+    throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms; last: ${last}`, {
+      cause: error,
+    });
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { startDockerProxy, type DockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -16,6 +16,7 @@ import {
   waitForStatus,
   type DaemonProcess,
 } from "./daemonProcess.js";
+import { eventually } from "../../support/poll.js";
 
 // One real `alacrity run` behind a counting Docker proxy, with a 1 s periodic resync: its HTTP
 // endpoints, its structured action logs, that a planted env secret never leaks, and that an idle
@@ -73,7 +74,10 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     expect((await daemon.get("/healthz")).status).toBe(200);
     await waitForStatus(daemon, "/readyz", 200);
     expect(daemon.logs().some((l) => l.msg === "first sync done")).toBe(true);
-    await eventually(async () => (await service(`${P}web`)) && (await service(`${P}db`)), 30_000, 100);
+    await eventually(async () => (await service(`${P}web`)) && (await service(`${P}db`)), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     const metrics = await daemon.get("/metrics");
     expect(metrics.status).toBe(200);
@@ -86,20 +90,26 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     ]) {
       expect(metrics.body).toMatch(new RegExp(`^${name}(\\{[^}]*\\})? \\d`, "m"));
     }
-    await eventually(async () => {
-      const body = (await daemon.get("/metrics")).body;
-      const ts = /^alacrity_last_successful_sync_timestamp_seconds (\S+)/m.exec(body)?.[1];
-      return ts !== undefined && Number(ts) > Date.now() / 1000 - 60;
-    }, 15_000);
+    await eventually(
+      async () => {
+        const body = (await daemon.get("/metrics")).body;
+        const ts = /^alacrity_last_successful_sync_timestamp_seconds (\S+)/m.exec(body)?.[1];
+        return ts !== undefined && Number(ts) > Date.now() / 1000 - 60;
+      },
+      { timeoutMs: 15_000 },
+    );
   });
 
   it("serves /status as the same document as `alacrity status --output json`", async () => {
-    await eventually(async () => {
-      const body = JSON.parse((await daemon.get("/status")).body) as {
-        apps: { name: string; state: string }[];
-      };
-      return body.apps.filter((a) => a.name.startsWith(P) && a.state === "stopped").length === 3;
-    }, 30_000);
+    await eventually(
+      async () => {
+        const body = JSON.parse((await daemon.get("/status")).body) as {
+          apps: { name: string; state: string }[];
+        };
+        return body.apps.filter((a) => a.name.startsWith(P) && a.state === "stopped").length === 3;
+      },
+      { timeoutMs: 30_000 },
+    );
     const fromDaemon = JSON.parse((await daemon.get("/status")).body) as { apps: Record<string, unknown>[] };
     const cli = await runCli([
       "status",
@@ -163,7 +173,10 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
       "apps/web.yaml",
       appYaml(`${P}web`, { replicas: 0, env: { DB_PASSWORD: SECRET_2, MODE: "b" } }, SUITE_LABELS),
     );
-    await eventually(async () => envOf(await service(`${P}web`)).includes("MODE=b"), 15_000, 100);
+    await eventually(async () => envOf(await service(`${P}web`)).includes("MODE=b"), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
 
     const actions = daemon.logs().filter((l) => l.app !== undefined && l.action !== undefined);
     const create = actions.find((l) => l.app === `${P}web` && l.action === "create");
@@ -195,14 +208,17 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
 
   it("makes only list calls in an idle periodic resync (no writes over 5 s)", async () => {
     // Converged: the last edit is applied and nothing else is pending.
-    await eventually(async () => {
-      const body = JSON.parse((await daemon.get("/status")).body) as {
-        apps: { name: string; state: string }[];
-      };
-      return body.apps
-        .filter((a) => a.name.startsWith(P))
-        .every((a) => a.state === "running" || a.state === "stopped");
-    }, 30_000);
+    await eventually(
+      async () => {
+        const body = JSON.parse((await daemon.get("/status")).body) as {
+          apps: { name: string; state: string }[];
+        };
+        return body.apps
+          .filter((a) => a.name.startsWith(P))
+          .every((a) => a.state === "running" || a.state === "stopped");
+      },
+      { timeoutMs: 30_000 },
+    );
     await sleep(500);
     proxy.reset();
     await sleep(5000);

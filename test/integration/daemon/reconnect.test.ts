@@ -2,7 +2,6 @@ import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMultiNodeSwarm, type MultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { eventually } from "../../support/swarmCleanup.js";
 import {
   PREFIX,
   SUITE_LABELS,
@@ -12,6 +11,7 @@ import {
   waitForStatus,
   type DaemonProcess,
 } from "./daemonProcess.js";
+import { eventually } from "../../support/poll.js";
 
 // The real `alacrity run` against a private one-node Swarm (Docker-in-Docker) whose engine is
 // stopped and started again: the daemon keeps running, says it is not ready while Docker is away,
@@ -52,7 +52,7 @@ describe("alacrity run when Docker goes away", () => {
     await waitForStatus(daemon, "/readyz", 200, 30_000);
     await eventually(
       async () => (await service(s.docker, `${P}web`)) && (await service(s.docker, `${P}api`)),
-      30_000,
+      { timeoutMs: 30_000 },
     );
 
     const down = Date.now();
@@ -70,16 +70,19 @@ describe("alacrity run when Docker goes away", () => {
     await node.start();
     const back = Date.now();
     // Drift made as soon as the engine answers, likely before the daemon's next reconnect attempt.
-    const api = await eventually(() => service(s.docker, `${P}api`), 30_000, 100);
+    const api = await eventually(() => service(s.docker, `${P}api`), { timeoutMs: 30_000, intervalMs: 100 });
     await s.docker.getService(api.ID).remove();
 
     await waitForStatus(daemon, "/readyz", 200, 60_000);
     const readyMs = Date.now() - back;
     await daemon.waitForLog((l) => l.msg === "reconnected to Docker; resyncing", 5000);
-    await eventually(async () => {
-      const svc = await service(s.docker, `${P}api`);
-      return svc !== undefined && svc.ID !== api.ID;
-    }, 30_000);
+    await eventually(
+      async () => {
+        const svc = await service(s.docker, `${P}api`);
+        return svc !== undefined && svc.ID !== api.ID;
+      },
+      { timeoutMs: 30_000 },
+    );
     console.log(
       `[daemon reconnect] ready again ${readyMs} ms after the engine started; deleted app re-created`,
     );
@@ -95,8 +98,7 @@ describe("alacrity run when Docker goes away", () => {
     const t0 = Date.now();
     await eventually(
       async () => (await service(s.docker, `${P}web`))?.Spec?.Mode?.Replicated?.Replicas === 1,
-      15_000,
-      20,
+      { timeoutMs: 15_000, intervalMs: 20 },
     );
     const ms = Date.now() - t0;
     console.log(`[daemon reconnect] scale drift after the outage corrected in ${ms} ms`);

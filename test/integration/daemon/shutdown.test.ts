@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { startDockerProxy, type DockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -16,6 +16,7 @@ import {
   spawnDaemon,
   waitForStatus,
 } from "./daemonProcess.js";
+import { eventually } from "../../support/poll.js";
 
 // Signals sent to the real `alacrity run` process: a first SIGTERM stops cleanly with 0 (also in
 // the middle of start-up or of a 50-app apply, leaving state a second run converges), a second
@@ -104,7 +105,10 @@ describe("alacrity run shuts down on signals", () => {
       args: ["--webhook-secret-file", fifo],
       waitForHttp: false,
     });
-    await eventually(() => Promise.resolve(openFiles(daemon.pid).includes(fifo)), 20_000, 50);
+    await eventually(() => Promise.resolve(openFiles(daemon.pid).includes(fifo)), {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     daemon.child.kill("SIGTERM");
     await sleep(200);
     expect(daemon.running).toBe(true);

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -11,6 +11,7 @@ import {
   waitForStatus,
   type DaemonProcess,
 } from "./daemonProcess.js";
+import { eventually } from "../../support/poll.js";
 
 // The real `alacrity run` on the shared Swarm: changes made by hand behind the daemon's back are
 // noticed through Docker's event stream (the periodic resync is set far away, so it cannot help)
@@ -46,12 +47,12 @@ async function inspect(name: string): Promise<{ id: string; spec: Spec; version:
 
 /** Milliseconds from `since` until `check` holds, polling Docker every 20 ms (bounded at 15 s). */
 async function msUntil(since: number, check: () => Promise<boolean>): Promise<number> {
-  const deadline = since + 15_000;
-  for (;;) {
-    if (await check()) return Date.now() - since;
-    if (Date.now() > deadline) throw new Error("not corrected within 15 s");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually(check, {
+    timeoutMs: 15_000 - (Date.now() - since),
+    intervalMs: 20,
+    what: "the correction",
+  });
+  return Date.now() - since;
 }
 
 const pinOf = (spec: Spec) =>
@@ -64,7 +65,9 @@ beforeAll(async () => {
   dir.write("web.yaml", appYaml(`${P}web`, { replicas: 1 }, SUITE_LABELS));
   daemon = await spawnDaemon({ dir: dir.path, args: ["--resync", "3600"] });
   await waitForStatus(daemon, "/readyz", 200);
-  await eventually(async () => (await findService(`${P}db`)) && (await findService(`${P}web`)), 30_000);
+  await eventually(async () => (await findService(`${P}db`)) && (await findService(`${P}web`)), {
+    timeoutMs: 30_000,
+  });
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runCli } from "../../support/cli.js";
 import { startDockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -16,6 +16,7 @@ import {
   waitForStatus,
   type LogLine,
 } from "./daemonProcess.js";
+import { eventually } from "../../support/poll.js";
 
 // The real `alacrity run` follows what editors, git and git-sync do to the apps directory. The
 // periodic resync is set far away, so every change here is seen through the manifest watch.
@@ -66,35 +67,34 @@ describe("alacrity run watches the apps directory", () => {
     await waitForStatus(daemon, "/readyz", 200);
 
     dir.write("a.yaml", appYaml(`${P}a`, { env: { V: "1" } }, SUITE_LABELS));
-    await eventually(hasEnv(`${P}a`, "V=1"), 15_000, 50);
+    await eventually(hasEnv(`${P}a`, "V=1"), { timeoutMs: 15_000, intervalMs: 50 });
 
     // An editor's save: write a temp file next to it, then rename it over the manifest.
     dir.write(".a.yaml.swp", appYaml(`${P}a`, { env: { V: "2" } }, SUITE_LABELS));
     renameSync(join(dir.path, ".a.yaml.swp"), join(dir.path, "a.yaml"));
-    await eventually(hasEnv(`${P}a`, "V=2"), 15_000, 50);
+    await eventually(hasEnv(`${P}a`, "V=2"), { timeoutMs: 15_000, intervalMs: 50 });
 
     // A plain in-place edit.
     dir.write("a.yaml", appYaml(`${P}a`, { env: { V: "3" } }, SUITE_LABELS));
-    await eventually(hasEnv(`${P}a`, "V=3"), 15_000, 50);
+    await eventually(hasEnv(`${P}a`, "V=3"), { timeoutMs: 15_000, intervalMs: 50 });
 
     // Subdirectories, created with the file in them.
     dir.write("team/deep/b.yml", appYaml(`${P}b`, {}, SUITE_LABELS));
-    await eventually(exists(`${P}b`), 15_000, 50);
+    await eventually(exists(`${P}b`), { timeoutMs: 15_000, intervalMs: 50 });
     dir.write("team/deep/b.yml", appYaml(`${P}b`, { env: { V: "b2" } }, SUITE_LABELS));
-    await eventually(hasEnv(`${P}b`, "V=b2"), 15_000, 50);
+    await eventually(hasEnv(`${P}b`, "V=b2"), { timeoutMs: 15_000, intervalMs: 50 });
 
     // A rename that keeps it a manifest keeps the app; a rename to a non-manifest name removes it.
     renameSync(join(dir.path, "team/deep/b.yml"), join(dir.path, "team/b-renamed.yaml"));
     await eventually(
       async () => (await service(`${P}b`))?.Spec?.Labels?.["alacrity.file"] === "team/b-renamed.yaml",
-      15_000,
-      50,
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     renameSync(join(dir.path, "a.yaml"), join(dir.path, "a.yaml.disabled"));
-    await eventually(gone(`${P}a`), 15_000, 50);
+    await eventually(gone(`${P}a`), { timeoutMs: 15_000, intervalMs: 50 });
 
     dir.remove("team/b-renamed.yaml");
-    await eventually(gone(`${P}b`), 15_000, 50);
+    await eventually(gone(`${P}b`), { timeoutMs: 15_000, intervalMs: 50 });
     expect(daemon.running).toBe(true);
   });
 
@@ -111,15 +111,17 @@ describe("alacrity run watches the apps directory", () => {
     symlinkSync("rev-1", apps);
 
     const daemon = await spawnDaemon({ dir: apps, args: ["--resync", "3600"] });
-    await eventually(async () => (await hasEnv(`${P}x`, "REV=1")()) && (await exists(`${P}y`)()), 30_000, 50);
+    await eventually(async () => (await hasEnv(`${P}x`, "REV=1")()) && (await exists(`${P}y`)()), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
 
     // ln -s rev-2 tmp && mv -T tmp apps
     symlinkSync("rev-2", join(dir.path, "apps.tmp"));
     renameSync(join(dir.path, "apps.tmp"), apps);
     await eventually(
       async () => (await hasEnv(`${P}x`, "REV=2")()) && (await exists(`${P}z`)()) && (await gone(`${P}y`)()),
-      15_000,
-      50,
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     expect(daemon.running).toBe(true);
   });
@@ -128,7 +130,7 @@ describe("alacrity run watches the apps directory", () => {
     dir.write("svc.yaml", appYaml(`${P}inv`, { env: { V: "good" } }, SUITE_LABELS));
     const daemon = await spawnDaemon({ dir: dir.path, args: ["--resync", "3600"] });
     await waitForStatus(daemon, "/readyz", 200);
-    await eventually(hasEnv(`${P}inv`, "V=good"), 15_000, 50);
+    await eventually(hasEnv(`${P}inv`, "V=good"), { timeoutMs: 15_000, intervalMs: 50 });
 
     // A typo in a field: line 8 is `  replicass: 2` (metadata has 3 lines of labels).
     const bad = `${appYaml(`${P}inv`, { env: { V: "bad" } }, SUITE_LABELS)}  replicass: 2\n`;
@@ -145,9 +147,9 @@ describe("alacrity run watches the apps directory", () => {
 
     // Other changes in the directory do not repeat the same error.
     dir.write("other.yaml", appYaml(`${P}other`, {}, SUITE_LABELS));
-    await eventually(exists(`${P}other`), 15_000, 50);
+    await eventually(exists(`${P}other`), { timeoutMs: 15_000, intervalMs: 50 });
     dir.write("other.yaml", appYaml(`${P}other`, { env: { V: "2" } }, SUITE_LABELS));
-    await eventually(hasEnv(`${P}other`, "V=2"), 15_000, 50);
+    await eventually(hasEnv(`${P}other`, "V=2"), { timeoutMs: 15_000, intervalMs: 50 });
     expect(daemon.logs().filter(isError)).toHaveLength(1);
 
     // The app is kept as it last was, and both status views say why.
@@ -190,7 +192,7 @@ describe("alacrity run watches the apps directory", () => {
 
     // Valid again: reconciled to the new content.
     dir.write("svc.yaml", appYaml(`${P}inv`, { env: { V: "fixed" } }, SUITE_LABELS));
-    await eventually(hasEnv(`${P}inv`, "V=fixed"), 15_000, 50);
+    await eventually(hasEnv(`${P}inv`, "V=fixed"), { timeoutMs: 15_000, intervalMs: 50 });
     expect(daemon.logs().filter(isError)).toHaveLength(1);
     expect(
       daemon
@@ -225,8 +227,7 @@ describe("alacrity run watches the apps directory", () => {
           const list = await services(`${P}burst-`);
           return list.length === 200 ? list : undefined;
         },
-        60_000,
-        250,
+        { timeoutMs: 60_000, intervalMs: 250 },
       );
       const ms = Date.now() - started;
       expect(all.every((s) => s.Spec?.Mode?.Replicated?.Replicas === 0)).toBe(true);

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pollUntil } from "../../harness/poll.js";
 import { appYaml, AppsDir } from "../../support/manifests.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { dockerCli } from "./docker.js";
 import { buildAlacrityImage, buildNodeBaseImage } from "./image.js";
 import { deployStack, removeStack, serviceContainerId } from "./stack.js";
+import { eventually } from "../../support/poll.js";
 
 // End to end: the project's Dockerfile built into an image, deployed with the project's stack
 // file on the test Swarm, managing an app from its mounted apps directory.
@@ -117,7 +117,7 @@ describe("the Swarm stack", () => {
     );
 
     // Docker's own health check, run in the container, reports it healthy.
-    const containerId = await pollUntil(
+    const containerId = await eventually(
       async () => {
         const id = await serviceContainerId(docker, CONTROLLER);
         if (!id) return undefined;
@@ -129,7 +129,7 @@ describe("the Swarm stack", () => {
 
     // A manifest put in the directory after start-up: the running daemon sees it and creates the app.
     apps.write("app.yaml", appYaml(APP, { replicas: 1 }));
-    const app = await pollUntil(
+    const app = await eventually(
       async () => (await docker.listServices({ filters: { name: [APP] } })).find((s) => s.Spec?.Name === APP),
       { timeoutMs: 60_000, intervalMs: 500, what: `service ${APP} to be created by the controller` },
     );
@@ -139,7 +139,7 @@ describe("the Swarm stack", () => {
       "alacrity.instance": INSTANCE,
     });
     expect(app.Spec?.Mode?.Replicated?.Replicas).toBe(1);
-    await pollUntil(
+    await eventually(
       async () => {
         const tasks = await docker.listTasks({ filters: { service: [APP], "desired-state": ["running"] } });
         return tasks.some((t) => t.Status?.State === "running") ? true : undefined;

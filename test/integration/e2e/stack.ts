@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { pollUntil } from "../../harness/poll.js";
 import { dockerCli } from "./docker.js";
 import { REPO_ROOT } from "./image.js";
+import { eventually } from "../../support/poll.js";
 
 export const STACK_FILE = join(REPO_ROOT, "manifests/alacrity-stack.yml");
 
@@ -60,7 +60,7 @@ export async function deployStack(name: string, settings: StackSettings, workDir
 export async function removeStack(docker: Docker, name: string): Promise<void> {
   await dockerCli(["stack", "rm", name]).catch(() => undefined);
   const namespace = `com.docker.stack.namespace=${name}`;
-  await pollUntil(
+  await eventually(
     async () => {
       const services = await docker.listServices({ filters: { label: [namespace] } });
       const containers = await docker.listContainers({ all: true, filters: { label: [namespace] } });

@@ -2,9 +2,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDockerProxy, type DockerProxy, type ProxyRequest } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, sleep, waitForStatus } from "../daemon/daemonProcess.js";
 import { faultSuite, STACK_TRACE, SUITE_LABELS, envOf } from "./suite.js";
+import { eventually } from "../../support/poll.js";
 
 // A slow or failing Docker API, injected by the counting proxy between AlaCrity and the socket:
 // retries are bounded and spaced (counted at the socket), errors are clear and name the app, and
@@ -145,10 +146,13 @@ describe("alacrity run through a Docker API that refuses everything for 5 s", ()
       const daemon = await spawnFaultDaemon({ dir: runDir.path, env: { DOCKER_HOST: proxy.dockerHost } });
       const outageStart = Date.now();
       // "Docker has not answered yet" until the first attempt fails, then the reason.
-      const readyz = await eventually(async () => {
-        const r = await daemon.get("/readyz");
-        return r.body.includes("Docker is not reachable") && r;
-      }, 10_000);
+      const readyz = await eventually(
+        async () => {
+          const r = await daemon.get("/readyz");
+          return r.body.includes("Docker is not reachable") && r;
+        },
+        { timeoutMs: 10_000 },
+      );
       expect(readyz.status).toBe(503);
       await sleep(5000 - (Date.now() - outageStart));
       const during = proxy.requests.length;
@@ -161,7 +165,10 @@ describe("alacrity run through a Docker API that refuses everything for 5 s", ()
       proxy.setFault(undefined);
       const healedAt = Date.now();
       await waitForStatus(daemon, "/readyz", 200, 60_000);
-      await eventually(async () => (await managedServices(docker)).has(`${P}outage`), 30_000, 200);
+      await eventually(async () => (await managedServices(docker)).has(`${P}outage`), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       console.log(
         `outage: ${during} requests in 5 s while refused; ready ${Date.now() - healedAt} ms after healing`,
       );

@@ -2,9 +2,10 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, sleep, waitForStatus } from "../daemon/daemonProcess.js";
 import { faultSuite, STACK_TRACE, SUITE_LABELS, envOf } from "./suite.js";
+import { eventually } from "../../support/poll.js";
 
 // 1000 random creates, edits, deletes and renames (into and out of a subdirectory) within about
 // 10 s in the directory `alacrity run` watches; afterwards the Swarm matches the directory exactly.
@@ -94,7 +95,10 @@ describe("a storm of file operations in the watched directory", () => {
     const stormMs = Date.now() - started;
 
     // Converged when plan has nothing to do (bounded), then checked against a direct listing.
-    await eventually(async () => (await cli("plan", dir.path, [], {}, 30_000)).code === 0, 90_000, 1000);
+    await eventually(async () => (await cli("plan", dir.path, [], {}, 30_000)).code === 0, {
+      timeoutMs: 90_000,
+      intervalMs: 1000,
+    });
     const convergedMs = Date.now() - started - stormMs;
     const services = await managedServices(docker);
     const ours = [...services.keys()].filter((n) => n.startsWith(P)).sort();

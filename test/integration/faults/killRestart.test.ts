@@ -6,8 +6,9 @@ import { CLI } from "../../support/cli.js";
 import { startDockerProxy } from "../../support/dockerProxy.js";
 import type { DockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { faultSuite, SUITE_LABELS, constraintsOf } from "./suite.js";
+import { eventually } from "../../support/poll.js";
 
 // The controller SIGKILLed in the middle of applying 200 apps, then run again: it converges with
 // no duplicate service, no app pinned twice, every pin on its service's constraint, and every
@@ -78,7 +79,10 @@ describe("apply killed with SIGKILL half-way through 200 apps, then run again", 
         },
       );
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await eventually(async () => (await managedServices(docker)).size >= before + more, 90_000, 100);
+      await eventually(async () => (await managedServices(docker)).size >= before + more, {
+        timeoutMs: 90_000,
+        intervalMs: 100,
+      });
       child.kill("SIGKILL");
       expect(await exited).toBeNull();
       atKill = (await managedServices(docker)).size;

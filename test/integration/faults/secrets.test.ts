@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliResult } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, waitForStatus } from "../daemon/daemonProcess.js";
 import { faultSuite, SUITE_LABELS, envOf } from "./suite.js";
+import { eventually } from "../../support/poll.js";
 
 // A secret planted in a manifest's env reaches the service, and nothing else: not validate, plan,
 // apply (text and JSON, debug logging), status, nor the daemon's logs, /status and /metrics, nor
@@ -144,10 +145,9 @@ describe("env values never leave the manifest except into the service", () => {
       "apps/web.yaml",
       appYaml(`${P}web`, { replicas: 0, env: { DB_PASSWORD: SECRET, MODE: "b" } }, SUITE_LABELS),
     );
-    await eventually(
-      async () => envOf((await managedServices(docker)).get(`${P}web`)).includes("MODE=b"),
-      30_000,
-    );
+    await eventually(async () => envOf((await managedServices(docker)).get(`${P}web`)).includes("MODE=b"), {
+      timeoutMs: 30_000,
+    });
     await daemon.waitForLog((l) => l.app === `${P}web` && l.result === "ok", 15_000);
     const status = await daemon.get("/status");
     const metrics = await daemon.get("/metrics");

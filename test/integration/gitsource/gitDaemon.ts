@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freeLoopbackPort } from "../../harness/freePort.js";
+import { freeLoopbackPort } from "../../support/freePort.js";
 import { CLI } from "../../support/cli.js";
+import { eventually } from "../../support/poll.js";
 
 export const INSTANCE = "t-git";
 export const PREFIX = "t-git-";
@@ -52,13 +53,12 @@ export async function spawnAlacrity(args: string[], env: NodeJS.ProcessEnv = {})
     const res = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: await res.text() };
   };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`alacrity run exited (${child.exitCode}):\n${err}`);
-    if ((await get("/healthz").catch(() => ({ status: 0 }))).status === 200) break;
-    if (Date.now() > deadline) throw new Error(`alacrity run did not serve /healthz within 20 s:\n${err}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(async () => (await get("/healthz")).status === 200, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: () => `alacrity run to serve /healthz:\n${err}`,
+    giveUpIf: () => child.exitCode !== null && `alacrity run exited (${child.exitCode}):\n${err}`,
+  });
   return {
     child,
     url,

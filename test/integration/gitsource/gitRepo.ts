@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { eventually } from "../../support/poll.js";
 
 /** A bare repository on disk (the "remote") and a clone the test commits from. */
 export class TestRepo {
@@ -64,21 +65,21 @@ export async function startGitDaemon(base: string, port: number): Promise<ChildP
     { stdio: "ignore" },
   );
   // Ready once it answers ls-remote (bounded).
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      execFileSync("git", ["ls-remote", `git://127.0.0.1:${port}/remote.git`], {
-        stdio: "ignore",
-        timeout: 5000,
-      });
-      return child;
-    } catch {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill("SIGKILL");
-        throw new Error(`git daemon did not answer on port ${port}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  try {
+    await eventually(
+      () => {
+        execFileSync("git", ["ls-remote", `git://127.0.0.1:${port}/remote.git`], {
+          stdio: "ignore",
+          timeout: 5000,
+        });
+        return true;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, giveUpIf: () => child.exitCode !== null && "git daemon exited" },
+    );
+    return child;
+  } catch {
+    child.kill("SIGKILL");
+    throw new Error(`git daemon did not answer on port ${port}`);
   }
 }
 

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../harness/freePort.js";
+import { freeLoopbackPort } from "../../support/freePort.js";
 import { appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { INSTANCE, PREFIX, SUITE_LABELS, killAll, spawnAlacrity } from "./gitDaemon.js";
 import { TestRepo, startGitDaemon, stopProcess } from "./gitRepo.js";
+import { eventually } from "../../support/poll.js";
 
 // `alacrity run --git-url` against real repositories made by the test: served over file:// and by
 // `git daemon` on loopback. The periodic fetch is an hour away in the webhook tests, so only the
@@ -82,8 +83,14 @@ describe("alacrity run --git-url", () => {
     );
 
     // The first commit is applied and its revision shown in /status, /metrics and the label.
-    await eventually(async () => (await labelsOf(`${PREFIX}a`))?.["alacrity.revision"] === sha1, 30_000, 100);
-    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, 30_000, 100);
+    await eventually(async () => (await labelsOf(`${PREFIX}a`))?.["alacrity.revision"] === sha1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     const first = (await alacrity.status()).git!;
     expect(first).toMatchObject({ url: repo.fileUrl, ref: "main", revision: sha1, fetchErrors: 0 });
     expect(first.lastFetch).toBeDefined();
@@ -114,13 +121,22 @@ describe("alacrity run --git-url", () => {
       headers: { "x-alacrity-token": SECRET },
     });
     expect(hook.status).toBe(202);
-    await eventually(async () => (await alacrity.status()).git?.revision === sha2, 5000, 25);
+    await eventually(async () => (await alacrity.status()).git?.revision === sha2, {
+      timeoutMs: 5000,
+      intervalMs: 25,
+    });
     const ms = Date.now() - sent;
     console.log(`[gitops] webhook to new commit checked out: ${ms} ms`);
     expect(ms).toBeLessThan(1000);
-    await eventually(async () => (await envOf(`${PREFIX}a`))?.includes("V=2"), 20_000, 100);
+    await eventually(async () => (await envOf(`${PREFIX}a`))?.includes("V=2"), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     expect((await labelsOf(`${PREFIX}a`))?.["alacrity.revision"]).toBe(sha2);
-    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha2, 20_000, 100);
+    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha2, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
 
     // A commit with an invalid file: its valid app is applied, the invalid file's app is kept as
     // it was, the commit is reported as failed, and the last fully applied commit stays sha2.
@@ -135,14 +151,16 @@ describe("alacrity run --git-url", () => {
         })
       ).status,
     ).toBe(202);
-    await eventually(async () => (await labelsOf(`${PREFIX}b`))?.["alacrity.revision"] === sha3, 20_000, 100);
+    await eventually(async () => (await labelsOf(`${PREFIX}b`))?.["alacrity.revision"] === sha3, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     const failed = await eventually(
       async () => {
         const git = (await alacrity.status()).git;
         return git?.failedRevision === sha3 ? git : undefined;
       },
-      20_000,
-      100,
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
     expect(failed.revision).toBe(sha3);
     expect(failed.appliedRevision).toBe(sha2);
@@ -164,9 +182,18 @@ describe("alacrity run --git-url", () => {
         })
       ).status,
     ).toBe(202);
-    await eventually(async () => (await labelsOf(`${PREFIX}b`)) === undefined, 20_000, 100);
-    await eventually(async () => (await envOf(`${PREFIX}a`))?.includes("V=1"), 20_000, 100);
-    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, 20_000, 100);
+    await eventually(async () => (await labelsOf(`${PREFIX}b`)) === undefined, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    await eventually(async () => (await envOf(`${PREFIX}a`))?.includes("V=1"), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     const back = (await alacrity.status()).git!;
     expect(back.revision).toBe(sha1);
     expect(back.failedRevision).toBeUndefined();
@@ -190,7 +217,10 @@ describe("alacrity run --git-url", () => {
       "--resync",
       "3600",
     ]);
-    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, 30_000, 100);
+    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     // Remote down: reported and retried, the checkout and the app are kept.
     await stopProcess(gitDaemon);
@@ -201,8 +231,7 @@ describe("alacrity run --git-url", () => {
         const git = (await alacrity.status()).git;
         return git && git.fetchErrors >= 2 ? git : undefined;
       },
-      20_000,
-      100,
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
     expect(down.revision).toBe(sha1);
     expect(down.lastError).toMatch(/git fetch failed/);
@@ -214,18 +243,20 @@ describe("alacrity run --git-url", () => {
     repo.forcePush(sha1);
     execGit(repo.bare, "update-ref", "-d", "refs/heads/main");
     gitDaemon = await startGitDaemon(repo.root, port);
-    await eventually(
-      async () => /no ref `main`/.test((await alacrity.status()).git?.lastError ?? ""),
-      20_000,
-      100,
-    );
+    await eventually(async () => /no ref `main`/.test((await alacrity.status()).git?.lastError ?? ""), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     expect((await alacrity.status()).git?.revision).toBe(sha1);
     expect(await labelsOf(`${PREFIX}d`)).toBeDefined();
 
     // The branch is back with a new commit while the local repository is corrupt: re-cloned, applied.
     rmSync(join(workdir, "repo.git", "objects"), { recursive: true, force: true });
     const sha2 = repo.commit({ "a.yaml": app("d", "2") }, "two");
-    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha2, 30_000, 100);
+    await eventually(async () => (await alacrity.status()).git?.appliedRevision === sha2, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect(await envOf(`${PREFIX}d`)).toContain("V=2");
     expect((await alacrity.status()).git?.lastError).toBeUndefined();
     expect(alacrity.stderr()).toMatch(/re-cloning/);

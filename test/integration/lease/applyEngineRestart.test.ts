@@ -3,7 +3,7 @@ import type { MultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { startMultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { runCli, type CliResult } from "../../support/cli.js";
 import { AppsDir, IMAGE, appYaml } from "../../support/manifests.js";
-import { eventually } from "../../support/swarmCleanup.js";
+import { eventually } from "../../support/poll.js";
 
 /**
  * The Docker engine restarts in the middle of an apply of 100 apps. The machine's own engine is
@@ -54,8 +54,7 @@ describe("apply while the Docker engine restarts", () => {
         const n = (await suiteServiceNames()).length;
         return n >= 10 ? n : undefined;
       },
-      120_000,
-      100,
+      { timeoutMs: 120_000, intervalMs: 100 },
     );
     expect(createdBefore, "apply finished before the engine could be restarted").toBeGreaterThan(0);
     const restartAt = Date.now();
@@ -85,8 +84,7 @@ describe("apply while the Docker engine restarts", () => {
         if (r.code !== 0) log(`second apply exit ${r.code}: ${r.stderr.slice(0, 300)}`);
         return r.code === 0 ? r : undefined;
       },
-      240_000,
-      2_000,
+      { timeoutMs: 240_000, intervalMs: 2_000 },
     );
     expect(second.stderr).not.toMatch(STACK_LINE);
     const names = await suiteServiceNames();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freeLoopbackPort } from "../../harness/freePort.js";
+import { freeLoopbackPort } from "../../support/freePort.js";
 import { CLI } from "../../support/cli.js";
+import { eventually } from "../../support/poll.js";
 
 export const INSTANCE = "t-lease";
 export const PREFIX = "t-lease-";
@@ -48,18 +49,12 @@ export async function spawnLeaseDaemon(dir: string, args: string[] = []): Promis
     const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
     return { status: res.status, body: await res.text() };
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`alacrity run exited with ${child.exitCode}:\n${stderr}`);
-    const ok = await get("/healthz").then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline)
-      throw new Error(`alacrity run did not answer /healthz within 60 s:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(async () => (await get("/healthz")).status === 200, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    what: () => `alacrity run to answer /healthz:\n${stderr}`,
+    giveUpIf: () => child.exitCode !== null && `alacrity run exited with ${child.exitCode}:\n${stderr}`,
+  });
   return {
     child,
     url,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsDir, appYaml } from "../../support/manifests.js";
-import { cleanupSuite, eventually, newDocker } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import {
   INSTANCE,
   PREFIX,
@@ -9,6 +9,7 @@ import {
   spawnLeaseDaemon,
   type RunningDaemon,
 } from "./leaseDaemons.js";
+import { eventually } from "../../support/poll.js";
 
 /**
  * Two `alacrity run` of one instance against the real Swarm: one leads, the other stands by and
@@ -43,7 +44,7 @@ async function soleLeader(daemons: RunningDaemon[]): Promise<RunningDaemon | und
 }
 
 async function timeUntilLeader(daemon: RunningDaemon, since: number): Promise<number> {
-  await eventually(async () => (await daemon.status()).lease.leader, 30_000, 100);
+  await eventually(async () => (await daemon.status()).lease.leader, { timeoutMs: 30_000, intervalMs: 100 });
   return Date.now() - since;
 }
 
@@ -70,12 +71,15 @@ describe("two controllers of one instance", () => {
   it("elect exactly one leader, which creates each app once; nothing flaps", async () => {
     const args = ["--lease-duration", String(DURATION_S)];
     [first, second] = await Promise.all([spawnLeaseDaemon(dir.path, args), spawnLeaseDaemon(dir.path, args)]);
-    leader = await eventually(() => soleLeader([first, second]), 30_000, 100);
+    leader = await eventually(() => soleLeader([first, second]), { timeoutMs: 30_000, intervalMs: 100 });
     standby = leader === first ? second : first;
-    const services = await eventually(async () => {
-      const list = await suiteServices();
-      return list.length >= APPS.length ? list : undefined;
-    }, 30_000);
+    const services = await eventually(
+      async () => {
+        const list = await suiteServices();
+        return list.length >= APPS.length ? list : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(services.map((s) => s.name).sort()).toEqual(APPS);
 
     const leaderLease = (await leader.status()).lease;
@@ -84,7 +88,10 @@ describe("two controllers of one instance", () => {
       status: 503,
       body: `not ready: standby: the lease is held by ${leaderLease.self}\n`,
     });
-    await eventually(async () => (await leader.get("/readyz")).status === 200, 30_000, 200);
+    await eventually(async () => (await leader.get("/readyz")).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     expect((await standby.status()).apps).toEqual([]);
     expect((await leader.get("/metrics")).body).toMatch(/^alacrity_lease_leader 1$/m);
     expect((await standby.get("/metrics")).body).toMatch(/^alacrity_lease_leader 0$/m);
@@ -122,7 +129,7 @@ describe("two controllers of one instance", () => {
     dir.write(`${APPS[0]}.yaml`, appYaml(APPS[0]!, { replicas: 0, env: { V: "2" } }, SUITE_LABELS));
     await eventually(
       async () => (await suiteServices()).find((s) => s.name === APPS[0])?.env.includes("V=2"),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect((await suiteServices()).map((s) => s.name).sort()).toEqual(APPS);
     leader = standby;
@@ -131,7 +138,10 @@ describe("two controllers of one instance", () => {
   it("hand over at once when the leader stops cleanly, because it releases the lease", async () => {
     standby = await spawnLeaseDaemon(dir.path, ["--lease-duration", String(DURATION_S)]);
     const leaderSelf = (await leader.status()).lease.self;
-    await eventually(async () => (await standby.status()).lease.holder === leaderSelf, 30_000, 100);
+    await eventually(async () => (await standby.status()).lease.holder === leaderSelf, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     const stoppedAt = Date.now();
     leader.child.kill("SIGTERM");
     const ms = await timeUntilLeader(standby, stoppedAt);
@@ -143,7 +153,7 @@ describe("two controllers of one instance", () => {
     dir.write(`${APPS[1]}.yaml`, appYaml(APPS[1]!, { replicas: 0, env: { V: "3" } }, SUITE_LABELS));
     await eventually(
       async () => (await suiteServices()).find((s) => s.name === APPS[1])?.env.includes("V=3"),
-      30_000,
+      { timeoutMs: 30_000 },
     );
   });
 });

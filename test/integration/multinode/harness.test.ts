@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MULTINODE_LABEL_FILTER, OWNER_PID_LABEL_KEY } from "../../harness/labels.js";
 import type { MultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { startMultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
-import { pollUntil } from "../../harness/poll.js";
+import { eventually } from "../../support/poll.js";
 
 const IMAGE = "alacrity-test/busybox:1";
 const PREFIX = "t-mn-harness-";
@@ -57,7 +57,7 @@ function hostnameOf(nodeId: string | undefined): string {
 
 /** Waits until `count` tasks of the service run, and returns the hostnames they run on, sorted. */
 async function waitForRunningTasks(service: string, count: number, timeoutMs: number): Promise<string[]> {
-  return pollUntil(
+  return eventually(
     async () => {
       const running = (await tasksOf(service)).filter((t) => t.Status.State === "running");
       return running.length === count ? running.map((t) => hostnameOf(t.NodeID)).sort() : undefined;

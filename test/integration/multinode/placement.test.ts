@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { MultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { startMultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
-import { pollUntil } from "../../harness/poll.js";
 import { runCli, type CliResult } from "../../support/cli.js";
 import { AppsDir, IMAGE, appYaml } from "../../support/manifests.js";
+import { eventually } from "../../support/poll.js";
 
 const INSTANCE = "t-mn";
 const P = "t-mn-";
@@ -110,7 +110,7 @@ async function runningOn(name: string): Promise<string[]> {
 /** Waits (bounded) until the app's running tasks are exactly on these hostnames. */
 async function waitUntilRunningOn(name: string, hostnames: string[], timeoutMs = 60_000): Promise<void> {
   const want = JSON.stringify([...hostnames].sort());
-  await pollUntil(async () => (JSON.stringify(await runningOn(name)) === want ? true : undefined), {
+  await eventually(async () => (JSON.stringify(await runningOn(name)) === want ? true : undefined), {
     timeoutMs,
     what: `${name} running on ${want}`,
   });
@@ -118,7 +118,7 @@ async function waitUntilRunningOn(name: string, hostnames: string[], timeoutMs =
 
 /** Waits (bounded) until the persistent app runs nowhere and its one task waits, pending. */
 async function waitUntilPending(name: string, timeoutMs = 60_000): Promise<Task> {
-  return pollUntil(
+  return eventually(
     async () => {
       const tasks = await tasksOf(name);
       const pending = tasks.filter((t) => t.Status.State === "pending");
@@ -157,7 +157,7 @@ const rowOf = (table: string, name: string): string =>
 
 /** Polls `status` (bounded) until the app's row matches. */
 async function waitForStatusRow(name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  return pollUntil(
+  return eventually(
     async () => {
       const row = rowOf(await statusTable(), name);
       return pattern.test(row) ? row : undefined;
@@ -329,7 +329,7 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     await swarm.waitForNodeState("node-3", "down", 60_000);
     log(`node-3 down after ${Date.now() - began} ms`);
 
-    await pollUntil(
+    await eventually(
       async () => {
         const on = await runningOn(WEB);
         return on.length === 3 && !on.includes("node-3") ? on : undefined;
@@ -379,7 +379,7 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     const row = await waitForStatusRow(AUTO_B, /waiting/);
     expect(row).toMatch(/\s0\/1\s+node-2 \(ready\/drain\)\s/);
     expect(row).toContain("pinned node node-2 is drained: a persistent app waits for its node");
-    await pollUntil(
+    await eventually(
       async () => {
         const on = await runningOn(WEB);
         return on.length === 3 && on.every((h) => h === "node-1") ? on : undefined;

@@ -3,7 +3,8 @@ import { connectDocker } from "../../../src/swarm/connect.js";
 import { watchEvents, parseEvent } from "../../../src/swarm/events.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
 import { execute } from "../../../src/swarm/execute.js";
-import { engine, serviceByName, sleeper, sweep, until } from "./helpers.js";
+import { engine, serviceByName, sleeper, sweep } from "./helpers.js";
+import { eventually } from "../../support/poll.js";
 
 const PREFIX = "t-swarm-ev-";
 
@@ -31,7 +32,10 @@ describe("watchEvents", () => {
       const service = await serviceByName(app);
       await execute(engine, { kind: "remove", app, serviceId: service.ID });
       const ours = () => seen.filter((event) => event.type === "service" && event.id === service.ID);
-      await until(() => ours().some((event) => event.action === "remove"), 10_000, 50);
+      await eventually(() => ours().some((event) => event.action === "remove"), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
       expect(ours().map((event) => event.action)).toEqual(["create", "remove"]);
       expect(ours()[0]).toMatchObject({ type: "service", action: "create", name: app, id: service.ID });
     } finally {

@@ -1,6 +1,7 @@
 import Docker from "dockerode";
 import { connectDocker } from "../../../src/swarm/connect.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
+import { eventually } from "../../support/poll.js";
 
 /** Everything these tests create is named `t-swarm-...` and labelled `alacrity.test=swarm`. */
 export const TEST_LABEL = "alacrity.test";
@@ -64,7 +65,7 @@ export async function sweep(prefix: string): Promise<void> {
     volume.Name.startsWith(prefix),
   );
   if (volumes.length === 0) return;
-  await until(
+  await eventually(
     async () => {
       const containers = await docker.listContainers({
         all: true,
@@ -83,8 +84,7 @@ export async function sweep(prefix: string): Promise<void> {
       );
       return mine.length === 0;
     },
-    30_000,
-    200,
+    { timeoutMs: 30_000, intervalMs: 200 },
   );
   await Promise.all(
     volumes.map((volume) =>
@@ -94,19 +94,6 @@ export async function sweep(prefix: string): Promise<void> {
         .catch(() => undefined),
     ),
   );
-}
-
-/** Polls `check` every `pollMs` until it holds; fails after `timeoutMs`. */
-export async function until(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-  pollMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
 }
 
 export async function serviceByName(name: string): Promise<Docker.Service> {

@@ -4,7 +4,8 @@ import { observe, relevantTasks } from "../../../src/swarm/observe.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { LABEL, pinConfigName } from "../../../src/domain/names.js";
 import type { ObservedTask } from "../../../src/swarm/types.js";
-import { docker, engine, sleeper, sweep, until } from "./helpers.js";
+import { docker, engine, sleeper, sweep } from "./helpers.js";
+import { eventually } from "../../support/poll.js";
 
 const PREFIX = "t-swarm-obs-";
 
@@ -84,15 +85,18 @@ describe("observe", () => {
     });
     let tasks: ObservedTask[] = [];
     let ids = new Map<string, string>();
-    await until(async () => {
-      const observed = await observe(engine);
-      ids = new Map(observed.services.map((service) => [service.name, service.id]));
-      tasks = observed.tasks;
-      return (
-        tasks.some((task) => task.serviceId === ids.get(running) && task.state === "running") &&
-        tasks.some((task) => task.serviceId === ids.get(broken) && task.error !== undefined)
-      );
-    });
+    await eventually(
+      async () => {
+        const observed = await observe(engine);
+        ids = new Map(observed.services.map((service) => [service.name, service.id]));
+        tasks = observed.tasks;
+        return (
+          tasks.some((task) => task.serviceId === ids.get(running) && task.state === "running") &&
+          tasks.some((task) => task.serviceId === ids.get(broken) && task.error !== undefined)
+        );
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     const runningTask = tasks.find((task) => task.serviceId === ids.get(running) && task.state === "running");
     expect(runningTask).toMatchObject({
       desiredState: "running",

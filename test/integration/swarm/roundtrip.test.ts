@@ -9,7 +9,8 @@ import { fieldsFromSpec } from "../../../src/swarm/serviceFields.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";
 import { LABEL } from "../../../src/domain/names.js";
 import type { ServiceFields } from "../../../src/swarm/types.js";
-import { docker, engine, serviceByName, sleeper, sweep, until } from "./helpers.js";
+import { docker, engine, serviceByName, sleeper, sweep } from "./helpers.js";
+import { eventually } from "../../support/poll.js";
 
 const PREFIX = "t-swarm-rt-";
 let hostDir: string;
@@ -113,7 +114,10 @@ describe("named volumes", () => {
         labels: { "alacrity.test": "swarm", [LABEL.managed]: "true", [LABEL.app]: name },
       }),
     });
-    await until(async () => ((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === volume));
+    await eventually(
+      async () => ((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === volume),
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     const created = ((await docker.listVolumes()).Volumes ?? []).find((v) => v.Name === volume);
     expect(created?.Labels).toEqual({ [LABEL.managed]: "true", [LABEL.app]: name });
     const observed = await observe(engine);
@@ -136,10 +140,13 @@ describe("an update replaces the whole spec", () => {
     await execute(engine, { kind: "create", app: name, fields: before });
     // Swarm's allocator assigns the ingress port in a second write, which bumps the version.
     let created = await serviceByName(name);
-    await until(async () => {
-      created = await serviceByName(name);
-      return (created.Endpoint?.Ports ?? []).some((port) => port.PublishedPort);
-    });
+    await eventually(
+      async () => {
+        created = await serviceByName(name);
+        return (created.Endpoint?.Ports ?? []).some((port) => port.PublishedPort);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
 
     const after: ServiceFields = {
       ...sleeper({ replicas: 0 }),
