@@ -164,6 +164,34 @@ describe("plan: properties over random desired and observed states", () => {
     );
   });
 
+  it("generates the cases the properties are about: persistent apps above one replica, unmanaged services, removals", () => {
+    const seen = {
+      "a persistent app asking for more than one replica": 0,
+      "a persistent app's service running more than one replica": 0,
+      "an unmanaged or another instance's service": 0,
+      "a removal (planned or held back)": 0,
+    };
+    fc.assert(
+      fc.property(worldArb, ({ desired, observed, options }) => {
+        const p = plan(desired, observed, options);
+        if ([...desired.apps.values()].some((a) => a.persistent && a.replicas > 1))
+          seen["a persistent app asking for more than one replica"]++;
+        const persistentAboveOne = observed.services.some(
+          (s) => s.fields.labels[LABEL.persistent] === "true" && (s.fields.replicas ?? 0) > 1,
+        );
+        if (persistentAboveOne) seen["a persistent app's service running more than one replica"]++;
+        if (observed.services.some((s) => !isManagedBy(s, options.instance)))
+          seen["an unmanaged or another instance's service"]++;
+        if ([...p.actions, ...p.heldBack].some((a) => a.kind === "remove"))
+          seen["a removal (planned or held back)"]++;
+      }),
+      RUNS,
+    );
+    // Each in at least 5% of the runs, so the properties above were checked on such worlds.
+    for (const [what, runs] of Object.entries(seen))
+      expect(runs, what).toBeGreaterThanOrEqual(RUNS.numRuns * 0.05);
+  });
+
   it("never acts on an unmanaged or another instance's service, and never creates over an existing one", () => {
     fc.assert(
       fc.property(worldArb, ({ desired, observed, options }) => {
