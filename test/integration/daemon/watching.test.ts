@@ -11,7 +11,6 @@ import {
   PREFIX,
   SUITE_LABELS,
   killDaemons,
-  sleep,
   spawnDaemon,
   waitForStatus,
   type LogLine,
@@ -187,7 +186,9 @@ describe("alacrity run watches the apps directory", () => {
       15_000,
     );
     expect(syntax.manifestError).toMatch(/svc\.yaml:\d+:\d+: /);
-    await sleep(1500);
+    // The positive control: a change elsewhere is applied by a pass that read the broken file too.
+    dir.write("other.yaml", appYaml(`${P}other`, { env: { V: "3" } }, SUITE_LABELS));
+    await eventually(hasEnv(`${P}other`, "V=3"), { timeoutMs: 15_000, intervalMs: 50 });
     expect(envOf(await service(`${P}inv`))).toContain("V=good");
 
     // Valid again: reconciled to the new content.

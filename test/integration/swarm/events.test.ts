@@ -42,12 +42,32 @@ describe("watchEvents", () => {
       watch.stop();
     }
     const countAtStop = seen.length;
-    await execute(engine, {
-      kind: "create",
-      app: `${PREFIX}after-stop`,
-      fields: sleeper({ replicas: 0 }),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The positive control: a watcher still running sees the event the stopped one must not.
+    const control: SwarmEvent[] = [];
+    const running = watchEvents(
+      engine,
+      (event) => control.push(event),
+      (err) => errors.push(err),
+    );
+    await running.ready;
+    try {
+      await execute(engine, {
+        kind: "create",
+        app: `${PREFIX}after-stop`,
+        fields: sleeper({ replicas: 0 }),
+      });
+      await eventually(
+        () => control.some((event) => event.type === "service" && event.name === `${PREFIX}after-stop`),
+        {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+        },
+      );
+      // Both streams come from the same engine: give the stopped one as long again to misbehave.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      running.stop();
+    }
     expect(seen.length).toBe(countAtStop);
     expect(errors).toEqual([]);
   });
