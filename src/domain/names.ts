@@ -30,6 +30,11 @@ export const ANNOTATION = {
   allowDropPersistence: "alacrity.dev/allow-drop-persistence",
 } as const;
 
+const OWN_LABELS: ReadonlySet<string> = new Set(Object.values(LABEL));
+
+/** Whether a label key is one of AlaCrity's own (bookkeeping, not the user's `metadata.labels`). */
+export const isOwnLabel = (key: string): boolean => OWN_LABELS.has(key);
+
 /** The Docker volume name of a label-based volume. */
 export const volumeName = (name: string): string => `alacran--${name}`;
 

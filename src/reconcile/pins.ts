@@ -2,7 +2,7 @@ import type { AppSpec } from "../manifest/types.js";
 import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "../swarm/types.js";
 import { LABEL } from "../domain/names.js";
 import type { PinTarget } from "./desiredFields.js";
-import type { Action, PlanWarning, Rejection } from "./types.js";
+import type { Action, NodeChoice, PlanWarning, Rejection } from "./types.js";
 import { annotationOn } from "../manifest/annotations.js";
 import { ANNOTATION } from "./types.js";
 import { describeNode, findNode, isEligible, type NodeLookup } from "./nodes.js";
@@ -13,9 +13,15 @@ export { strandedMessage };
 /** What the planner does about a persistent app's node. */
 export type PinDecision =
   /** An existing pin record: keep it, no pin action. */
-  | { kind: "keep"; pin: PinTarget }
+  | { kind: "keep"; pin: PinTarget; why: NodeChoice }
   /** A first pin (`pin requested`) or an allowed move (`explicit move`): a pin action precedes the service action. */
-  | { kind: "new"; pin: PinTarget; action: Extract<Action, { kind: "pin" }>; warning?: PlanWarning }
+  | {
+      kind: "new";
+      pin: PinTarget;
+      why: NodeChoice;
+      action: Extract<Action, { kind: "pin" }>;
+      warning?: PlanWarning;
+    }
   | { kind: "reject"; rejection: Rejection }
   /** The pinned node left the Swarm: no action at all, a warning says what the user can do. */
   | { kind: "stranded"; warning: PlanWarning };
@@ -59,8 +65,13 @@ export function decidePin(
         return { kind: "stranded", warning: { app: app.name, message: strandedMessage(existing) } };
       }
       const pin = { nodeId: existing.nodeId, hostname: existing.hostname };
-      if (record) return { kind: "keep", pin };
-      return { kind: "new", pin, action: { kind: "pin", app: app.name, ...pin, reason: "pin restored" } };
+      if (record) return { kind: "keep", pin, why: "existing pin" };
+      return {
+        kind: "new",
+        pin,
+        why: "existing pin",
+        action: { kind: "pin", app: app.name, ...pin, reason: "pin restored" },
+      };
     }
     if (!annotationOn(app.annotations, ANNOTATION.allowMove)) {
       return {
@@ -82,6 +93,7 @@ export function decidePin(
     return {
       kind: "new",
       pin: { nodeId: target.node.id, hostname: target.node.hostname },
+      why: "spec.node",
       action: {
         kind: "pin",
         app: app.name,
@@ -100,10 +112,12 @@ export function decidePin(
   }
 
   let node: ObservedNode;
+  let why: NodeChoice;
   if (app.node !== undefined) {
     const target = findNode(app.node, observed.nodes);
     if (!target.found) return { kind: "reject", rejection: unknownNode(app, app.node, target, position) };
     node = target.node;
+    why = "spec.node";
   } else {
     const chosen = chooseNode(observed.nodes, counts);
     if (!chosen) {
@@ -126,11 +140,13 @@ export function decidePin(
       };
     }
     node = chosen;
+    why = "fewest pinned apps";
   }
   bump(counts, node.id);
   return {
     kind: "new",
     pin: { nodeId: node.id, hostname: node.hostname },
+    why,
     action: { kind: "pin", app: app.name, nodeId: node.id, hostname: node.hostname, reason: "pin requested" },
   };
 }

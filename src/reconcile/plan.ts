@@ -8,6 +8,7 @@ import type {
   FieldChange,
   Plan,
   PlanOptions,
+  PlannedNode,
   PlanWarning,
   Rejection,
 } from "./types.js";
@@ -21,6 +22,7 @@ import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { storageConflicts } from "./storage.js";
 import { hostPathRejection, unseenHostPathWarnings } from "./hostPaths.js";
+import { taskNodesOf, updateDetails } from "./updateDetails.js";
 
 /** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
 const PIN_FIELDS = new Set(["constraints", `labels.${LABEL.pinNode}`, `labels.${LABEL.pinHostname}`]);
@@ -63,6 +65,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const pinCounts = countPins(observed.pins);
   const pins = pinsByApp(observed.pins);
   const warnedHostPaths = new Set<string>();
+  const taskNodes = taskNodesOf(observed);
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
@@ -74,6 +77,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     }
     const service = serviceByName.get(app.name);
     let pin: PinTarget | undefined;
+    let planned: PlannedNode | undefined;
     let moving = false;
     if (app.persistent) {
       const decision = decidePin(app, observed, pinCounts, pins, service);
@@ -86,6 +90,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
         continue;
       }
       pin = decision.pin;
+      planned = { ...decision.pin, why: decision.why };
       if (decision.kind === "new") {
         pinActions.push(decision.action);
         moving = decision.action.reason === "explicit move";
@@ -95,7 +100,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       const why = node ? whyNodeUnusable(node) : undefined;
       if (why !== undefined) warnings.push({ app: app.name, message: why });
     }
-    const action = serviceAction(app, desiredFields(app, pin, options), service, moving);
+    const action = serviceAction(app, desiredFields(app, pin, options), service, moving, planned, taskNodes);
     if (action) serviceActions.push(action);
   }
 
@@ -174,8 +179,11 @@ function serviceAction(
   fields: ReturnType<typeof desiredFields>,
   service: ObservedService | undefined,
   moving: boolean,
+  node: PlannedNode | undefined,
+  taskNodes: (serviceId: string) => readonly string[],
 ): Action | undefined {
-  if (!service) return { kind: "create", app: app.name, fields, reason: "new app" };
+  if (!service)
+    return { kind: "create", app: app.name, fields, reason: "new app", ...(node ? { node } : {}) };
   if (sameFields(service.fields, fields)) return undefined;
   const changes = diffFields(service.fields, fields);
   const significant = changes.filter((c) => c.field !== REVISION_FIELD);
@@ -206,8 +214,8 @@ function serviceAction(
     serviceId: service.id,
     version: service.version,
     fields,
-    changes,
     reason: updateReason(service, fields, significant, moving),
+    ...updateDetails(changes, fields, taskNodes(service.id)),
   };
 }
 

@@ -28,6 +28,19 @@ export type ActionReason =
   | "pin requested"
   | "explicit move";
 
+/**
+ * Why a persistent app goes to its node: its `spec.node`, the node with the fewest pinned apps
+ * (the planner's choice, made once), or the pin it already has (its data is there).
+ */
+export type NodeChoice = "spec.node" | "fewest pinned apps" | "existing pin";
+
+/** The node a persistent app is created on, and why that one. */
+export interface PlannedNode {
+  nodeId: string;
+  hostname: string;
+  why: NodeChoice;
+}
+
 export type Action =
   | {
       kind: "pin";
@@ -38,7 +51,14 @@ export type Action =
       replaces?: string;
       reason: ActionReason;
     }
-  | { kind: "create"; app: string; fields: ServiceFields; reason: ActionReason }
+  | {
+      kind: "create";
+      app: string;
+      fields: ServiceFields;
+      reason: ActionReason;
+      /** Persistent apps: the node the app is pinned to (set by the planner). */
+      node?: PlannedNode;
+    }
   | {
       kind: "update";
       app: string;
@@ -46,8 +66,17 @@ export type Action =
       /** Swarm version index the update was planned against. */
       version: number;
       fields: ServiceFields;
+      /** What changes, AlaCrity's own labels left out (see `internalLabels`). */
       changes: FieldChange[];
       reason: ActionReason;
+      /**
+       * The planner sets these three (restarts.ts, updateDetails.ts). Whether Swarm replaces the
+       * app's running containers, and in which order (`restartOrder`, when it does).
+       */
+      restarts?: boolean;
+      restartOrder?: ServiceFields["updateOrder"];
+      /** AlaCrity's own labels that change too (names only; the spec hash and revision are not listed). */
+      internalLabels?: string[];
     }
   | {
       kind: "scale";
