@@ -134,11 +134,11 @@ function unionKeys(a: Record<string, string>, b: Record<string, string>): string
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 }
 
-function formatList(list: string[] | undefined): string {
+export function formatList(list: string[] | undefined): string {
   return list === undefined ? "(image default)" : JSON.stringify(list);
 }
 
-function formatReplicas(r: number | null): string {
+export function formatReplicas(r: number | null): string {
   return r === null ? "global" : String(r);
 }
 

@@ -1,6 +1,7 @@
 import { printable } from "../../manifest/format.js";
 import { formatError } from "../../manifest/types.js";
 import type { ManifestError, SourcePosition } from "../../manifest/types.js";
+import { createAttributes } from "../../reconcile/attributes.js";
 import type { Action, Plan, Rejection } from "../../reconcile/types.js";
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
@@ -12,11 +13,20 @@ export function describeAction(action: Action): string[] {
         `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`,
       ];
     case "create":
-      return [`+ create ${action.app} (${action.reason})`];
+      return [
+        `+ create ${action.app} (${action.reason})`,
+        ...createAttributes(action.fields, action.node).map((a) => `${INDENT}${a.field}: ${a.value}`),
+      ];
     case "update":
       return [
         `~ update ${action.app} (${action.reason})`,
-        ...action.changes.map((c) => `    ${c.field}: ${c.from} -> ${c.to}`),
+        ...action.changes.map((c) => `${INDENT}${c.field}: ${c.from} -> ${c.to}`),
+        ...(action.changes.length === 0 && action.internalLabels?.length
+          ? [`${INDENT}only AlaCrity's own labels: ${action.internalLabels.join(", ")}`]
+          : []),
+        ...(action.restarts === undefined
+          ? []
+          : [`${INDENT}restarts: ${action.restarts ? `yes (${action.restartOrder})` : "no"}`]),
       ];
     case "scale":
       return [`^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`];
@@ -24,6 +34,9 @@ export function describeAction(action: Action): string[] {
       return [`- remove ${action.app} (${action.reason}; its volumes and pin are kept)`];
   }
 }
+
+/** Attribute and change lines sit under their action line, as in terraform's plan. */
+const INDENT = "    ";
 
 export function describeRejection(r: Rejection): string {
   return `! reject ${r.app}: ${where(r.position)}${r.message}`;

@@ -83,8 +83,16 @@ describe("apply and plan on a real Swarm", () => {
     const planned = await plan();
     expect(planned.code).toBe(2);
     expect(planned.stdout).toContain(`~ update ${P}upd (manifest changed)`);
-    expect(planned.stdout).toContain("env.PASSWORD");
+    expect(planned.stdout).toContain("    env.PASSWORD: (set) -> (changed)\n");
+    expect(planned.stdout).toContain('    args: (image default) -> ["x"]\n');
+    expect(planned.stdout).toContain("    restarts: yes (start-first)\n");
+    // The spec hash changed (asserted below on the service) but is AlaCrity's own: not listed.
+    expect(planned.stdout).not.toContain("alacrity.hash");
     const json = await plan("--output", "json");
+    const update = (JSON.parse(json.stdout) as { actions: Record<string, unknown>[] }).actions[0];
+    expect(update).toMatchObject({ kind: "update", restarts: true, restartOrder: "start-first" });
+    expect(JSON.stringify(update)).toContain("env.PASSWORD");
+    expect(JSON.stringify(update?.changes)).not.toContain("alacrity.hash");
     for (const text of [planned.stdout, planned.stderr, json.stdout, json.stderr]) {
       expect(text).not.toContain("s3cret");
     }
