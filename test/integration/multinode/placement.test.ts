@@ -179,6 +179,23 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     manifests.set("x-auto-c.yaml", persistentApp(AUTO_C, `${P}data-c`));
     manifests.set("web.yaml", appYaml(WEB, { replicas: 3 }));
 
+    // The plan names each node and the planner's reason for it; the stateless app gets none.
+    const planned = await onFreshDir("plan");
+    expect(planned.code, show(planned)).toBe(2);
+    for (const [app, hostname] of [
+      [AUTO_A, "node-1"],
+      [AUTO_B, "node-2"],
+      [AUTO_C, "node-3"],
+    ] as const) {
+      expect(planned.stdout).toMatch(
+        new RegExp(
+          `^\\+ create ${app} \\(new app\\)\\n(    .*\\n)*?    node: ${hostname} \\(${idOf(hostname)}\\), chosen: the node with the fewest pinned apps$`,
+          "m",
+        ),
+      );
+    }
+    expect(planned.stdout.match(/^ {4}node: /gm)).toHaveLength(3);
+
     const applied = await onFreshDir("apply", "--wait", "--timeout", "90");
     expect(applied.code, show(applied)).toBe(0);
     expect(applied.stdout).toContain(`@ pin ${AUTO_A} to node node-1 (pin requested)`);
@@ -271,6 +288,9 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
       }),
     );
 
+    const planned = await onFreshDir("plan");
+    expect(planned.stdout).toContain(`    node: node-1 (${idOf("node-1")}), set by spec.node\n`);
+    expect(planned.stdout).toContain(`    node: node-2 (${idOf("node-2")}), set by spec.node\n`);
     const applied = await onFreshDir("apply", "--wait", "--timeout", "60");
     expect(applied.code, show(applied)).toBe(1);
     expect(applied.stdout).toContain(`@ pin ${BY_HOST} to node node-1 (pin requested)`);
@@ -310,6 +330,10 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     // the first hostname.
     manifests.set("y-auto-b.yaml", persistentApp(AUTO_B, `${P}data-b`));
     manifests.set("w-auto-d.yaml", persistentApp(AUTO_D, `${P}data-d`));
+    const replanned = await onFreshDir("plan");
+    expect(replanned.stdout).toContain(
+      `    node: node-2 (${idOf("node-2")}), its existing pin (its data is there)\n`,
+    );
     const readded = await onFreshDir("apply", "--wait", "--timeout", "60");
     expect(readded.code, show(readded)).toBe(0);
     expect(readded.stdout).not.toContain(`@ pin ${AUTO_B}`);
@@ -439,6 +463,14 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
       `warning: ${AUTO_C}: moving ${AUTO_C} from node-3 (${idOf("node-3")}) to node-2 (${idOf("node-2")}): ` +
       "its data does not move";
     expect(movePlan.stdout).toContain(dataWarning);
+    // No container of the app runs (its node is gone, status says 0/1): the move restarts nothing,
+    // it starts the app on node-2.
+    expect(movePlan.stdout).toMatch(
+      new RegExp(
+        `^~ update ${AUTO_C} \\(explicit move\\)\\n    constraints: node\\.id==${idOf("node-3")} -> node\\.id==${idOf("node-2")}\\n    restarts: no$`,
+        "m",
+      ),
+    );
 
     const moved = await onFreshDir("apply", "--wait", "--timeout", "60");
     expect(moved.code, show(moved)).toBe(0);

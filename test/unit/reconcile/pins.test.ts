@@ -48,9 +48,32 @@ describe("plan: choosing a node for a persistent app", () => {
     expect(p.rejections).toEqual([]);
     expect(p.actions[0]).toMatchObject({ kind: "pin", app: "db", nodeId: node, reason: "pin requested" });
     expect(p.actions[0]).not.toHaveProperty("replaces");
-    expect(p.actions[1]).toMatchObject({ kind: "create", app: "db" });
+    expect(p.actions[1]).toMatchObject({
+      kind: "create",
+      app: "db",
+      node: { nodeId: node, why: "fewest pinned apps" },
+    });
     const create = p.actions[1];
     expect(create?.kind === "create" && create.fields.constraints).toEqual([`node.id==${node}`]);
+  });
+
+  it.each([
+    { name: "spec.node", app: () => db().onNode("b"), pins: [], node: "id-b", why: "spec.node" },
+    { name: "a kept pin", app: () => db(), pins: [["db", "id-a"]], node: "id-a", why: "existing pin" },
+    {
+      name: "an allowed move to spec.node",
+      app: () => db().onNode("b").annotate(ANNOTATION.allowMove, "true"),
+      pins: [["db", "id-a"]],
+      node: "id-b",
+      why: "spec.node",
+    },
+  ])("a create names its node and why: $name", ({ app, pins, node, why }) => {
+    const swarm = aSwarm().withNode("a").withNode("b");
+    for (const [name, id] of pins) swarm.withPin(name!, id!);
+    const p = plan(desiredOf([app().build()]), swarm.build(), OPTIONS);
+    expect(p.rejections).toEqual([]);
+    const create = p.actions.find((a) => a.kind === "create");
+    expect(create).toMatchObject({ node: { nodeId: node, hostname: node.slice(3), why } });
   });
 
   it("counts the pins planned earlier in the same plan, in app name order", () => {
