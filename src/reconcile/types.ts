@@ -70,8 +70,9 @@ export type Action =
       changes: FieldChange[];
       reason: ActionReason;
       /**
-       * The planner sets these three (restarts.ts, updateDetails.ts). Whether Swarm replaces the
-       * app's running containers, and in which order (`restartOrder`, when it does).
+       * The planner sets these three (restarts.ts, updateDetails.ts). Whether the update makes
+       * Swarm replace the app's tasks (a change of placement alone: only those on a node the new
+       * constraints exclude), and in which order (`restartOrder`, when it does).
        */
       restarts?: boolean;
       restartOrder?: ServiceFields["updateOrder"];
