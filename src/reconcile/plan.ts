@@ -1,5 +1,4 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
-import { formatError } from "../manifest/types.js";
 import type { ObservedService, ObservedState } from "../swarm/types.js";
 import { LABEL } from "../domain/names.js";
 import type {
@@ -231,16 +230,21 @@ function updateReason(
   return "drift corrected";
 }
 
+/**
+ * The rejection of an app whose document is invalid: its first error, with the position in
+ * `position` only (every output prints the position in front of the message, once).
+ */
 function invalidManifest(name: string, errors: DesiredState["errors"], file: string): Rejection {
   const first = errors[0];
   const more =
     errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
+  const keeps = "the app is left as it is until the file is valid";
   return {
     app: name,
     rule: "invalid-manifest",
     message: first
-      ? `${formatError(first)}${more}; the app is left as it is until the file is valid`
-      : `${file}: invalid manifest; the app is left as it is until the file is valid`,
+      ? `${first.path ? `${first.path}: ` : ""}${first.message}${more}; ${keeps}`
+      : `${file}: invalid manifest; ${keeps}`,
     ...(first ? { position: { file: first.file, line: first.line, col: first.col } } : {}),
   };
 }

@@ -135,11 +135,7 @@ export function desiredOf(apps: AppSpec[], extra: Partial<DesiredState> = {}): D
   };
 }
 
-export function invalidApp(
-  name: string | undefined,
-  file: string,
-  message = "spec.image: required",
-): InvalidApp {
+export function invalidApp(name: string | undefined, file: string, message = "required"): InvalidApp {
   return {
     ...(name !== undefined ? { name } : {}),
     file,
