@@ -9,7 +9,7 @@ import boundaries from "eslint-plugin-boundaries";
 export const LAYERS = {
   domain: { values: [] },
   manifest: { values: ["domain"] },
-  rules: { values: ["domain", "manifest"] },
+  rules: { values: ["domain", "manifest"], types: ["swarm"] },
   reconcile: { values: ["domain", "manifest", "rules"], types: ["swarm"] },
   swarm: { values: ["domain"], types: ["manifest"] },
   apply: { values: ["domain", "manifest", "reconcile", "swarm"] },
@@ -46,14 +46,17 @@ const policies = Object.entries(LAYERS).flatMap(([type, { values, types = [], po
     : []),
 ]);
 
-// The planner is pure: of Node's own modules, no I/O (fs, net, http, child_process, …).
-policies.push(
-  { from: { element: { type: "reconcile" } }, disallow: { to: { module: { origin: "core" } } } },
-  {
-    from: { element: { type: "reconcile" } },
-    allow: { to: { module: { origin: "core", source: PURE_CORE_MODULES.flatMap((m) => [m, `node:${m}`]) } } },
-  },
-);
+// The planner and its rules are pure: of Node's own modules, no I/O (fs, net, http, child_process, …).
+for (const type of ["rules", "reconcile"])
+  policies.push(
+    { from: { element: { type } }, disallow: { to: { module: { origin: "core" } } } },
+    {
+      from: { element: { type } },
+      allow: {
+        to: { module: { origin: "core", source: PURE_CORE_MODULES.flatMap((m) => [m, `node:${m}`]) } },
+      },
+    },
+  );
 
 export const layersConfig = {
   files: ["src/**/*.ts"],

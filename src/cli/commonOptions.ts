@@ -2,7 +2,7 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import type { PlanOptions } from "../reconcile/types.js";
 import { DEFAULT_INSTANCE } from "../reconcile/managed.js";
-import { allowedRootProblem, DEFAULT_HOST_PATH_ROOTS } from "../reconcile/hostPaths.js";
+import { allowedRootProblem, DEFAULT_HOST_PATH_ROOTS } from "../rules/hostPaths.js";
 import { ExitError } from "./exitError.js";
 
 export interface DirOptions {

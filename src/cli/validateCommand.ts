@@ -1,25 +1,13 @@
 import type { Command } from "commander";
 import { compareErrors } from "../manifest/duplicates.js";
 import { validatePaths } from "../manifest/loadDirectory.js";
-import type { DesiredState, ManifestError } from "../manifest/types.js";
-import { hostPathViolations } from "../reconcile/hostPaths.js";
+import { policyErrors } from "../rules/registry.js";
 import { addAllowHostPathOption } from "./commonOptions.js";
 import { errorLine } from "./render/planText.js";
 import { ExitError } from "./exitError.js";
 
 interface ValidateOptions {
   allowHostPath?: string[];
-}
-
-/**
- * The host-path policy's refusals as manifest errors, so a CI check on a pull request catches a
- * bind of /etc before it is merged. Offline: the runner is not the node, so no symlink is
- * resolved (the planner checks those where it can see them).
- */
-function hostPathErrors(state: DesiredState, roots: readonly string[] | undefined): ManifestError[] {
-  return [...state.apps.values()].flatMap((app) =>
-    hostPathViolations(app, roots).map((v) => ({ ...v.position, path: v.field, message: v.message })),
-  );
 }
 
 export function registerValidateCommand(program: Command): void {
@@ -33,7 +21,7 @@ export function registerValidateCommand(program: Command): void {
     .argument("<paths...>", "manifest files or directories (searched recursively for *.yaml, *.yml)");
   addAllowHostPathOption(command).action(async (paths: string[], options: ValidateOptions) => {
     const state = await validatePaths(paths);
-    const errors = [...state.errors, ...hostPathErrors(state, options.allowHostPath)].sort(compareErrors);
+    const errors = [...state.errors, ...policyErrors(state, options.allowHostPath)].sort(compareErrors);
     for (const error of errors) process.stdout.write(`${errorLine(error)}\n`);
     const files = `${state.fileCount} file${state.fileCount === 1 ? "" : "s"}`;
     if (errors.length > 0) {

@@ -7,6 +7,15 @@ import type { AppSpec, InvalidApp, ManifestError, SourcePosition } from "./types
  */
 export const MAX_OTHER_LOCATIONS = 3;
 
+/** An app name is defined once in the whole directory; the loader checks it on every load. */
+export const DUPLICATE_APP_NAMES = {
+  id: "duplicate-app-name",
+  title: "An app name is defined only once (in one document of one file)",
+  contract: "§1",
+  input: "documents",
+  check: (apps: readonly AppSpec[]) => separateDuplicates(apps),
+} as const;
+
 /**
  * Apps defined more than once (in two files, or two documents of one file) are all invalid:
  * which one is meant cannot be guessed. Each error names the other definitions.

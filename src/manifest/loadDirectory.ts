@@ -4,7 +4,7 @@ import { realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { boundaryOf, isInside, outsideMessage, type Boundary } from "./containment.js";
 import { diskParseCacheFor, type DiskParseCache } from "./diskParseCache.js";
-import { compareErrors, separateDuplicates } from "./duplicates.js";
+import { compareErrors, DUPLICATE_APP_NAMES } from "./duplicates.js";
 import { parseCacheFor, readIsSettled, statKey, type ParseCache } from "./parseCache.js";
 import type { parseManifest, ParsedManifest } from "./parseManifest.js";
 import { describeFsError, readManifestFile } from "./readManifestFile.js";
@@ -160,7 +160,7 @@ async function loadFiles(
     errors.push(...parsed.errors);
     if (parsed.errors.length > 0) failedFiles.add(file.relative);
   }
-  const { unique, duplicates } = separateDuplicates(apps);
+  const { unique, duplicates } = DUPLICATE_APP_NAMES.check(apps);
   for (const duplicate of duplicates) {
     invalid.push(duplicate);
     errors.push(...duplicate.errors);

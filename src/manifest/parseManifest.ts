@@ -10,7 +10,7 @@ import {
 } from "./limits.js";
 import { findExcessiveStructure } from "./nesting.js";
 import { findProtoKeys } from "./protoKeys.js";
-import { checkRules } from "./rules.js";
+import { checkDocument } from "./rules.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
 import { textPosition } from "./textPosition.js";
@@ -168,7 +168,7 @@ function validateDocument(
     return { ok: false, problems: [...protoKeys, ...problemsFromZod(parsed.error.issues, data)] };
   }
   if (protoKeys.length > 0) return { ok: false, problems: protoKeys };
-  const problems = checkRules(parsed.data);
+  const problems = checkDocument(parsed.data);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, app: parsed.data };
 }
 

@@ -9,6 +9,6 @@ export { redactOnSerialise } from "./redact.js";
 export { isManagedBy, managingInstance, DEFAULT_INSTANCE } from "./managed.js";
 export { chooseNode, countPins, decidePin, pinsByApp, strandedMessage, type PinDecision } from "./pins.js";
 export { findNode, isEligible, whyNodeUnusable } from "./nodes.js";
-export { storageConflicts, normalizeHostPath } from "./storage.js";
+export { storageConflicts, normalizeHostPath } from "../rules/storage.js";
 export { planRemovals, type PruneResult } from "./prune.js";
 export { summarizeStatus, type AppState, type StatusRow, type StatusOptions } from "./status.js";

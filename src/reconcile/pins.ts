@@ -3,10 +3,16 @@ import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "..
 import { LABEL } from "../domain/names.js";
 import type { PinTarget } from "./desiredFields.js";
 import type { Action, NodeChoice, PlanWarning, Rejection } from "./types.js";
-import { annotationOn } from "../manifest/annotations.js";
-import { ANNOTATION } from "./types.js";
-import { describeNode, findNode, isEligible, type NodeLookup } from "./nodes.js";
-import { strandedMessage } from "../domain/pinnedNode.js";
+import {
+  byHostnameThenId,
+  findNode,
+  isEligible,
+  NO_ELIGIBLE_NODE,
+  PIN_MOVE_REFUSED,
+  pointsAt,
+  UNKNOWN_NODE,
+} from "../rules/pinning.js";
+import { describeNode, strandedMessage } from "../domain/pinnedNode.js";
 
 export { strandedMessage };
 
@@ -58,7 +64,6 @@ export function decidePin(
   // A service we pinned whose pin record was deleted by hand: its data is on the node its labels
   // name, so that pin is restored rather than a new node chosen.
   const existing = record ?? (service ? pinFromLabels(app.name, service) : undefined);
-  const position = app.positions["spec.node"] ?? app.source;
   if (existing) {
     if (app.node === undefined || pointsAt(app.node, existing, observed.nodes)) {
       if (!observed.nodes.some((n) => n.id === existing.nodeId)) {
@@ -73,22 +78,12 @@ export function decidePin(
         action: { kind: "pin", app: app.name, ...pin, reason: "pin restored" },
       };
     }
-    if (!annotationOn(app.annotations, ANNOTATION.allowMove)) {
-      return {
-        kind: "reject",
-        rejection: {
-          app: app.name,
-          rule: "pin-move-refused",
-          message:
-            `${app.name} is pinned to ${describeNode(existing)}, but spec.node asks for ${app.node}; moving it ` +
-            `loses its data unless you migrate the data by hand. To move it deliberately, add the annotation ` +
-            `${ANNOTATION.allowMove}: "true"`,
-          position,
-        },
-      };
-    }
+    const refused = PIN_MOVE_REFUSED.check(app, existing, observed.nodes);
+    if (refused) return reject(refused);
+    const unknown = UNKNOWN_NODE.check(app, observed.nodes);
+    if (unknown) return reject(unknown);
     const target = findNode(app.node, observed.nodes);
-    if (!target.found) return { kind: "reject", rejection: unknownNode(app, app.node, target, position) };
+    if (!target.found) throw new Error(`node ${app.node} was found by the pinning rules, not by the planner`);
     bump(counts, target.node.id);
     return {
       kind: "new",
@@ -111,37 +106,21 @@ export function decidePin(
     };
   }
 
-  let node: ObservedNode;
+  let node: ObservedNode | undefined;
   let why: NodeChoice;
   if (app.node !== undefined) {
+    const unknown = UNKNOWN_NODE.check(app, observed.nodes);
+    if (unknown) return reject(unknown);
     const target = findNode(app.node, observed.nodes);
-    if (!target.found) return { kind: "reject", rejection: unknownNode(app, app.node, target, position) };
-    node = target.node;
+    node = target.found ? target.node : undefined;
     why = "spec.node";
   } else {
-    const chosen = chooseNode(observed.nodes, counts);
-    if (!chosen) {
-      return {
-        kind: "reject",
-        rejection: {
-          app: app.name,
-          rule: "no-eligible-node",
-          message:
-            `no node can take ${app.name}: a persistent app is pinned only to a node that is ready and active ` +
-            `(nodes: ${
-              [...observed.nodes]
-                .sort(byHostnameThenId)
-                .map((n) => `${n.hostname} ${n.state}/${n.availability}`)
-                .join(", ") || "none"
-            }); ` +
-            `bring a node up, or set spec.node`,
-          position: app.source,
-        },
-      };
-    }
-    node = chosen;
+    const none = NO_ELIGIBLE_NODE.check(app, observed.nodes);
+    if (none) return reject(none);
+    node = chooseNode(observed.nodes, counts);
     why = "fewest pinned apps";
   }
+  if (!node) throw new Error(`no node for ${app.name} although the pinning rules found one`);
   bump(counts, node.id);
   return {
     kind: "new",
@@ -150,6 +129,8 @@ export function decidePin(
     action: { kind: "pin", app: app.name, nodeId: node.id, hostname: node.hostname, reason: "pin requested" },
   };
 }
+
+const reject = (rejection: Rejection): PinDecision => ({ kind: "reject", rejection });
 
 function pinFromLabels(app: string, service: ObservedService): PinRecord | undefined {
   const nodeId = service.fields.labels[LABEL.pinNode];
@@ -164,39 +145,6 @@ export function chooseNode(nodes: ObservedNode[], counts: Map<string, number>): 
   return nodes.filter(isEligible).sort(order)[0];
 }
 
-const byHostnameThenId = (a: ObservedNode, b: ObservedNode): number =>
-  compare(a.hostname, b.hostname) || compare(a.id, b.id);
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 function bump(counts: Map<string, number>, nodeId: string): void {
   counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
-}
-
-/** Whether `spec.node` names the pinned node (by ID, by the recorded hostname, or by its current hostname). */
-function pointsAt(ref: string, pin: PinRecord, nodes: ObservedNode[]): boolean {
-  if (ref === pin.nodeId || ref === pin.hostname) return true;
-  return nodes.some((n) => n.id === pin.nodeId && n.hostname === ref);
-}
-
-function unknownNode(
-  app: AppSpec,
-  ref: string,
-  lookup: Extract<NodeLookup, { found: false }>,
-  position: AppSpec["source"],
-): Rejection {
-  const list =
-    [...lookup.candidates]
-      .sort(byHostnameThenId)
-      .map((n) => describeNode(n))
-      .join(", ") || "none";
-  return {
-    app: app.name,
-    rule: "unknown-node",
-    message:
-      lookup.why === "ambiguous"
-        ? `spec.node: several nodes are called ${ref} (${list}); use the node ID instead`
-        : `spec.node: no node ${ref} in the Swarm; the nodes are: ${list}`,
-    position,
-  };
 }

@@ -11,16 +11,16 @@ import type {
   PlanWarning,
   Rejection,
 } from "./types.js";
-import { annotationOn } from "../manifest/annotations.js";
-import { ANNOTATION } from "./types.js";
 import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { diffFields, sameFields } from "./diff.js";
-import { isManagedBy, managingInstance } from "./managed.js";
+import { isManagedBy } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
-import { storageConflicts } from "./storage.js";
-import { hostPathRejection, unseenHostPathWarnings } from "./hostPaths.js";
+import { unseenHostPathWarnings } from "../rules/hostPaths.js";
+import { INVALID_MANIFEST } from "../rules/invalidFiles.js";
+import { firstRejection } from "../rules/registry.js";
+import { STORAGE_CONFLICT } from "../rules/storage.js";
 import { taskNodesOf, updateDetails } from "./updateDetails.js";
 
 /** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
@@ -49,18 +49,18 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const invalid of desired.invalid) {
     if (invalid.name === undefined || invalidNames.has(invalid.name)) continue;
     invalidNames.add(invalid.name);
-    rejections.push(invalidManifest(invalid.name, invalid.errors, invalid.file));
+    rejections.push(INVALID_MANIFEST.check(invalid.name, invalid));
   }
 
   const candidates: AppSpec[] = [];
   for (const app of [...desired.apps.values()].sort((a, b) => compare(a.name, b.name))) {
     if (invalidNames.has(app.name)) continue;
-    const rejection = checkApp(app, serviceByName.get(app.name), options);
+    const rejection = firstRejection(app, serviceByName.get(app.name), options);
     if (rejection) rejections.push(rejection);
     else candidates.push(app);
   }
 
-  const conflicts = storageConflicts(candidates, managed);
+  const conflicts = STORAGE_CONFLICT.check(candidates, managed);
   const pinCounts = countPins(observed.pins);
   const pins = pinsByApp(observed.pins);
   const warnedHostPaths = new Set<string>();
@@ -112,64 +112,6 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     warnings,
     heldBack: prune.heldBack,
   };
-}
-
-/** The rules that reject an app before storage and placement are looked at. */
-function checkApp(
-  app: AppSpec,
-  service: ObservedService | undefined,
-  options: PlanOptions,
-): Rejection | undefined {
-  if (service && !isManagedBy(service, options.instance)) {
-    const owner = managingInstance(service);
-    return {
-      app: app.name,
-      rule: "unmanaged-conflict",
-      message:
-        owner === undefined
-          ? `a service named ${app.name} already exists and is not managed by AlaCrity; it is left alone. ` +
-            `Rename the app, or remove the service (or label it ${LABEL.managed}=true to hand it over)`
-          : `a service named ${app.name} already exists and is managed by another AlaCrity instance ` +
-            `("${owner}", this one is "${options.instance}"); it is left alone. Rename the app, or remove the service`,
-      position: app.positions["metadata.name"] ?? app.source,
-    };
-  }
-  // The manifest layer rejects these too; the planner checks again rather than trust its input.
-  if (app.persistent && app.replicas > 1) {
-    return {
-      app: app.name,
-      rule: "persistent-replicas",
-      message: `spec.replicas: a persistent app cannot have more than 1 replica (got ${app.replicas}); persistent apps are pinned to one node`,
-      position: app.positions["spec.replicas"] ?? app.source,
-    };
-  }
-  const forbidden = hostPathRejection(app, options.allowHostPaths, options.resolvedHostPaths);
-  if (forbidden) return forbidden;
-  if (!app.persistent && app.volumes.length > 0) {
-    return {
-      app: app.name,
-      rule: "invalid-manifest",
-      message: "spec.volumes: only persistent apps may declare volumes; set spec.persistent: true",
-      position: app.positions["spec.volumes"] ?? app.source,
-    };
-  }
-  if (
-    service &&
-    service.fields.labels[LABEL.persistent] === "true" &&
-    !app.persistent &&
-    !annotationOn(app.annotations, ANNOTATION.allowDropPersistence)
-  ) {
-    return {
-      app: app.name,
-      rule: "persistence-drop-refused",
-      message:
-        `${app.name} runs as a persistent app, but its manifest now says persistent: false; a non-persistent app ` +
-        `is not pinned and may start on another node without its data. To do it anyway, add the annotation ` +
-        `${ANNOTATION.allowDropPersistence}: "true" (the volumes and the pin record are kept)`,
-      position: app.positions["spec.persistent"] ?? app.source,
-    };
-  }
-  return undefined;
 }
 
 /** The create, update or scale that makes the service match, or none when it already does. */
@@ -228,25 +170,6 @@ function updateReason(
   if (service.fields.labels[LABEL.hash] !== fields.labels[LABEL.hash]) return "manifest changed";
   if (significant.every((c) => PIN_FIELDS.has(c.field))) return "pin restored";
   return "drift corrected";
-}
-
-/**
- * The rejection of an app whose document is invalid: its first error, with the position in
- * `position` only (every output prints the position in front of the message, once).
- */
-function invalidManifest(name: string, errors: DesiredState["errors"], file: string): Rejection {
-  const first = errors[0];
-  const more =
-    errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
-  const keeps = "the app is left as it is until the file is valid";
-  return {
-    app: name,
-    rule: "invalid-manifest",
-    message: first
-      ? `${first.path ? `${first.path}: ` : ""}${first.message}${more}; ${keeps}`
-      : `${file}: invalid manifest; ${keeps}`,
-    ...(first ? { position: { file: first.file, line: first.line, col: first.col } } : {}),
-  };
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

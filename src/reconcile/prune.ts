@@ -1,7 +1,7 @@
-import { inFailedFile } from "../manifest/failedFiles.js";
 import type { DesiredState } from "../manifest/types.js";
 import type { ObservedService } from "../swarm/types.js";
-import { LABEL } from "../domain/names.js";
+import { KEEP_FAILED_FILES } from "../rules/invalidFiles.js";
+import { EMPTY_DIRECTORY_GUARD, MASS_PRUNE_GUARD } from "../rules/pruneGuards.js";
 import type { Action, PlanOptions, PlanWarning } from "./types.js";
 
 export interface PruneResult {
@@ -14,13 +14,8 @@ export interface PruneResult {
  * Removals of managed services whose app is no longer defined. Never touches volumes, host
  * directories or pin records: the data and the pin outlive the service (CONTRACT §2.7).
  *
- * Kept as they are: a service whose name is an invalid document's app, and one whose
- * `alacrity.file` is a file that currently fails, or lies in a directory that does (a broken file
- * must never delete apps).
- * Held back with a warning: every removal when the apps directory is empty or missing (unless
- * allowEmpty), and every removal when the pass would remove more than half of the managed apps
- * and more than two (unless allowMassPrune). The two guards are independent: emptying a
- * directory of many apps needs both flags.
+ * Kept as they are: the apps of broken files (KEEP_FAILED_FILES, src/rules/invalidFiles.ts).
+ * Held back with a warning: every removal when a guard says so (src/rules/pruneGuards.ts).
  */
 export function planRemovals(
   desired: DesiredState,
@@ -36,34 +31,21 @@ export function planRemovals(
   const invalidNames = new Set(desired.invalid.flatMap((i) => (i.name === undefined ? [] : [i.name])));
   const removals: Action[] = managed
     .filter((s) => !desired.apps.has(s.name))
-    .filter((s) => !invalidNames.has(s.name))
-    .filter((s) => {
-      const file = s.fields.labels[LABEL.file];
-      return file === undefined || !inFailedFile(desired.failedFiles, file);
-    })
+    .filter((s) => !KEEP_FAILED_FILES.check(s, desired, invalidNames))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((s) => ({ kind: "remove", app: s.name, serviceId: s.id, reason: "app removed" }));
 
   if (removals.length === 0) return { actions: [], heldBack: [], warnings: [] };
 
+  const seen = { names: removals.map((r) => r.app), total: managed.length + created };
   const warnings: PlanWarning[] = [];
-  const names = removals.map((r) => r.app).join(", ");
-  if ((desired.fileCount === 0 || desired.missing) && !options.allowEmpty) {
-    warnings.push({
-      message:
-        `the apps directory is ${desired.missing ? "missing" : "empty"}: not removing ${removals.length} ` +
-        `managed app(s) (${names}); if that is really what you want, pass --allow-empty`,
-    });
-  }
-  const total = managed.length + created;
-  if (removals.length > total / 2 && removals.length > 2 && !options.allowMassPrune) {
-    warnings.push({
-      message:
-        `this pass would remove ${removals.length} of ${total} managed apps (${names}): more than half ` +
-        `and more than two, so nothing is removed; if that is really what you want, pass --allow-mass-prune`,
-    });
+  for (const message of [
+    EMPTY_DIRECTORY_GUARD.check(seen, desired, options.allowEmpty),
+    MASS_PRUNE_GUARD.check(seen, options.allowMassPrune),
+  ]) {
+    if (message !== undefined) warnings.push({ message });
   }
   return warnings.length > 0
     ? { actions: [], heldBack: removals, warnings }
-    : { actions: removals, heldBack: [], warnings };
+    : { actions: removals, heldBack: [], warnings: [] };
 }

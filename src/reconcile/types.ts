@@ -1,4 +1,4 @@
-import type { SourcePosition } from "../manifest/types.js";
+import type { Rejection } from "../rules/rule.js";
 import type { ServiceFields } from "../swarm/types.js";
 
 /** One changed field of a service, for `plan` output and logs. Secret values are never shown. */
@@ -92,25 +92,8 @@ export type Action =
 
 export type ActionKind = Action["kind"];
 
-/** The rule a rejected app broke. */
-export type RejectionRule =
-  | "invalid-manifest"
-  | "persistent-replicas"
-  | "unmanaged-conflict"
-  | "storage-conflict"
-  | "unknown-node"
-  | "no-eligible-node"
-  | "pin-move-refused"
-  | "persistence-drop-refused"
-  | "host-path-forbidden";
-
-/** An app the planner refuses to change; nothing is done for it, the others go on. */
-export interface Rejection {
-  app: string;
-  rule: RejectionRule;
-  message: string;
-  position?: SourcePosition;
-}
+/** The rule a rejected app broke, and the rejection (defined with the rules, src/rules/). */
+export type { RuleId as RejectionRule, Rejection } from "../rules/rule.js";
 
 export interface PlanWarning {
   app?: string;

@@ -64,6 +64,11 @@ const cases: { file: string; forbidden: string; allowed: string }[] = [
     allowed: `import type { AppSpec } from "../manifest/types.js";`,
   },
   {
+    file: "src/rules/probe.ts",
+    forbidden: `import { readFileSync } from "node:fs";`,
+    allowed: `import type { AppSpec } from "../manifest/types.js";`,
+  },
+  {
     file: "src/http/probe.ts",
     forbidden: `import { Daemon } from "../controller/daemon.js";`,
     allowed: `import type { Daemon } from "../controller/daemon.js";`,

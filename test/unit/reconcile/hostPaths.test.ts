@@ -6,7 +6,7 @@ import {
   FORBIDDEN_HOST_PATHS,
   hostPathProblem,
   isUnder,
-} from "../../../src/reconcile/hostPaths.js";
+} from "../../../src/rules/hostPaths.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { aSwarm, anApp, desiredOf, OPTIONS } from "./builders.js";
 

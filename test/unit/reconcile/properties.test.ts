@@ -5,8 +5,8 @@ import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "..
 import { LABEL } from "../../../src/domain/names.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { isManagedBy } from "../../../src/reconcile/managed.js";
-import { isUnder } from "../../../src/reconcile/hostPaths.js";
-import { mountKey } from "../../../src/reconcile/storage.js";
+import { isUnder } from "../../../src/rules/hostPaths.js";
+import { mountKey } from "../../../src/rules/storage.js";
 import type { Plan, PlanOptions } from "../../../src/reconcile/types.js";
 import { ANNOTATION } from "../../../src/reconcile/types.js";
 import { specFromFields } from "../../../src/swarm/serviceSpec.js";

@@ -102,7 +102,7 @@ describe("plan: persistent replicas", () => {
       OPTIONS,
     );
     expect(p.actions).toEqual([]);
-    expect(p.rejections[0]).toMatchObject({ app: "web", rule: "invalid-manifest" });
+    expect(p.rejections[0]).toMatchObject({ app: "web", rule: "volumes-need-persistence" });
     expect(p.rejections[0]?.message).toContain("set spec.persistent: true");
   });
 });

@@ -1,7 +1,7 @@
 import type { AppSpec, SourcePosition, VolumeSpec } from "../manifest/types.js";
 import type { ObservedMount, ObservedService } from "../swarm/types.js";
 import { volumeName } from "../domain/names.js";
-import type { Rejection } from "./types.js";
+import type { Rejection, StageRule } from "./rule.js";
 import { normalizeAbsolute } from "./hostPaths.js";
 
 /** One storage location: a Docker volume or a host directory, in a form where equal means same. */
@@ -161,6 +161,15 @@ export function storageConflicts(apps: AppSpec[], services: ObservedService[]): 
   }
   return rejections;
 }
+
+/** CONTRACT §2.8: the rule that refuses two apps on one volume name or one host path. */
+export const STORAGE_CONFLICT = {
+  id: "storage-conflict",
+  title: "Two apps never share one storage path (a volume, a host path, or a host path inside another's)",
+  contract: "§2.8",
+  input: "apps+services",
+  check: storageConflicts,
+} as const satisfies StageRule;
 
 function deployedClaim(claim: Claim | undefined, key: string): string | undefined {
   if (!claim) return undefined;

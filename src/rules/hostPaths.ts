@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { AppSpec, SourcePosition } from "../manifest/types.js";
-import type { PlanWarning, Rejection } from "./types.js";
+import type { AppPlanRule, StageRule } from "./rule.js";
 
 /*
  * The host-path policy, in one place for `plan`, `apply`, `run`, `status` and `validate`: a
@@ -151,21 +151,28 @@ export function hostPathViolations(
   return violations;
 }
 
-/** The planner's rejection for the first host-path volume of `app` the policy refuses. */
-export function hostPathRejection(
-  app: AppSpec,
-  roots: readonly string[] | undefined,
-  resolvedHostPaths: ReadonlyMap<string, string> | undefined,
-): Rejection | undefined {
-  const [first] = hostPathViolations(app, roots, resolvedHostPaths);
-  if (!first) return undefined;
-  return {
-    app: app.name,
-    rule: "host-path-forbidden",
-    message: `${first.field}: ${first.message}`,
-    position: first.position,
-  };
-}
+/**
+ * The host-path policy as a rule: `check` lists every refused host path (`validate` prints them
+ * all, offline, so no symlink is resolved there); the planner rejects the app for the first one,
+ * with the symlinks it could resolve.
+ */
+export const HOST_PATH_POLICY = {
+  id: "host-path-forbidden",
+  title: "A host path lies under an allowed data root, never in or around a path that controls the node",
+  contract: "extension",
+  input: "app+policy",
+  check: hostPathViolations,
+  reject: (app, _service, options) => {
+    const [first] = hostPathViolations(app, options.allowHostPaths, options.resolvedHostPaths);
+    if (!first) return undefined;
+    return {
+      app: app.name,
+      rule: "host-path-forbidden",
+      message: `${first.field}: ${first.message}`,
+      position: first.position,
+    };
+  },
+} as const satisfies AppPlanRule & StageRule;
 
 /**
  * Why `root` cannot be an allowed data root, or undefined when it can; `name` is where it came
@@ -195,8 +202,8 @@ export function unseenHostPathWarnings(
   app: AppSpec,
   unseen: ReadonlySet<string>,
   warned: Set<string>,
-): PlanWarning[] {
-  const warnings: PlanWarning[] = [];
+): { app: string; message: string }[] {
+  const warnings: { app: string; message: string }[] = [];
   for (const volume of app.volumes) {
     if (volume.kind !== "host" || !unseen.has(volume.hostPath) || warned.has(volume.hostPath)) continue;
     warned.add(volume.hostPath);
