@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { plan } from "../../../src/reconcile/plan.js";
 import { aSwarm, anApp, desiredOf, OPTIONS, orphanService, serviceFor } from "./builders.js";
 
-describe("the mass-prune guard counts the apps the same pass creates", () => {
+describe("the mass-prune guard (mass-prune-guard) counts the apps the same pass creates", () => {
   // Found by the idempotence property: 2 kept + 3 orphans (3 of 5: held back), plus 1 new app.
   // Counting only existing services held the 3 removals back, and the next pass, which sees the
   // new app (3 of 6), let them through without --allow-mass-prune: apply was not idempotent.

@@ -269,7 +269,7 @@ describe("plan: storage conflicts", () => {
   });
 });
 
-describe("plan: invalid manifests and failed files", () => {
+describe("plan: invalid manifests and failed files (invalid-manifest, keep-failed-files)", () => {
   it("an invalid manifest is rejected with its first error, and its service is kept", () => {
     const observed = aSwarm()
       .withService(orphanService("web"))
@@ -343,7 +343,7 @@ describe("plan: invalid manifests and failed files", () => {
   });
 });
 
-describe("plan: pruning", () => {
+describe("plan: pruning (empty-directory-guard, mass-prune-guard)", () => {
   const swarmWith = (...names: string[]) => {
     const b = aSwarm();
     for (const n of names) b.withService(orphanService(n));
