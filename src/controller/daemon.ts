@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { systemClock, type Clock, type TimerHandle } from "../domain/clock.js";
 import type { DesiredState } from "../manifest/types.js";
 import { formatError } from "../manifest/types.js";
 import { isManagedBy } from "../reconcile/managed.js";
@@ -34,13 +35,6 @@ export interface DaemonDeps {
   logger: Logger;
 }
 
-export interface DaemonTimers {
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
-  now: () => number;
-  random: () => number;
-}
-
 export interface DaemonOptions {
   /** Full resync period. Default 60 s. */
   resyncIntervalMs?: number;
@@ -65,7 +59,10 @@ export interface DaemonOptions {
   /** The AlaCrity instance whose managed services are resynced. Default `default`. */
   instance?: string;
   metrics?: ControllerMetrics;
-  timers?: Partial<DaemonTimers>;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Uniform in [0, 1), for the backoff's jitter. Default `Math.random`. */
+  random?: () => number;
 }
 
 /** The daemon's own view, for `/status`, `/readyz` and logs. */
@@ -98,7 +95,8 @@ const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 1000, factor: 2, capMs: 30_0
 export class Daemon {
   readonly #deps: DaemonDeps;
   readonly #log: Logger;
-  readonly #timers: DaemonTimers;
+  readonly #clock: Clock;
+  readonly #random: () => number;
   readonly #metrics: ControllerMetrics;
   readonly #queue: WorkQueue;
   readonly #resyncIntervalMs: number;
@@ -137,9 +135,9 @@ export class Daemon {
 
   #resyncRunning = false;
   #resyncAgain: string | undefined;
-  #resyncTimer: unknown;
+  #resyncTimer: TimerHandle;
   #events: { stop(): void } | undefined;
-  #reconnectTimer: unknown;
+  #reconnectTimer: TimerHandle;
   #reconnectAttempts = 0;
   #manifestWatch: { close(): Promise<void> } | undefined;
   #watchStarting: Promise<void> = Promise.resolve();
@@ -152,12 +150,8 @@ export class Daemon {
   constructor(deps: DaemonDeps, options: DaemonOptions = {}) {
     this.#deps = deps;
     this.#log = deps.logger;
-    this.#timers = {
-      setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
-      clearTimeout: options.timers?.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
-      now: options.timers?.now ?? Date.now,
-      random: options.timers?.random ?? Math.random,
-    };
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
     this.#metrics = options.metrics ?? new ControllerMetrics();
     this.#resyncIntervalMs = options.resyncIntervalMs ?? 60_000;
     this.#observedCacheMs = options.observedCacheMs ?? 500;
@@ -167,10 +161,8 @@ export class Daemon {
       handler: (name) => this.#reconcile(name),
       concurrency: options.concurrency ?? 4,
       backoff: options.backoff ?? {},
-      setTimeout: this.#timers.setTimeout,
-      clearTimeout: this.#timers.clearTimeout,
-      now: this.#timers.now,
-      random: this.#timers.random,
+      clock: this.#clock,
+      random: this.#random,
       onProcessed: (name, outcome, durationMs) => this.#processed(name, outcome, durationMs),
     });
     this.#metrics.bind({
@@ -229,8 +221,8 @@ export class Daemon {
     this.#stopped ??= (async () => {
       this.#stopping = true;
       this.#log.info({ inFlight: this.#queue.inFlightCount }, "daemon stopping");
-      this.#timers.clearTimeout(this.#resyncTimer);
-      this.#timers.clearTimeout(this.#reconnectTimer);
+      this.#clock.clearTimeout(this.#resyncTimer);
+      this.#clock.clearTimeout(this.#reconnectTimer);
       this.#events?.stop();
       this.#events = undefined;
       await this.#watchStarting;
@@ -346,7 +338,7 @@ export class Daemon {
 
   #scheduleResync(): void {
     if (this.#stopping) return;
-    this.#resyncTimer = this.#timers.setTimeout(() => {
+    this.#resyncTimer = this.#clock.setTimeout(() => {
       void this.resync("periodic").finally(() => this.#scheduleResync());
     }, this.#resyncIntervalMs);
   }
@@ -418,7 +410,7 @@ export class Daemon {
    * it and younger than the cache window is shared; otherwise a new one is taken.
    */
   #observe(notBefore: number, options: { fresh?: boolean } = {}): Promise<ObservedState> {
-    const now = this.#timers.now();
+    const now = this.#clock.now();
     const current = this.#snapshot;
     if (
       !options.fresh &&
@@ -438,7 +430,7 @@ export class Daemon {
     snapshot.promise.then(
       (observed) => {
         snapshot.inFlight = false;
-        snapshot.doneAt = this.#timers.now();
+        snapshot.doneAt = this.#clock.now();
         this.#lastObserved = observed;
         this.#setDockerReachable(true);
       },
@@ -489,7 +481,7 @@ export class Daemon {
     const plan = planned.plan;
 
     for (const action of planned.byApp.get(name) ?? []) {
-      const started = this.#timers.now();
+      const started = this.#clock.now();
       try {
         await this.#deps.execute(action, observed);
       } catch (error) {
@@ -503,7 +495,7 @@ export class Daemon {
           {
             ...describeAction(action),
             result: retryable ? "retry" : "failed",
-            durationMs: this.#timers.now() - started,
+            durationMs: this.#clock.now() - started,
             error: message,
           },
           `${action.kind} failed`,
@@ -515,7 +507,7 @@ export class Daemon {
       this.#triggeredSeq.set(name, ++this.#seq);
       this.#metrics.actions.inc({ kind: action.kind, result: "ok" });
       log.info(
-        { ...describeAction(action), result: "ok", durationMs: this.#timers.now() - started },
+        { ...describeAction(action), result: "ok", durationMs: this.#clock.now() - started },
         `${action.kind} done`,
       );
     }
@@ -560,7 +552,7 @@ export class Daemon {
     if (!this.#firstSyncDone) this.#log.info("first sync done");
     this.#firstSyncDone = true;
     if (round && !round.failed) {
-      this.#lastSuccessfulSync = this.#timers.now();
+      this.#lastSuccessfulSync = this.#clock.now();
       this.#metrics.lastSuccessfulSync.set(this.#lastSuccessfulSync / 1000);
     }
   }
@@ -646,8 +638,8 @@ export class Daemon {
   #scheduleReconnect(): void {
     if (this.#stopping) return;
     this.#reconnectAttempts++;
-    const delay = backoffDelay(this.#reconnectAttempts, this.#reconnectBackoff, this.#timers.random);
-    this.#reconnectTimer = this.#timers.setTimeout(() => void this.#reconnect(), delay);
+    const delay = backoffDelay(this.#reconnectAttempts, this.#reconnectBackoff, this.#random);
+    this.#reconnectTimer = this.#clock.setTimeout(() => void this.#reconnect(), delay);
   }
 
   /** Probes Docker with one observe; when it answers, subscribes again and resyncs (events were missed). */

@@ -1,15 +1,4 @@
-/** Timer functions, injected so tests can drive time by hand. */
-export interface TimerFunctions {
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
-  now: () => number;
-}
-
-export const realTimers: TimerFunctions = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  now: Date.now,
-};
+import { systemClock, type Clock } from "../domain/clock.js";
 
 export interface Debouncer {
   /** Records one event; `fn` runs once the events stop for `quietMs`, or `maxWaitMs` after the first. */
@@ -26,7 +15,7 @@ export interface Debouncer {
 export function debounce(
   fn: () => void,
   options: { quietMs: number; maxWaitMs: number; onBurstStart?: () => void },
-  timers: TimerFunctions = realTimers,
+  clock: Clock = systemClock,
 ): Debouncer {
   let handle: unknown;
   let burstStart: number | undefined;
@@ -37,17 +26,17 @@ export function debounce(
   };
   return {
     trigger() {
-      const now = timers.now();
+      const now = clock.now();
       if (burstStart === undefined) {
         burstStart = now;
         options.onBurstStart?.();
       }
-      if (handle !== undefined) timers.clearTimeout(handle);
+      if (handle !== undefined) clock.clearTimeout(handle);
       const due = Math.min(now + options.quietMs, burstStart + options.maxWaitMs);
-      handle = timers.setTimeout(fire, Math.max(0, due - now));
+      handle = clock.setTimeout(fire, Math.max(0, due - now));
     },
     cancel() {
-      if (handle !== undefined) timers.clearTimeout(handle);
+      if (handle !== undefined) clock.clearTimeout(handle);
       handle = undefined;
       burstStart = undefined;
     },

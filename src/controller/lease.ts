@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { monotonicClock, type Clock } from "../domain/clock.js";
 import { Gauge, type Registry } from "prom-client";
 import type { LeaseRecord, StoredLease } from "../swarm/leaseRecord.js";
 
@@ -8,13 +9,6 @@ export interface LeaseStore {
   read(): Promise<StoredLease | undefined>;
   /** Compare-and-set: writes if the lease is still at `version` (undefined: only if none exists). */
   write(record: LeaseRecord, version: number | undefined): Promise<"ok" | "conflict">;
-}
-
-export interface LeaseTimers {
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
-  /** A clock for measuring intervals on this machine (never compared with another machine's). */
-  now: () => number;
 }
 
 export interface LeaseElectorOptions {
@@ -40,7 +34,11 @@ export interface LeaseElectorOptions {
   /** Called after every access to the store: with the error when it failed, else with undefined. */
   onAccess?: (error: unknown) => void;
   logger: Logger;
-  timers?: Partial<LeaseTimers>;
+  /**
+   * Measures intervals on this machine only (never compared with another machine's clock).
+   * Default: the monotonic clock, so that setting the wall clock cannot expire a lease.
+   */
+  clock?: Clock;
 }
 
 /** The elector's view, for `/status`, `/readyz` and `/metrics`. */
@@ -80,7 +78,7 @@ export class LeaseElector {
   readonly #onStopped: LeaseElectorOptions["onStoppedLeading"];
   readonly #onAccess: LeaseElectorOptions["onAccess"];
   readonly #log: Logger;
-  readonly #timers: LeaseTimers;
+  readonly #clock: Clock;
 
   #leader = false;
   #terms = 0;
@@ -112,11 +110,7 @@ export class LeaseElector {
     this.#onStopped = options.onStoppedLeading;
     this.#onAccess = options.onAccess;
     this.#log = options.logger;
-    this.#timers = {
-      setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
-      clearTimeout: options.timers?.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
-      now: options.timers?.now ?? (() => performance.now()),
-    };
+    this.#clock = options.clock ?? monotonicClock;
   }
 
   get isLeader(): boolean {
@@ -154,7 +148,7 @@ export class LeaseElector {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#timers.clearTimeout(this.#tickTimer);
+    this.#clock.clearTimeout(this.#tickTimer);
     await this.#ticking;
     const wasLeader = this.#leader;
     if (wasLeader) this.#stepDown("stopping", "info");
@@ -179,7 +173,7 @@ export class LeaseElector {
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
-    this.#tickTimer = this.#timers.setTimeout(
+    this.#tickTimer = this.#clock.setTimeout(
       () => {
         this.#ticking = this.#tick().finally(() => this.#schedule(this.#nextDelay()));
       },
@@ -193,7 +187,7 @@ export class LeaseElector {
     if (this.#leader) return this.#lastError === undefined ? this.#renewIntervalMs : this.#retryIntervalMs;
     const seen = this.#seen;
     if (seen === undefined || seen.holder === "") return this.#retryIntervalMs;
-    const expiresIn = seen.at + this.#expiryMs() - this.#timers.now();
+    const expiresIn = seen.at + this.#expiryMs() - this.#clock.now();
     return Math.min(this.#retryIntervalMs, Math.max(expiresIn, 10));
   }
 
@@ -206,7 +200,7 @@ export class LeaseElector {
     if (this.#stopped) return;
     await this.#stepping;
     const term = this.#term;
-    const sentAt = this.#timers.now();
+    const sentAt = this.#clock.now();
     try {
       const current = await this.#bounded(this.#store.read(), "reading");
       if (this.#stopped || term !== this.#term) return;
@@ -263,7 +257,7 @@ export class LeaseElector {
   /** Free (released), ours (a renewal that landed after we gave up), or unchanged for its duration. */
   #canTake(current: StoredLease): boolean {
     if (current.holder === "" || current.holder === this.#identity) return true;
-    const now = this.#timers.now();
+    const now = this.#clock.now();
     const seen = this.#seen;
     if (seen === undefined || seen.version !== current.version) {
       this.#seen = { version: current.version, holder: current.holder, at: now };
@@ -290,25 +284,25 @@ export class LeaseElector {
   #bounded<T>(operation: Promise<T>, what: string): Promise<T> {
     let timer: unknown;
     const timeout = new Promise<never>((_, reject) => {
-      timer = this.#timers.setTimeout(
+      timer = this.#clock.setTimeout(
         () => reject(new Error(`${what} the lease took longer than ${this.#renewDeadlineMs} ms`)),
         this.#renewDeadlineMs,
       );
     });
-    return Promise.race([operation, timeout]).finally(() => this.#timers.clearTimeout(timer));
+    return Promise.race([operation, timeout]).finally(() => this.#clock.clearTimeout(timer));
   }
 
   /** A renewal sent at `sentAt` succeeded: leadership lasts until `sentAt + renewDeadline`. */
   #renewed(sentAt: number): void {
-    this.#timers.clearTimeout(this.#deadlineTimer);
+    this.#clock.clearTimeout(this.#deadlineTimer);
     const term = this.#term;
-    this.#deadlineTimer = this.#timers.setTimeout(
+    this.#deadlineTimer = this.#clock.setTimeout(
       () => {
         if (this.#leader && term === this.#term) {
           this.#stepDown(`no renewal succeeded for ${this.#renewDeadlineMs} ms`);
         }
       },
-      sentAt + this.#renewDeadlineMs - this.#timers.now(),
+      sentAt + this.#renewDeadlineMs - this.#clock.now(),
     );
   }
 
@@ -317,7 +311,7 @@ export class LeaseElector {
     this.#leader = false;
     this.#term++;
     this.#seen = undefined;
-    this.#timers.clearTimeout(this.#deadlineTimer);
+    this.#clock.clearTimeout(this.#deadlineTimer);
     this.#log[level]({ reason }, "leadership ends: this controller stops reconciling");
     this.#stepping = Promise.resolve()
       .then(() => this.#onStopped(reason))

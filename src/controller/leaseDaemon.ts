@@ -1,13 +1,8 @@
 import type { Logger } from "pino";
 import { statusCodeOf } from "../swarm/errors.js";
 import type { Daemon } from "./daemon.js";
-import {
-  LeaseElector,
-  registerLeaseMetrics,
-  type LeaseStatus,
-  type LeaseStore,
-  type LeaseTimers,
-} from "./lease.js";
+import { LeaseElector, registerLeaseMetrics, type LeaseStatus, type LeaseStore } from "./lease.js";
+import type { Clock } from "../domain/clock.js";
 import type { ControllerMetrics } from "./metrics.js";
 
 export interface LeasedDaemonOptions {
@@ -16,7 +11,7 @@ export interface LeasedDaemonOptions {
   /** Called with each daemon once it is started (the Git source attaches to it). */
   onDaemonStarted?: (daemon: Daemon) => void;
   /** Without a lease, the daemon reconciles from the start (one controller per instance). */
-  lease?: { store: LeaseStore; identity: string; durationMs: number; timers?: Partial<LeaseTimers> };
+  lease?: { store: LeaseStore; identity: string; durationMs: number; clock?: Clock };
   metrics: ControllerMetrics;
   logger: Logger;
 }

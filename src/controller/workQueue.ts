@@ -1,4 +1,5 @@
 import PQueue from "p-queue";
+import { systemClock, type Clock, type TimerHandle } from "../domain/clock.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions };
@@ -16,8 +17,6 @@ export type HandlerOutcome =
 
 export type WorkHandler = (key: string) => Promise<HandlerOutcome>;
 
-/** Opaque timer handle, whatever the injected `setTimeout` returns. */
-export type TimerHandle = unknown;
 
 export interface WorkQueueOptions {
   /** Runs one key; never called twice at once for the same key. */
@@ -25,11 +24,8 @@ export interface WorkQueueOptions {
   /** How many different keys may run at the same time. Default 4. */
   concurrency?: number;
   backoff?: Partial<BackoffOptions>;
-  /** Injected so tests can record delays instead of sleeping. Default: the global `setTimeout`. */
-  setTimeout?: (fn: () => void, ms: number) => TimerHandle;
-  clearTimeout?: (handle: TimerHandle) => void;
-  /** Milliseconds clock. Default `Date.now`. */
-  now?: () => number;
+  /** Injected so tests can record delays instead of sleeping. Default: the system clock. */
+  clock?: Clock;
   /** Uniform in [0, 1). Default `Math.random`. */
   random?: () => number;
   /** Called after every run, for metrics and logs; what it throws is ignored. */
@@ -52,9 +48,7 @@ export class WorkQueue {
   readonly #handler: WorkHandler;
   readonly #pq: PQueue;
   readonly #backoff: BackoffOptions;
-  readonly #setTimeout: (fn: () => void, ms: number) => TimerHandle;
-  readonly #clearTimeout: (handle: TimerHandle) => void;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #onProcessed: WorkQueueOptions["onProcessed"];
 
@@ -81,10 +75,7 @@ export class WorkQueue {
     }
     this.#handler = options.handler;
     this.#pq = new PQueue({ concurrency });
-    this.#setTimeout = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
-    this.#clearTimeout =
-      options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#onProcessed = options.onProcessed;
   }
@@ -108,11 +99,11 @@ export class WorkQueue {
   addAfter(key: string, delayMs: number): boolean {
     if (this.#shuttingDown) return false;
     if (delayMs <= 0) return this.add(key);
-    const due = this.#now() + delayMs;
+    const due = this.#clock.now() + delayMs;
     const existing = this.#delayed.get(key);
     if (existing && existing.due <= due) return true;
-    if (existing) this.#clearTimeout(existing.handle);
-    const handle = this.#setTimeout(() => {
+    if (existing) this.#clock.clearTimeout(existing.handle);
+    const handle = this.#clock.setTimeout(() => {
       const current = this.#delayed.get(key);
       if (current?.handle !== handle) return;
       this.#delayed.delete(key);
@@ -156,7 +147,7 @@ export class WorkQueue {
    */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    for (const { handle } of this.#delayed.values()) this.#clearTimeout(handle);
+    for (const { handle } of this.#delayed.values()) this.#clock.clearTimeout(handle);
     this.#delayed.clear();
     this.#pq.clear();
     this.#dirty.clear();
@@ -171,7 +162,7 @@ export class WorkQueue {
   async #run(key: string): Promise<void> {
     this.#dirty.delete(key);
     this.#inFlight.add(key);
-    const started = this.#now();
+    const started = this.#clock.now();
     let outcome: HandlerOutcome;
     try {
       outcome = await this.#handler(key);
@@ -191,7 +182,7 @@ export class WorkQueue {
       this.#failures.delete(key);
     }
     try {
-      this.#onProcessed?.(key, outcome, this.#now() - started);
+      this.#onProcessed?.(key, outcome, this.#clock.now() - started);
     } catch {
       // An observer (metrics, logs) that throws must not stall the key or leak a rejection.
     }

@@ -4,6 +4,7 @@ import { toDockerError } from "./errors.js";
 import { strandedMessage, whyNodeUnusable } from "../domain/pinnedNode.js";
 import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
 import type { RawNode, RawTask } from "./observe.js";
+import { sleep, systemClock, type Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
 import type { ObservedNode, ObservedTask } from "./types.js";
 
@@ -32,9 +33,8 @@ export interface WaitResult {
 }
 
 export interface WaitOptions {
-  /** Injected for tests; defaults to a real timer. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+  /** Injected for tests; defaults to the system clock. */
+  clock?: Clock;
 }
 
 /** How often `apply --wait` lists the tasks: 4 small requests a second against the local engine. */
@@ -42,8 +42,6 @@ export const WAIT_POLL_MS = 250;
 
 /** How long a pinned app's node may be unusable before the wait gives up on that app. */
 export const PINNED_NODE_GRACE_MS = 5_000;
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls Swarm until every named service runs its desired number of tasks, or `timeoutMs` passes.
@@ -58,10 +56,9 @@ export async function waitForTasks(
   pollMs = WAIT_POLL_MS,
   options: WaitOptions = {},
 ): Promise<Record<string, WaitResult>> {
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
   if (names.length === 0) return {};
-  const deadline = now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
 
   let services: Docker.Service[];
   try {
@@ -93,7 +90,7 @@ export async function waitForTasks(
       throw toDockerError(err, "cannot wait for tasks");
     }
     const hostnames = new Map(nodes.map((node) => [node.id, node.hostname || node.id]));
-    const polledAt = now();
+    const polledAt = clock.now();
     const blocked = new Map<string, PinnedNodeProblem>();
     for (const service of services) {
       const problem = pinnedNodeProblem(service, nodes);
@@ -126,13 +123,13 @@ export async function waitForTasks(
             errors: [{ text: `service ${name} does not exist` }],
           };
     }
-    const remaining = deadline - now();
+    const remaining = deadline - clock.now();
     // A service missing at the start will not appear by waiting: only the others are waited for.
     const converged = names.every(
       (name) => !byName.has(name) || results[name]?.ok === true || results[name]?.failed === true,
     );
     if (converged || remaining <= 0) return results;
-    await sleep(Math.min(pollMs, remaining));
+    await sleep(clock, Math.min(pollMs, remaining));
   }
 }
 

@@ -6,6 +6,7 @@ import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
 import type { Action, Plan, Rejection } from "../../../src/reconcile/types.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
 import type { ObservedService, ObservedState, PinRecord, ServiceFields } from "../../../src/swarm/types.js";
+import { ManualClock } from "../../support/manualClock.js";
 import { anApp } from "../reconcile/builders.js";
 
 // In-memory fakes of the daemon's *interface* (not of Docker): they prove the orchestration —
@@ -145,35 +146,6 @@ function fakePlan(desired: DesiredState, observed: ObservedState): Plan {
   return { actions, rejections, warnings: [], heldBack: [] };
 }
 
-function manualTimers() {
-  let now = 1_000_000;
-  let timers: { id: number; due: number; ms: number; fn: () => void }[] = [];
-  let next = 1;
-  return {
-    now: () => now,
-    random: () => 0.5,
-    setTimeout: (fn: () => void, ms: number) => {
-      const id = next++;
-      timers.push({ id, due: now + ms, ms, fn });
-      return id;
-    },
-    clearTimeout: (h: unknown) => {
-      timers = timers.filter((t) => t.id !== h);
-    },
-    /** Delays of the timers currently pending. */
-    pendingDelays: () => timers.map((t) => t.ms),
-    advance(ms: number) {
-      now += ms;
-      for (const t of [...timers].sort((a, b) => a.due - b.due)) {
-        if (t.due <= now && timers.includes(t)) {
-          timers = timers.filter((x) => x !== t);
-          t.fn();
-        }
-      }
-    },
-  };
-}
-
 async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }
@@ -181,7 +153,7 @@ async function flush(): Promise<void> {
 interface Harness {
   daemon: Daemon;
   swarm: FakeSwarm;
-  timers: ReturnType<typeof manualTimers>;
+  timers: ManualClock;
   logs: Record<string, unknown>[];
   logText: () => string;
   setDesired: (apps: AppSpec[]) => void;
@@ -202,7 +174,7 @@ let current: Harness | undefined;
 
 function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Harness {
   const swarm = new FakeSwarm();
-  const timers = manualTimers();
+  const timers = new ManualClock(1_000_000);
   const lines: string[] = [];
   const logger = pino(
     { level: "debug" },
@@ -249,7 +221,8 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
     logger,
   };
   const daemon = new Daemon(deps, {
-    timers,
+    clock: timers,
+    random: () => 0.5,
     concurrency: options.concurrency ?? 4,
     resyncIntervalMs: 60_000,
   });

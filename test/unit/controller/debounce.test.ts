@@ -1,36 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { debounce } from "../../../src/controller/debounce.js";
-
-function manualTimers() {
-  let now = 0;
-  let timers: { id: number; due: number; fn: () => void }[] = [];
-  let next = 1;
-  return {
-    now: () => now,
-    setTimeout: (fn: () => void, ms: number) => {
-      const id = next++;
-      timers.push({ id, due: now + ms, fn });
-      return id;
-    },
-    clearTimeout: (h: unknown) => {
-      timers = timers.filter((t) => t.id !== h);
-    },
-    /** Advances the clock one millisecond at a time, firing due timers. */
-    advance(ms: number) {
-      for (let i = 0; i < ms; i++) {
-        now++;
-        for (const t of timers.filter((x) => x.due <= now)) {
-          timers = timers.filter((x) => x !== t);
-          t.fn();
-        }
-      }
-    },
-  };
-}
+import { ManualClock } from "../../support/manualClock.js";
 
 describe("debounce", () => {
   it("calls once after the quiet window following the last event", () => {
-    const timers = manualTimers();
+    const timers = new ManualClock();
     let calls = 0;
     const d = debounce(() => calls++, { quietMs: 150, maxWaitMs: 1000 }, timers);
     d.trigger();
@@ -45,7 +19,7 @@ describe("debounce", () => {
   });
 
   it("calls at the maximum wait when events never stop, then starts a new burst", () => {
-    const timers = manualTimers();
+    const timers = new ManualClock();
     const at: number[] = [];
     const d = debounce(() => at.push(timers.now()), { quietMs: 150, maxWaitMs: 1000 }, timers);
     for (let t = 0; t < 1500; t += 50) {
@@ -57,7 +31,7 @@ describe("debounce", () => {
   });
 
   it("signals the first event of each burst at once, and only the first", () => {
-    const timers = manualTimers();
+    const timers = new ManualClock();
     const seen: string[] = [];
     const d = debounce(
       () => seen.push(`call@${timers.now()}`),
@@ -74,7 +48,7 @@ describe("debounce", () => {
   });
 
   it("cancel drops a pending call", () => {
-    const timers = manualTimers();
+    const timers = new ManualClock();
     let calls = 0;
     const d = debounce(() => calls++, { quietMs: 150, maxWaitMs: 1000 }, timers);
     d.trigger();

@@ -7,56 +7,21 @@ import { LeasedDaemon } from "../../../src/controller/leaseDaemon.js";
 import { ControllerMetrics } from "../../../src/controller/metrics.js";
 import type { DesiredState } from "../../../src/manifest/types.js";
 import { DockerError } from "../../../src/swarm/errors.js";
-import type { LeaseStore, LeaseTimers } from "../../../src/controller/lease.js";
+import type { LeaseStore } from "../../../src/controller/lease.js";
 import type { LeaseRecord, StoredLease } from "../../../src/swarm/leaseRecord.js";
+import { ManualClock, type ClockScope } from "../../support/manualClock.js";
 
 const logger = pino({ level: "silent" });
 const DURATION = 15_000;
 
-/** A simulated clock; each controller gets its own timer group, which a "crash" silences. */
-class Clock {
-  now = 0;
-  #timers: { at: number; seq: number; group: string; fn: () => void }[] = [];
-  #seq = 0;
-  #dead = new Set<string>();
-
-  timers(group: string): LeaseTimers {
-    return {
-      now: () => this.now,
-      setTimeout: (fn, ms) => {
-        const timer = { at: this.now + Math.max(0, ms), seq: this.#seq++, group, fn };
-        this.#timers.push(timer);
-        return timer;
-      },
-      clearTimeout: (handle) => {
-        this.#timers = this.#timers.filter((t) => t !== handle);
-      },
-    };
-  }
-
-  /** The process of `group` is gone (SIGKILL): its timers never fire again. */
-  kill(group: string): void {
-    this.#dead.add(group);
-  }
-
-  async advance(ms: number): Promise<void> {
-    const end = this.now + ms;
-    for (;;) {
-      await flush();
-      this.#timers = this.#timers.filter((t) => !this.#dead.has(t.group));
-      const next = this.#timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!next) break;
-      this.#timers = this.#timers.filter((t) => t !== next);
-      this.now = next.at;
-      next.fn();
-    }
-    this.now = end;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+/** Each simulated controller process gets its own scope of the shared clock, which a "crash" kills. */
+const scopes = new WeakMap<ManualClock, Map<string, ClockScope>>();
+function processClock(clock: ManualClock, name: string): ClockScope {
+  const byName = scopes.get(clock) ?? new Map<string, ClockScope>();
+  scopes.set(clock, byName);
+  const scope = byName.get(name) ?? clock.scope();
+  byName.set(name, scope);
+  return scope;
 }
 
 /** An in-memory compare-and-set register, like the Swarm service's version index. */
@@ -99,7 +64,7 @@ interface Controller {
   events: { at: number; event: "started" | "stopped"; reason?: string }[];
 }
 
-function controller(clock: Clock, store: LeaseStore, name: string, durationMs = DURATION): Controller {
+function controller(clock: ManualClock, store: LeaseStore, name: string, durationMs = DURATION): Controller {
   const events: Controller["events"] = [];
   const flaky = new FlakyStore(store);
   const elector = new LeaseElector({
@@ -107,12 +72,12 @@ function controller(clock: Clock, store: LeaseStore, name: string, durationMs = 
     identity: name,
     durationMs,
     logger,
-    timers: clock.timers(name),
+    clock: processClock(clock, name),
     onStartedLeading: () => {
-      events.push({ at: clock.now, event: "started" });
+      events.push({ at: clock.now(), event: "started" });
     },
     onStoppedLeading: (reason) => {
-      events.push({ at: clock.now, event: "stopped", reason });
+      events.push({ at: clock.now(), event: "stopped", reason });
     },
   });
   return { name, elector, store: flaky, events };
@@ -120,28 +85,28 @@ function controller(clock: Clock, store: LeaseStore, name: string, durationMs = 
 
 describe("LeaseElector", () => {
   it("takes a lease nobody holds at once, and renews it every third of the duration", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "host-a/1/aaaaaa");
     a.elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(a.events).toEqual([{ at: 0, event: "started" }]);
     expect(store.record).toMatchObject({ holder: "host-a/1/aaaaaa", durationSeconds: 15 });
     expect(a.elector.status()).toMatchObject({ leader: true, holder: "host-a/1/aaaaaa", terms: 1 });
 
-    await clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     expect(store.writes).toBe(1 + 60_000 / 5_000);
     expect(a.events).toHaveLength(1);
   });
 
   it("lets exactly one of two controllers lead, without flapping", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     const b = controller(clock, store, "b");
     a.elector.start();
     b.elector.start();
-    await clock.advance(120_000);
+    await clock.advanceAsync(120_000);
     const leaders = [a, b].filter((c) => c.elector.isLeader);
     expect(leaders).toHaveLength(1);
     expect([...a.events, ...b.events]).toEqual([{ at: 0, event: "started" }]);
@@ -150,19 +115,19 @@ describe("LeaseElector", () => {
   });
 
   it("takes over from a killed holder within the duration plus one read interval after its last renewal", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     a.elector.start();
-    await clock.advance(1_000);
+    await clock.advanceAsync(1_000);
     const b = controller(clock, store, "b");
     b.elector.start();
-    await clock.advance(20_000);
+    await clock.advanceAsync(20_000);
     expect(b.elector.isLeader).toBe(false);
 
-    clock.kill("a");
+    processClock(clock, "a").kill();
     const lastRenewal = 20_000; // a renews at 0, 5 000, 10 000, ...
-    await clock.advance(30_000);
+    await clock.advanceAsync(30_000);
     expect(b.events).toHaveLength(1);
     const takeover = b.events[0]!.at;
     expect(takeover).toBeGreaterThanOrEqual(lastRenewal + DURATION);
@@ -171,7 +136,7 @@ describe("LeaseElector", () => {
   });
 
   it("judges expiry by its own clock, never by the time the holder wrote", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     // A holder whose clock is years behind: its renewals look ancient, but they keep coming.
     await store.write(
@@ -181,7 +146,7 @@ describe("LeaseElector", () => {
     const b = controller(clock, store, "b");
     b.elector.start();
     for (let t = 0; t < 60_000; t += 5_000) {
-      await clock.advance(5_000);
+      await clock.advanceAsync(5_000);
       await store.write(
         { holder: "skewed", renewed: "1999-01-01T00:00:00.000Z", durationSeconds: 15 },
         store.record!.version,
@@ -189,31 +154,31 @@ describe("LeaseElector", () => {
     }
     expect(b.events).toEqual([]);
     // It stops renewing: after 15 s of silence (measured locally) the lease is b's.
-    await clock.advance(18_000);
+    await clock.advanceAsync(18_000);
     expect(b.events.map((e) => e.event)).toEqual(["started"]);
   });
 
   it("honours the duration the holder declared, not its own", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     await store.write({ holder: "long", renewed: new Date(0).toISOString(), durationSeconds: 60 }, undefined);
     const b = controller(clock, store, "b", 3_000);
     b.elector.start();
-    await clock.advance(59_000);
+    await clock.advanceAsync(59_000);
     expect(b.elector.isLeader).toBe(false);
-    await clock.advance(2_000);
+    await clock.advanceAsync(2_000);
     expect(b.elector.isLeader).toBe(true);
   });
 
   it("on stop, ends its work first and then releases the lease, so a standby takes over at its next read", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     a.elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const b = controller(clock, store, "b");
     b.elector.start();
-    await clock.advance(10_000);
+    await clock.advanceAsync(10_000);
 
     const holderWhenStopped: (string | undefined)[] = [];
     const stopping = a.elector.stop();
@@ -223,23 +188,23 @@ describe("LeaseElector", () => {
     expect(holderWhenStopped).toEqual(["a"]);
     expect(store.record?.holder).toBe("");
 
-    const released = clock.now;
-    await clock.advance(3_000);
+    const released = clock.now();
+    await clock.advanceAsync(3_000);
     expect(b.events).toHaveLength(1);
     expect(b.events[0]!.at - released).toBeLessThanOrEqual(2_000);
   });
 
   it("stops leading when renewals fail for the renew deadline, before any standby can take over", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     const b = controller(clock, store, "b");
     a.elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     b.elector.start();
-    await clock.advance(5_000); // a renewed at 5 000
+    await clock.advanceAsync(5_000); // a renewed at 5 000
     a.store.failing = true;
-    await clock.advance(30_000);
+    await clock.advanceAsync(30_000);
     const aStopped = a.events.find((e) => e.event === "stopped");
     expect(aStopped).toMatchObject({ at: 5_000 + 10_000 });
     expect(aStopped?.reason).toMatch(/no renewal succeeded for 10000 ms/);
@@ -249,7 +214,7 @@ describe("LeaseElector", () => {
 
     // Docker comes back: a finds b's lease and stands by.
     a.store.failing = false;
-    await clock.advance(30_000);
+    await clock.advanceAsync(30_000);
     expect(a.elector.isLeader).toBe(false);
     expect(a.elector.status().holder).toBe("b");
     expect(a.elector.status().lastError).toBeUndefined();
@@ -257,7 +222,7 @@ describe("LeaseElector", () => {
   });
 
   it("gives up a store call that never answers, steps down, and leads again when the store answers", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     let hang = false;
     const hanging: LeaseStore = {
@@ -270,18 +235,18 @@ describe("LeaseElector", () => {
       identity: "a",
       durationMs: DURATION,
       logger,
-      timers: clock.timers("a"),
-      onStartedLeading: () => void events.push(`started ${clock.now}`),
-      onStoppedLeading: () => void events.push(`stopped ${clock.now}`),
+      clock: processClock(clock, "a"),
+      onStartedLeading: () => void events.push(`started ${clock.now()}`),
+      onStoppedLeading: () => void events.push(`stopped ${clock.now()}`),
     });
     elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     hang = true;
-    await clock.advance(20_000);
+    await clock.advanceAsync(20_000);
     expect(events).toEqual(["started 0", "stopped 10000"]);
     expect(elector.status().lastError).toMatch(/reading the lease took longer than 10000 ms/);
     hang = false;
-    await clock.advance(15_000);
+    await clock.advanceAsync(15_000);
     // Nobody took the lease meanwhile: it is still ours, so it is taken back at the next read.
     expect(events).toHaveLength(3);
     expect(elector.isLeader).toBe(true);
@@ -289,37 +254,37 @@ describe("LeaseElector", () => {
   });
 
   it("retries a failed renewal at the read interval, and keeps leading when one succeeds before the deadline", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     a.elector.start();
-    await clock.advance(0);
-    await clock.advance(5_000); // renewed at 5 000
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(5_000); // renewed at 5 000
     a.store.failing = true;
-    await clock.advance(5_000); // fails at 10 000; retries at 12 000, 14 000
+    await clock.advanceAsync(5_000); // fails at 10 000; retries at 12 000, 14 000
     const writes = store.writes;
     a.store.failing = false;
-    await clock.advance(4_000); // the retry at 12 000 succeeds, before the deadline at 15 000
+    await clock.advanceAsync(4_000); // the retry at 12 000 succeeds, before the deadline at 15 000
     expect(store.writes).toBe(writes + 1);
     expect(a.events.map((e) => e.event)).toEqual(["started"]);
-    await clock.advance(30_000);
+    await clock.advanceAsync(30_000);
     expect(a.events.map((e) => e.event)).toEqual(["started"]);
   });
 
   it("steps down at once when it reads that another controller holds the lease", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     a.elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     await store.write({ holder: "intruder", renewed: "x", durationSeconds: 15 }, store.record!.version);
-    await clock.advance(5_000);
+    await clock.advanceAsync(5_000);
     expect(a.events.map((e) => e.event)).toEqual(["started", "stopped"]);
     expect(a.events[1]?.reason).toMatch(/taken over by intruder/);
   });
 
   it("waits for the old term's work to stop before it leads again", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     let finishStop: () => void = () => undefined;
     const order: string[] = [];
@@ -328,7 +293,7 @@ describe("LeaseElector", () => {
       identity: "a",
       durationMs: DURATION,
       logger,
-      timers: clock.timers("a"),
+      clock: processClock(clock, "a"),
       onStartedLeading: () => void order.push("start"),
       onStoppedLeading: () => {
         order.push("stop begins");
@@ -336,24 +301,24 @@ describe("LeaseElector", () => {
       },
     });
     elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     await store.write({ holder: "", renewed: "x", durationSeconds: 15 }, store.record!.version);
-    await clock.advance(5_000); // reads a released lease: not ours any more
-    await clock.advance(20_000);
+    await clock.advanceAsync(5_000); // reads a released lease: not ours any more
+    await clock.advanceAsync(20_000);
     expect(order).toEqual(["start", "stop begins"]);
     finishStop();
-    await clock.advance(5_000);
+    await clock.advanceAsync(5_000);
     expect(order).toEqual(["start", "stop begins", "stop ends", "start"]);
   });
 
   it("creates the lease when two controllers race for a missing one: the loser stands by", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const a = controller(clock, store, "a");
     const b = controller(clock, store, "b");
     b.elector.start();
     a.elector.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(store.writes).toBe(1);
     expect(b.elector.isLeader).toBe(true);
     expect(a.elector.isLeader).toBe(false);
@@ -393,7 +358,7 @@ describe("LeasedDaemon", () => {
   };
 
   /** A LeasedDaemon over an in-memory Swarm that counts the daemons it starts and stops. */
-  function leased(clock: Clock, store: LeaseStore) {
+  function leased(clock: ManualClock, store: LeaseStore) {
     const counts = { created: 0, started: 0, stopped: 0 };
     const deps: DaemonDeps = {
       loadDesired: () => Promise.resolve(desired),
@@ -411,9 +376,9 @@ describe("LeasedDaemon", () => {
     const controller = new LeasedDaemon({
       newDaemon: () => {
         counts.created++;
-        return new Daemon(deps, { timers: clock.timers("daemon") });
+        return new Daemon(deps, { clock: processClock(clock, "daemon") });
       },
-      lease: { store: flaky, identity: "a", durationMs: DURATION, timers: clock.timers("a") },
+      lease: { store: flaky, identity: "a", durationMs: DURATION, clock: processClock(clock, "a") },
       metrics: new ControllerMetrics(),
       logger,
     });
@@ -421,29 +386,29 @@ describe("LeasedDaemon", () => {
   }
 
   it("reconciles only while it holds the lease, with a new daemon each term", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     await store.write({ holder: "b", renewed: "x", durationSeconds: 15 }, undefined);
     const { controller, counts } = leased(clock, store);
     expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is not held yet" });
     await controller.start();
-    await clock.advance(1_000);
+    await clock.advanceAsync(1_000);
     expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is held by b" });
     expect(counts).toEqual({ created: 1, started: 0, stopped: 0 });
 
     await store.write({ holder: "", renewed: "x", durationSeconds: 15 }, store.record!.version);
-    await clock.advance(2_000);
+    await clock.advanceAsync(2_000);
     expect(controller.lease()).toMatchObject({ leader: true, holder: "a" });
     expect(counts).toEqual({ created: 2, started: 1, stopped: 0 });
     expect(controller.readiness()).toEqual({ ready: true });
 
     await store.write({ holder: "b", renewed: "x", durationSeconds: 15 }, store.record!.version);
-    await clock.advance(5_000);
+    await clock.advanceAsync(5_000);
     expect(counts).toEqual({ created: 2, started: 1, stopped: 1 });
     expect(controller.readiness()).toEqual({ ready: false, reason: "standby: the lease is held by b" });
 
     await store.write({ holder: "", renewed: "x", durationSeconds: 15 }, store.record!.version);
-    await clock.advance(2_000);
+    await clock.advanceAsync(2_000);
     expect(counts).toEqual({ created: 3, started: 2, stopped: 1 });
 
     await controller.stop();
@@ -452,23 +417,23 @@ describe("LeasedDaemon", () => {
   });
 
   it("says that Docker is not reachable when a standby cannot read the lease", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const { controller, flaky } = leased(clock, new MemoryStore());
     flaky.failing = true;
     await controller.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(controller.readiness()).toEqual({
       ready: false,
       reason: "Docker is not reachable: cannot reach Docker (standing by until the lease can be read)",
     });
     flaky.failing = false;
-    await clock.advance(2_000);
+    await clock.advanceAsync(2_000);
     expect(controller.readiness()).toEqual({ ready: true });
     await controller.stop();
   });
 
   it("does not call a Docker error with an HTTP status unreachable", async () => {
-    const clock = new Clock();
+    const clock = new ManualClock();
     const store = new MemoryStore();
     const { controller } = leased(clock, {
       read: () =>
@@ -476,7 +441,7 @@ describe("LeasedDaemon", () => {
       write: (r, v) => store.write(r, v),
     });
     await controller.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(controller.readiness()).toEqual({
       ready: false,
       reason: "standby: the lease is not held yet (last lease error: the service is not a lease)",

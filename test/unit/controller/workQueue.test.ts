@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WorkQueue, backoffDelay, DEFAULT_BACKOFF } from "../../../src/controller/workQueue.js";
 import type { HandlerOutcome } from "../../../src/controller/workQueue.js";
+import { ManualClock } from "../../support/manualClock.js";
 
 /** A promise with its resolve function, to hold a handler run open until the test says so. */
 function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -12,39 +13,6 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } 
 /** Lets every pending microtask and p-queue step run. */
 async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
-}
-
-/** A manual timer: records every requested delay and fires only when the test says so. */
-function manualTimer() {
-  let now = 0;
-  const timers: { id: number; due: number; fn: () => void }[] = [];
-  const delays: number[] = [];
-  let nextId = 1;
-  return {
-    delays,
-    now: () => now,
-    setTimeout: (fn: () => void, ms: number) => {
-      const id = nextId++;
-      delays.push(ms);
-      timers.push({ id, due: now + ms, fn });
-      return id;
-    },
-    clearTimeout: (handle: unknown) => {
-      const i = timers.findIndex((t) => t.id === handle);
-      if (i >= 0) timers.splice(i, 1);
-    },
-    pending: () => timers.length,
-    /** Moves the clock forward and fires the timers that became due. */
-    advance(ms: number) {
-      now += ms;
-      for (const t of [...timers].sort((a, b) => a.due - b.due)) {
-        if (t.due <= now) {
-          timers.splice(timers.indexOf(t), 1);
-          t.fn();
-        }
-      }
-    },
-  };
 }
 
 describe("backoffDelay", () => {
@@ -138,7 +106,7 @@ describe("WorkQueue", () => {
   });
 
   it("retries with exact, recorded backoff delays and resets after a success", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     const script: HandlerOutcome["result"][] = ["retry", "retry", "retry", "ok", "retry"];
     const runs: string[] = [];
     const q = new WorkQueue({
@@ -148,9 +116,7 @@ describe("WorkQueue", () => {
         return Promise.resolve({ result } as HandlerOutcome);
       },
       backoff: { baseMs: 100, factor: 2, capMs: 30_000 },
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
       random: () => 0.5,
     });
     q.add("app");
@@ -168,7 +134,7 @@ describe("WorkQueue", () => {
     await q.onIdle();
     expect(runs).toEqual(["retry", "retry", "retry", "ok"]);
     expect(q.failures("app")).toBe(0);
-    expect(timer.pending()).toBe(0);
+    expect(timer.pending).toBe(0);
     // After the success, the next failure starts from the base delay again.
     q.add("app");
     await q.onIdle();
@@ -176,13 +142,11 @@ describe("WorkQueue", () => {
   });
 
   it("caps the delay", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     const q = new WorkQueue({
       handler: () => Promise.resolve({ result: "retry" }),
       backoff: { baseMs: 1000, factor: 10, capMs: 5000 },
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
       random: () => 0,
     });
     q.add("app");
@@ -195,16 +159,14 @@ describe("WorkQueue", () => {
   });
 
   it("does not retry a terminal result until the key is added again", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     let runs = 0;
     const q = new WorkQueue({
       handler: () => {
         runs++;
         return Promise.resolve({ result: "terminal", error: new Error("rejected") });
       },
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
     });
     q.add("app");
     await q.onIdle();
@@ -218,13 +180,11 @@ describe("WorkQueue", () => {
   });
 
   it("treats a handler that throws as retryable", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     const outcomes: string[] = [];
     const q = new WorkQueue({
       handler: () => Promise.reject(new Error("boom")),
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
       random: () => 0,
       onProcessed: (_key, outcome) => outcomes.push(outcome.result),
     });
@@ -235,16 +195,14 @@ describe("WorkQueue", () => {
   });
 
   it("addAfter keeps the earlier of two schedules", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     const runs: number[] = [];
     const q = new WorkQueue({
       handler: () => {
         runs.push(timer.now());
         return Promise.resolve({ result: "ok" });
       },
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
     });
     q.addAfter("app", 1000);
     q.addAfter("app", 5000);
@@ -258,7 +216,7 @@ describe("WorkQueue", () => {
   });
 
   it("shutdown waits for in-flight work, drops queued and delayed keys, and refuses new ones", async () => {
-    const timer = manualTimer();
+    const timer = new ManualClock();
     const gate = deferred();
     const runs: string[] = [];
     let finished = false;
@@ -272,9 +230,7 @@ describe("WorkQueue", () => {
         }
         return { result: "ok" };
       },
-      setTimeout: timer.setTimeout,
-      clearTimeout: timer.clearTimeout,
-      now: timer.now,
+      clock: timer,
     });
     q.add("slow");
     await flush();
