@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import { monotonicClock, type Clock } from "../domain/clock.js";
-import { Gauge, type Registry } from "prom-client";
 import type { LeaseRecord, StoredLease } from "../swarm/leaseRecord.js";
 
 /** Where the lease is kept; the real one is `SwarmLeaseStore` (a service's labels). */
@@ -330,30 +329,4 @@ export function leaseIdentity(hostname: string, pid: number, random: () => numbe
   return `${hostname}/${pid}/${Math.floor(random() * 0x1_000_000)
     .toString(16)
     .padStart(6, "0")}`;
-}
-
-/**
- * `alacrity_lease_leader` (1 on the leader, 0 on a standby) and `alacrity_lease_info{holder}` (1 for
- * the holder as last read), computed when scraped.
- */
-export function registerLeaseMetrics(registry: Registry, status: () => LeaseStatus): void {
-  const registers = [registry];
-  const leader: Gauge = new Gauge({
-    name: "alacrity_lease_leader",
-    help: "1 when this controller holds the instance's lease and reconciles, 0 when it stands by.",
-    registers,
-    collect: () => {
-      leader.set(status().leader ? 1 : 0);
-    },
-  });
-  const info: Gauge<"holder"> = new Gauge({
-    name: "alacrity_lease_info",
-    help: "The controller that holds the instance's lease, as last read (empty when released).",
-    labelNames: ["holder"],
-    registers,
-    collect: () => {
-      info.reset();
-      info.set({ holder: status().holder ?? "" }, 1);
-    },
-  });
 }

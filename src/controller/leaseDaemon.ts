@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import { statusCodeOf } from "../swarm/errors.js";
 import type { Daemon } from "./daemon.js";
-import { LeaseElector, registerLeaseMetrics, type LeaseStatus, type LeaseStore } from "./lease.js";
 import type { Clock } from "../domain/clock.js";
+import { LeaseElector, type LeaseStatus, type LeaseStore } from "./lease.js";
+import { registerLeaseMetrics } from "./leaseMetrics.js";
 import type { ControllerMetrics } from "./metrics.js";
 
 export interface LeasedDaemonOptions {
