@@ -1,4 +1,7 @@
-export { Daemon, type DaemonDeps, type DaemonOptions, type DaemonStatus } from "./daemon.js";
+export { Daemon } from "./daemon.js";
+export type { DaemonDeps } from "./daemonDeps.js";
+export type { DaemonOptions } from "./daemonOptions.js";
+export type { DaemonStatus } from "./daemonStatus.js";
 export { WorkQueue, backoffDelay, DEFAULT_BACKOFF } from "./workQueue.js";
 export type { BackoffOptions, HandlerOutcome, WorkHandler, WorkQueueOptions } from "./workQueue.js";
 export { watchManifests, type ManifestWatcher, type ManifestWatcherOptions } from "./manifestWatcher.js";

@@ -4,11 +4,11 @@ import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths
 import { loadDesiredState } from "../manifest/loadDirectory.js";
 import { plan } from "../reconcile/plan.js";
 import type { PlanOptions } from "../reconcile/types.js";
-import { isRetryable } from "../swarm/errors.js";
+import { dockerMessage, isRetryable } from "../swarm/errors.js";
 import { watchEvents } from "../swarm/events.js";
 import { execute } from "../swarm/execute.js";
 import { observe } from "../swarm/observe.js";
-import type { DaemonDeps } from "./daemon.js";
+import type { DaemonDeps } from "./daemonDeps.js";
 import { watchManifests } from "./manifestWatcher.js";
 
 export interface SwarmDaemonOptions {
@@ -48,6 +48,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
       ),
     execute: (action, observed) => execute(docker, action, observed),
     isRetryable,
+    describeError: dockerMessage,
     watchEvents: (onEvent, onError) => watchEvents(docker, onEvent, onError),
     watchManifests: (onChange, onBurstStart) =>
       watchManifests({

@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { Daemon, type DaemonDeps } from "../../../src/controller/daemon.js";
+import { Daemon } from "../../../src/controller/daemon.js";
+import type { DaemonDeps } from "../../../src/controller/daemonDeps.js";
 import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
 import type { Action, Plan, Rejection } from "../../../src/reconcile/types.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
@@ -203,6 +204,7 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
     },
     execute: (a) => swarm.execute(a),
     isRetryable: (err) => err instanceof Error && /out of sequence|ECONNREFUSED/.test(err.message),
+    describeError: (err) => (err instanceof Error ? err.message : String(err)),
     watchEvents: (ev, er) => {
       watchCalls++;
       if (watchBroken) {

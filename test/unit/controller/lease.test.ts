@@ -1,7 +1,8 @@
 import pino from "pino";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { Daemon, type DaemonDeps } from "../../../src/controller/daemon.js";
+import { Daemon } from "../../../src/controller/daemon.js";
+import type { DaemonDeps } from "../../../src/controller/daemonDeps.js";
 import { LeaseElector, leaseIdentity } from "../../../src/controller/lease.js";
 import { registerLeaseMetrics } from "../../../src/controller/leaseMetrics.js";
 import { LeasedDaemon } from "../../../src/controller/leaseDaemon.js";
@@ -367,6 +368,7 @@ describe("LeasedDaemon", () => {
       plan: () => ({ actions: [], rejections: [], warnings: [], heldBack: [] }),
       execute: () => Promise.resolve(),
       isRetryable: () => false,
+      describeError: String,
       watchEvents: () => {
         counts.started++;
         return { stop: () => void counts.stopped++ };
