@@ -3,6 +3,7 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import { Daemon } from "../controller/daemon.js";
+import { backgroundClock } from "../domain/clock.js";
 import { leaseIdentity } from "../controller/lease.js";
 import { LeasedDaemon } from "../controller/leaseDaemon.js";
 import { ControllerMetrics } from "../controller/metrics.js";
@@ -230,11 +231,10 @@ export function registerRunCommand(program: Command): void {
           process.exit(130);
         }
         logger.info({ signal }, "stopping: no new work, finishing what is in flight");
-        const force = setTimeout(() => {
+        backgroundClock.setTimeout(() => {
           logger.warn("in-flight work did not finish in time; exiting");
           process.exit(0);
         }, STOP_GRACE_MS);
-        force.unref();
         stopping = true;
         void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
       };
@@ -249,7 +249,7 @@ export function registerRunCommand(program: Command): void {
     }
     // Once started, load the parser in the background (the first sync may have taken every
     // manifest from the parse cache): the first edit then does not wait for it.
-    setTimeout(warmParser, 2000).unref();
+    backgroundClock.setTimeout(warmParser, 2000);
     if (!stopping) await controller.start();
     await stopped;
   });

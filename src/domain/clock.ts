@@ -20,6 +20,9 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** Like `systemClock`, but its timers never keep the process alive (background polling). */
+export const backgroundClock: Clock = { ...systemClock, setTimeout: (fn, ms) => setTimeout(fn, ms).unref() };
+
 /**
  * The process's timers with a `now` that never jumps when the wall clock is set: for intervals
  * that must hold even then (a lease's expiry). Its readings are not epoch times.

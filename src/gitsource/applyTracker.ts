@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { backgroundClock, type Clock, type TimerHandle } from "../domain/clock.js";
 import { formatError, type DesiredState } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import type { ObservedState } from "../swarm/types.js";
@@ -9,6 +10,8 @@ export interface ApplyTrackerDeps {
   observe: () => Promise<ObservedState>;
   plan: (desired: DesiredState, observed: ObservedState) => Plan;
   logger: Logger;
+  /** Default: the system clock, with timers that never keep the process alive. */
+  clock?: Clock;
 }
 
 export interface ApplyReport {
@@ -44,11 +47,13 @@ export class ApplyTracker {
   #failed: { revision: string; files: string[]; errors: string[] } | undefined;
   #reportedFailure: string | undefined;
   #checking = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle;
+  readonly #clock: Clock;
   #stopped = false;
 
   constructor(deps: ApplyTrackerDeps) {
     this.#deps = deps;
+    this.#clock = deps.clock ?? backgroundClock;
   }
 
   /** Records what the daemon just loaded, from which commit. */
@@ -83,14 +88,14 @@ export class ApplyTracker {
   /** Checks now and then every second for a while, until the current commit is applied or failed. */
   checkSoon(): void {
     if (this.#stopped) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     void this.#loop(CHECK_ATTEMPTS);
   }
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
   }
 
   async #loop(attempts: number): Promise<void> {
@@ -106,8 +111,7 @@ export class ApplyTracker {
       this.#checking = false;
     }
     if (outcome === "pending" && attempts > 1 && !this.#stopped) {
-      this.#timer = setTimeout(() => void this.#loop(attempts - 1), CHECK_EVERY_MS);
-      this.#timer.unref?.();
+      this.#timer = this.#clock.setTimeout(() => void this.#loop(attempts - 1), CHECK_EVERY_MS);
     }
   }
 
@@ -137,7 +141,7 @@ export class ApplyTracker {
     }
     if (!plan || plan.actions.length > 0 || plan.heldBack.length > 0) return "pending";
     this.#failed = undefined;
-    this.#applied = { revision, at: Date.now() };
+    this.#applied = { revision, at: this.#clock.now() };
     this.#deps.logger.info({ revision }, "commit fully applied");
     return "applied";
   }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { backgroundClock, type Clock, type TimerHandle } from "../domain/clock.js";
 import { nextFetchDelay } from "./backoff.js";
 import { redactText } from "./redact.js";
 
@@ -17,6 +18,8 @@ export interface FetchLoopOptions {
   revision: () => string | undefined;
   logger: Logger;
   random?: () => number;
+  /** Default: the system clock, with timers that never keep the process alive. */
+  clock?: Clock;
 }
 
 /** When the loop last fetched, how it failed since, and when it fetches next (Unix ms). */
@@ -39,7 +42,8 @@ export class FetchLoop {
   #lastError: string | undefined;
   #fetchErrors = 0;
   #failures = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+  #timer: TimerHandle;
   #nextFetch: number | undefined;
   #running: Promise<SyncResult> | undefined;
   #again: string | undefined;
@@ -47,11 +51,12 @@ export class FetchLoop {
 
   constructor(options: FetchLoopOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? backgroundClock;
   }
 
   /** Runs at once; resolves with the result of that run (and of the runs triggered during it). */
   run(reason: string): Promise<SyncResult> {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#nextFetch = undefined;
     const run = (async () => {
@@ -85,7 +90,7 @@ export class FetchLoop {
   /** No more runs; resolves when the current one is over. */
   stop(): Promise<unknown> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     return this.#running ?? Promise.resolve();
   }
@@ -101,9 +106,8 @@ export class FetchLoop {
   #schedule(): void {
     if (this.#stopped) return;
     const delay = nextFetchDelay(this.#failures, this.#options.intervalMs, this.#options.random);
-    this.#nextFetch = Date.now() + delay;
-    this.#timer = setTimeout(() => void this.run("periodic"), delay);
-    this.#timer.unref?.();
+    this.#nextFetch = this.#clock.now() + delay;
+    this.#timer = this.#clock.setTimeout(() => void this.run("periodic"), delay);
   }
 
   async #attempt(reason: string): Promise<SyncResult> {
@@ -111,7 +115,7 @@ export class FetchLoop {
     let result: SyncResult;
     try {
       result = await this.#options.sync(reason);
-      this.#lastFetch = Date.now();
+      this.#lastFetch = this.#clock.now();
       if (this.#lastError !== undefined)
         log.info({ revision: this.#options.revision() }, "fetching works again");
       this.#lastError = undefined;

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Clock } from "../domain/clock.js";
 import { committedLinks, missingLinks } from "./checkoutLinks.js";
 import {
   currentRevision,
@@ -47,6 +48,8 @@ export interface GitSourceOptions {
   /** Per git command. Default 120 s. */
   gitTimeoutMs?: number;
   random?: () => number;
+  /** Default: the system clock, with timers that never keep the process alive. */
+  clock?: Clock;
 }
 
 export interface GitSourceStatus {
@@ -111,6 +114,7 @@ export class GitSource {
     };
     if (options.onSynced) loop.onSynced = options.onSynced;
     if (options.random) loop.random = options.random;
+    if (options.clock) loop.clock = options.clock;
     this.#loop = new FetchLoop(loop);
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
