@@ -12,12 +12,24 @@ export const LAYERS = {
   rules: { values: ["domain", "manifest"], types: ["swarm"] },
   reconcile: { values: ["domain", "manifest", "rules"], types: ["swarm"] },
   swarm: { values: ["domain"], types: ["manifest"] },
-  apply: { values: ["domain", "manifest", "reconcile", "swarm"] },
-  controller: { values: ["domain", "manifest", "reconcile", "swarm", "apply"] },
+  execute: { values: ["domain"], types: ["reconcile", "swarm"] },
+  apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute"] },
+  controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply"] },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
   http: { values: ["domain"], types: ["controller"] },
   cli: {
-    values: ["domain", "manifest", "rules", "reconcile", "swarm", "apply", "controller", "gitsource", "http"],
+    values: [
+      "domain",
+      "manifest",
+      "rules",
+      "reconcile",
+      "swarm",
+      "execute",
+      "apply",
+      "controller",
+      "gitsource",
+      "http",
+    ],
   },
 };
 

@@ -69,6 +69,11 @@ const cases: { file: string; forbidden: string; allowed: string }[] = [
     allowed: `import type { AppSpec } from "../manifest/types.js";`,
   },
   {
+    file: "src/execute/probe.ts",
+    forbidden: `import { execute } from "../swarm/execute.js";`,
+    allowed: `import type { Action } from "../reconcile/types.js";`,
+  },
+  {
     file: "src/http/probe.ts",
     forbidden: `import { Daemon } from "../controller/daemon.js";`,
     allowed: `import type { Daemon } from "../controller/daemon.js";`,
