@@ -17,7 +17,6 @@ export type HandlerOutcome =
 
 export type WorkHandler = (key: string) => Promise<HandlerOutcome>;
 
-
 export interface WorkQueueOptions {
   /** Runs one key; never called twice at once for the same key. */
   handler: WorkHandler;
