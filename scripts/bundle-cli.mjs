@@ -8,6 +8,7 @@ import process from "node:process";
 import { URL, fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { tsImport } from "tsx/esm/api";
+import { dockerodeTrim } from "./dockerodeTrim.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = process.argv[2] ?? `${root}dist/cli`;
@@ -34,6 +35,7 @@ await build({
   sourcemap: "linked",
   chunkNames: "[name]-[hash]",
   define: { ALACRITY_PARSE_FINGERPRINT: JSON.stringify(fingerprint) },
+  plugins: [dockerodeTrim],
   // Bundled CommonJS packages (commander, pino, prom-client) call `require` for Node's own
   // modules, which an ES module does not have.
   banner: {

@@ -1,4 +1,4 @@
-import type { EngineClient } from "../swarm/engineClient.js";
+import type Docker from "dockerode";
 import { connectDocker, dockerMessage, observe } from "../swarm/index.js";
 import type { ObservedState } from "../swarm/types.js";
 import { ExitError } from "./exitError.js";
@@ -8,12 +8,12 @@ export function dockerAddress(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST?.trim() || "unix:///var/run/docker.sock";
 }
 
-export function openDocker(): EngineClient {
+export function openDocker(): Docker {
   return connectDocker(process.env);
 }
 
 /** Observes the Swarm, turning "Docker is not there" into a clear exit instead of a stack trace. */
-export async function observeOrExit(docker: EngineClient): Promise<ObservedState> {
+export async function observeOrExit(docker: Docker): Promise<ObservedState> {
   try {
     return await observe(docker);
   } catch (err) {
@@ -29,7 +29,7 @@ export async function observeOrExit(docker: EngineClient): Promise<ObservedState
  * Starts reading the Swarm now, to be awaited later: the five list calls run while the manifests
  * load. The rejection (a clear ExitError) is only observed when awaited, not reported as unhandled.
  */
-export function startObserving(docker: EngineClient): Promise<ObservedState> {
+export function startObserving(docker: Docker): Promise<ObservedState> {
   const observing = observeOrExit(docker);
   observing.catch(() => undefined);
   return observing;

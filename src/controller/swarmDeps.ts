@@ -1,4 +1,4 @@
-import type { EngineClient } from "../swarm/engineClient.js";
+import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loadDirectory.js";
@@ -12,7 +12,7 @@ import type { DaemonDeps } from "./daemonDeps.js";
 import { watchManifests } from "./manifestWatcher.js";
 
 export interface SwarmDaemonOptions {
-  docker: EngineClient;
+  docker: Docker;
   /** The apps directory (may be a symlink swapped by git-sync). */
   dir: string;
   plan: PlanOptions;

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EngineClient } from "./engineClient.js";
+import Docker from "dockerode";
 
-/** Where and how the Engine API is reached. */
+/** Where and how the Engine API is reached: the dockerode options `connectDocker` decides. */
 export interface DockerConnectionOptions {
   socketPath?: string;
   protocol?: "http" | "https" | "ssh";
@@ -69,7 +69,35 @@ export function connectionOptions(env: NodeJS.ProcessEnv = process.env): DockerC
   return { protocol: "https", host, port, ca: read("ca.pem"), cert: read("cert.pem"), key: read("key.pem") };
 }
 
-/** A client reaching Docker as the Docker CLI would (see `connectionOptions`). */
-export function connectDocker(env: NodeJS.ProcessEnv = process.env): EngineClient {
-  return new EngineClient(connectionOptions(env));
+/**
+ * A dockerode client reaching Docker as the Docker CLI would (see `connectionOptions`).
+ *
+ * docker-modem also reads the environment itself, with other defaults than the CLI's (port 80 for
+ * `tcp://HOST`, TLS only for `DOCKER_TLS_VERIFY=1`); naming every key it would take from there,
+ * even as undefined, keeps `env` the only source of truth. No `agent` is given: Node's global
+ * agent keeps connections alive, and modem formats each request's options with `util.inspect`
+ * for its debug log, which costs ~100 µs more per request with an agent in them.
+ */
+export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
+  const options = connectionOptions(env);
+  try {
+    return new Docker({
+      socketPath: options.socketPath,
+      protocol: options.protocol,
+      host: options.host,
+      port: options.port,
+      username: options.username,
+      sshOptions: options.protocol === "ssh" ? { agent: env.SSH_AUTH_SOCK } : undefined,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      pathPrefix: "/",
+      timeout: undefined,
+      version: undefined,
+    } as Docker.DockerOptions);
+  } catch (err) {
+    // docker-modem reads DOCKER_CERT_PATH's files eagerly, even when TLS is not asked for.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot set up the Docker client from DOCKER_HOST and DOCKER_CERT_PATH: ${reason}`);
+  }
 }

@@ -1,4 +1,4 @@
-import type { EngineClient } from "./engineClient.js";
+import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 
 /** One Swarm event: only a hint that something changed; the controller re-reads the state. */
@@ -48,7 +48,7 @@ export function parseEvent(line: string): SwarmEvent | null {
  * called once (the controller reconnects and resyncs, since events may have been missed).
  */
 export function watchEvents(
-  docker: EngineClient,
+  docker: Docker,
   onEvent: (event: SwarmEvent) => void,
   onError: (err: Error) => void,
 ): EventWatch {
@@ -63,7 +63,7 @@ export function watchEvents(
   };
 
   const ready = docker
-    .events({ filters: { type: ["service", "node"] } }, abort.signal)
+    .getEvents({ filters: { type: ["service", "node"] }, abortSignal: abort.signal })
     .then((events) => {
       stream = events;
       if (stopped) {

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
-import type { EngineClient } from "./engineClient.js";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { specFromFields } from "./serviceSpec.js";
+import { updateService } from "./updateService.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
 import type { ObservedState, SwarmAction } from "./types.js";
 
@@ -11,11 +11,7 @@ import type { ObservedState, SwarmAction } from "./types.js";
  * instead of being clobbered; the controller then re-observes and re-plans.
  * Every failure is thrown as a `DockerError` with Docker's own message.
  */
-export async function execute(
-  docker: EngineClient,
-  action: SwarmAction,
-  observed?: ObservedState,
-): Promise<void> {
+export async function execute(docker: Docker, action: SwarmAction, observed?: ObservedState): Promise<void> {
   switch (action.kind) {
     case "pin":
       return pin(docker, action);
@@ -39,10 +35,10 @@ export async function execute(
 type PinAction = Extract<SwarmAction, { kind: "pin" }>;
 type ScaleAction = Extract<SwarmAction, { kind: "scale" }>;
 
-async function pin(docker: EngineClient, action: PinAction): Promise<void> {
+async function pin(docker: Docker, action: PinAction): Promise<void> {
   if (action.replaces) {
     try {
-      await docker.removeConfig(action.replaces);
+      await docker.getConfig(action.replaces).remove();
     } catch (err) {
       // Already gone is what we wanted.
       if (statusCodeOf(err) !== 404) throw toDockerError(err, `cannot remove the old pin of ${action.app}`);
@@ -81,7 +77,7 @@ async function pin(docker: EngineClient, action: PinAction): Promise<void> {
   }
 }
 
-async function create(docker: EngineClient, app: string, spec: Docker.ServiceSpec): Promise<void> {
+async function create(docker: Docker, app: string, spec: Docker.ServiceSpec): Promise<void> {
   try {
     await docker.createService(spec);
   } catch (err) {
@@ -97,21 +93,21 @@ async function create(docker: EngineClient, app: string, spec: Docker.ServiceSpe
 }
 
 async function update(
-  docker: EngineClient,
+  docker: Docker,
   app: string,
   serviceId: string,
   version: number,
   spec: Docker.ServiceSpec,
 ): Promise<void> {
   try {
-    await docker.updateService(serviceId, version, spec);
+    await updateService(docker, serviceId, version, spec);
   } catch (err) {
     throw toDockerError(err, `cannot update service ${app}`);
   }
 }
 
 async function scale(
-  docker: EngineClient,
+  docker: Docker,
   action: ScaleAction,
   observed: ObservedState | undefined,
 ): Promise<void> {
@@ -121,7 +117,7 @@ async function scale(
   let spec = known?.rawSpec as Docker.ServiceSpec | undefined;
   if (!spec) {
     try {
-      const inspected = await docker.inspectService(action.serviceId);
+      const inspected = (await docker.getService(action.serviceId).inspect()) as Docker.Service;
       spec = inspected.Spec;
     } catch (err) {
       throw toDockerError(err, `cannot scale service ${action.app}`);
@@ -140,9 +136,9 @@ async function scale(
   await update(docker, action.app, action.serviceId, action.version, scaled);
 }
 
-async function remove(docker: EngineClient, app: string, serviceId: string): Promise<void> {
+async function remove(docker: Docker, app: string, serviceId: string): Promise<void> {
   try {
-    await docker.removeService(serviceId);
+    await docker.getService(serviceId).remove();
   } catch (err) {
     if (statusCodeOf(err) === 404) return; // already removed: the goal is reached
     throw toDockerError(err, `cannot remove service ${app}`);

@@ -1,7 +1,8 @@
-import type { EngineClient, RawService } from "./engineClient.js";
+import type Docker from "dockerode";
 import { DockerError, dockerMessage, statusCodeOf, toDockerError } from "./errors.js";
 import { LEASE_IMAGE, leaseFromLabels, leaseLabels, leaseServiceName } from "./leaseRecord.js";
 import type { LeaseRecord, StoredLease } from "./leaseRecord.js";
+import { updateService } from "./updateService.js";
 
 export type LeaseWriteResult = "ok" | "conflict";
 
@@ -12,11 +13,11 @@ export type LeaseWriteResult = "ok" | "conflict";
  * fails with 409, so of two controllers racing for the lease exactly one wins.
  */
 export class SwarmLeaseStore {
-  readonly #docker: EngineClient;
+  readonly #docker: Docker;
   readonly #instance: string;
   readonly serviceName: string;
 
-  constructor(docker: EngineClient, instance: string) {
+  constructor(docker: Docker, instance: string) {
     this.#docker = docker;
     this.#instance = instance;
     this.serviceName = leaseServiceName(instance);
@@ -24,9 +25,9 @@ export class SwarmLeaseStore {
 
   /** The lease as stored, or undefined when no lease service exists yet. One inspect call. */
   async read(): Promise<StoredLease | undefined> {
-    let service: RawService;
+    let service: Docker.Service;
     try {
-      service = await this.#docker.inspectService(this.serviceName);
+      service = (await this.#docker.getService(this.serviceName).inspect()) as Docker.Service;
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw toDockerError(err, `cannot read the lease service ${this.serviceName}`);
@@ -54,7 +55,7 @@ export class SwarmLeaseStore {
     };
     try {
       if (version === undefined) await this.#docker.createService(spec);
-      else await this.#docker.updateService(this.serviceName, version, spec);
+      else await updateService(this.#docker, this.serviceName, version, spec);
       return "ok";
     } catch (err) {
       const status = statusCodeOf(err);
@@ -69,7 +70,7 @@ export class SwarmLeaseStore {
   /** Removes the lease service (for tests and for uninstalling); absent is fine. */
   async remove(): Promise<void> {
     try {
-      await this.#docker.removeService(this.serviceName);
+      await this.#docker.getService(this.serviceName).remove();
     } catch (err) {
       if (statusCodeOf(err) !== 404) throw toDockerError(err, `cannot remove ${this.serviceName}`);
     }

@@ -1,4 +1,4 @@
-import type { EngineClient, RawConfig, RawService, RawVolumeList } from "./engineClient.js";
+import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
@@ -16,14 +16,14 @@ import type {
  * volumes, pin configs) and never inspects a single object: the cost of a resync does not grow
  * with the number of apps in API round trips.
  */
-export async function observe(docker: EngineClient): Promise<ObservedState> {
-  let lists: [RawService[], RawTask[], RawNode[], RawVolumeList, RawConfig[]];
+export async function observe(docker: Docker): Promise<ObservedState> {
+  let lists: [Docker.Service[], RawTask[], RawNode[], { Volumes?: RawVolume[] | null }, Docker.ConfigInfo[]];
   try {
     lists = await Promise.all([
       docker.listServices(),
       docker.listTasks() as Promise<RawTask[]>,
       docker.listNodes() as Promise<RawNode[]>,
-      docker.listVolumes(),
+      docker.listVolumes() as Promise<{ Volumes?: RawVolume[] | null }>,
       docker.listConfigs({ filters: { label: [`${LABEL.pinRecord}=true`] } }),
     ]);
   } catch (err) {
@@ -64,7 +64,7 @@ interface RawVolume {
   Labels?: Record<string, string> | null;
 }
 
-function serviceFromRaw(raw: RawService): ObservedService {
+function serviceFromRaw(raw: Docker.Service): ObservedService {
   return {
     id: raw.ID,
     name: raw.Spec?.Name ?? raw.ID,
@@ -150,7 +150,7 @@ function volumeFromRaw(raw: RawVolume): ObservedVolume {
 }
 
 /** A pin config missing its labels, or named for another app, is not a pin: skipped. */
-function pinFromRaw(raw: RawConfig): PinRecord[] {
+function pinFromRaw(raw: Docker.ConfigInfo): PinRecord[] {
   const labels = raw.Spec?.Labels ?? {};
   const app = labels[LABEL.app];
   const nodeId = labels[LABEL.pinNode];

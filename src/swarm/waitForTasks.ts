@@ -1,5 +1,4 @@
 import type Docker from "dockerode";
-import type { EngineClient } from "./engineClient.js";
 import { toDockerError } from "./errors.js";
 import { strandedMessage, whyNodeUnusable } from "../domain/pinnedNode.js";
 import { newestTasksFirst, nodeFromRaw, taskFromRaw } from "./observe.js";
@@ -50,7 +49,7 @@ export const PINNED_NODE_GRACE_MS = 5_000;
  * node a persistent app is pinned to cannot run it.
  */
 export async function waitForTasks(
-  docker: EngineClient,
+  docker: Docker,
   names: readonly string[],
   timeoutMs: number,
   pollMs = WAIT_POLL_MS,

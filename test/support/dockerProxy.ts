@@ -6,6 +6,8 @@ export interface ProxyRequest {
   method: string;
   /** Path without the query string and without an API version prefix. */
   path: string;
+  /** The request target as sent: the path with its query string and any API version prefix. */
+  target: string;
   /** When the request line crossed the proxy (Date.now()). */
   at: number;
 }
@@ -31,6 +33,8 @@ export interface DockerProxy {
   /** `unix://...`, for DOCKER_HOST. */
   readonly dockerHost: string;
   readonly requests: readonly ProxyRequest[];
+  /** Connections clients opened to the proxy since the last reset: keep-alive keeps this low. */
+  readonly connections: number;
   reset(): void;
   /** Requests other than GET (i.e. changes). */
   writes(): ProxyRequest[];
@@ -66,6 +70,7 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
   const upstream = options.upstream ?? "/var/run/docker.sock";
   let requests: ProxyRequest[] = [];
   let faulted: ProxyRequest[] = [];
+  let connections = 0;
   let fault = options.fault;
   /** Matching requests seen under the current fault, for an even, deterministic `rate`. */
   let matched = 0;
@@ -88,6 +93,7 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
   rmSync(options.socketPath, { force: true });
 
   const server = createServer((client: Socket) => {
+    connections++;
     const docker = createConnection(upstream);
     sockets.add(client).add(docker);
     let carry = "";
@@ -101,8 +107,9 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
       const text = carry + chunk.toString("latin1");
       const hooks: ProxyRequest[] = [];
       for (const match of text.matchAll(REQUEST_LINE)) {
-        const path = (match[2] ?? "").split("?")[0]!.replace(/^\/v\d+\.\d+(?=\/)/, "");
-        const req: ProxyRequest = { method: match[1]!, path, at: Date.now() };
+        const target = match[2] ?? "";
+        const path = target.split("?")[0]!.replace(/^\/v\d+\.\d+(?=\/)/, "");
+        const req: ProxyRequest = { method: match[1]!, path, target, at: Date.now() };
         requests.push(req);
         if (!cut && fault && hits(req)) {
           cut = true;
@@ -160,9 +167,13 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
     get faulted() {
       return faulted;
     },
+    get connections() {
+      return connections;
+    },
     reset() {
       requests = [];
       faulted = [];
+      connections = 0;
     },
     setFault(next) {
       fault = next;

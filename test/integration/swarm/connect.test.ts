@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectDocker, connectionOptions } from "../../../src/swarm/connect.js";
+import type { Action } from "../../../src/reconcile/types.js";
 import { DockerError, isRetryable } from "../../../src/swarm/errors.js";
+import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
+import { startDockerProxy } from "../../support/dockerProxy.js";
+import { startSshServer } from "../../support/sshServer.js";
 
 const certDir = mkdtempSync(join(tmpdir(), "t-swarm-certs-"));
 for (const file of ["ca.pem", "cert.pem", "key.pem"])
@@ -75,15 +79,21 @@ describe("connectionOptions: as the Docker CLI reads its environment", () => {
 });
 
 describe("connectDocker", () => {
-  it("reaches the real engine through DOCKER_HOST=unix://, without pinning an API version in the path", async () => {
-    const docker = connectDocker({ DOCKER_HOST: "unix:///var/run/docker.sock" });
-    const paths: string[] = [];
-    docker.observeRequests((_method, path) => paths.push(path));
-    const version = await docker.json<{ ApiVersion: string }>({ method: "GET", path: "/version" });
-    expect(Number(version.ApiVersion)).toBeGreaterThanOrEqual(1.41);
-    expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
-    expect(paths.length).toBe(6);
-    expect(paths.every((path) => !/^\/v\d/.test(path))).toBe(true);
+  it("reaches the real engine through DOCKER_HOST=unix://, without pinning an API version in the path, on kept-alive connections", async () => {
+    const proxy = await startDockerProxy({ socketPath: join(certDir, "proxy.sock") });
+    try {
+      const docker = connectDocker({ DOCKER_HOST: proxy.dockerHost });
+      const version = await docker.version();
+      expect(Number(version.ApiVersion)).toBeGreaterThanOrEqual(1.41);
+      for (let i = 0; i < 3; i++) expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
+      expect(proxy.requests).toHaveLength(16);
+      expect(proxy.requests.every((r) => r.target.startsWith(r.path))).toBe(true);
+      // Three observes of five list calls at once: one pool of at most five connections, reused.
+      expect(proxy.connections).toBeGreaterThan(0);
+      expect(proxy.connections).toBeLessThanOrEqual(5);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("ignores the process's own DOCKER_HOST when given another environment", async () => {
@@ -113,58 +123,59 @@ describe("connectDocker", () => {
 
   it("carries Docker's own message and status in the DockerError of a refused request", async () => {
     const docker = connectDocker({});
-    const err = await docker.inspectService("t-swarm-connect-no-such-service").then(
+    const app = "t-swarm-connect-no-such-service";
+    const action: Action = {
+      kind: "scale",
+      app,
+      serviceId: app,
+      version: 1,
+      from: 1,
+      to: 0,
+      reason: "drift corrected",
+    };
+    const err = await execute(docker, action).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DockerError);
     expect((err as DockerError).statusCode).toBe(404);
-    expect((err as DockerError).message).toMatch(/service t-swarm-connect-no-such-service not found/);
+    expect((err as DockerError).message).toBe(`cannot scale service ${app}: service ${app} not found`);
     expect(isRetryable(err)).toBe(false);
   });
 
-  it("reaches ssh:// hosts through `ssh HOST docker system dial-stdio`, as the Docker CLI does", async () => {
-    // A stand-in for ssh that records its arguments and runs the far side's command here.
-    const bin = mkdtempSync(join(tmpdir(), "t-swarm-ssh-"));
-    const argsFile = join(bin, "args");
-    writeFileSync(
-      join(bin, "ssh"),
-      `#!/bin/sh\necho "$@" >> ${argsFile}\nshift $(( $# - 2 ))\nexec docker "$@"\n`,
-      { mode: 0o755 },
-    );
-    const savedPath = process.env.PATH;
-    process.env.PATH = `${bin}:${savedPath ?? ""}`;
+  it("reaches ssh:// hosts by running `docker system dial-stdio` there, as the Docker CLI does", async () => {
+    const ssh = await startSshServer();
     try {
-      const docker = connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager:2222" });
+      const docker = connectDocker({ DOCKER_HOST: ssh.dockerHost("deploy") });
       const observed = await observe(docker);
       expect(observed.nodes.length).toBeGreaterThan(0);
-      const calls = readFileSync(argsFile, "utf8").trim().split("\n");
-      expect(calls).toHaveLength(5);
-      expect(calls[0]).toBe("-l deploy -p 2222 -- swarm-manager docker system dial-stdio");
+      expect(ssh.commands).toHaveLength(5);
+      expect(new Set(ssh.commands)).toEqual(new Set(["docker system dial-stdio"]));
+      expect(new Set(ssh.logins.map((login) => login.username))).toEqual(new Set(["deploy"]));
     } finally {
-      process.env.PATH = savedPath;
-      rmSync(bin, { recursive: true, force: true });
+      await ssh.close();
     }
   });
 
   it("says why an ssh:// host cannot be reached", async () => {
-    const bin = mkdtempSync(join(tmpdir(), "t-swarm-ssh-"));
-    writeFileSync(join(bin, "ssh"), "#!/bin/sh\necho 'Permission denied (publickey).' >&2\nexit 255\n", {
-      mode: 0o755,
-    });
-    const savedPath = process.env.PATH;
-    process.env.PATH = `${bin}:${savedPath ?? ""}`;
+    const ssh = await startSshServer({ refuseLogins: true });
     try {
-      const err = await observe(connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager" })).then(
+      const refused = await observe(connectDocker({ DOCKER_HOST: ssh.dockerHost("deploy") })).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(DockerError);
-      expect((err as DockerError).message).toMatch(/ssh swarm-manager exited with 255: Permission denied/);
-      expect(isRetryable(err)).toBe(true);
+      expect(refused).toBeInstanceOf(DockerError);
+      expect((refused as DockerError).message).toMatch(/authentication methods failed/);
+      expect(ssh.logins.length).toBeGreaterThan(0);
     } finally {
-      process.env.PATH = savedPath;
-      rmSync(bin, { recursive: true, force: true });
+      await ssh.close();
     }
+    // Nothing listens on port 1 of loopback.
+    const unreachable = await observe(connectDocker({ DOCKER_HOST: "ssh://deploy@127.0.0.1:1" })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((unreachable as DockerError).message).toMatch(/cannot reach Docker \(.*ECONNREFUSED/);
+    expect(isRetryable(unreachable)).toBe(true);
   });
 });
