@@ -2,20 +2,23 @@
 // or runs only for some users:
 // - dockerode's BuildKit session and progress decoder (./session, ./buildkit): gRPC and protobuf,
 //   ~0.2 s and ~20 MB at every start, for building images, which AlaCrity never does;
-// - docker-modem's ssh2 (./ssh): ~30 ms and ~14 MB, needed only for ssh:// hosts, so it is
-//   required on the first ssh:// request instead of at start-up (it stays an installed package,
-//   not bundled: it carries optional native code);
+// - docker-modem's ssh2 transport (./ssh): ssh:// hosts are reached through the user's own `ssh`
+//   (src/swarm/sshAgent.ts), as the Docker CLI does; ssh2 checks no host key and reads neither
+//   ~/.ssh/config nor the user's keys, so it must never run;
 // - docker-modem's `debug` log: with DEBUG=modem it would print every answer of Docker, service
 //   specs with their environment values (secrets) included, and the TLS options with the key.
-import { dirname, join, sep } from "node:path";
+import { sep } from "node:path";
 
 const NAMESPACE = "alacrity-trimmed";
 const NO_BUILDS = "AlaCrity does not build images: dockerode's BuildKit support is left out of this binary";
+const NO_SSH2 =
+  "docker-modem's ssh2 transport is left out of this binary: ssh:// hosts are reached through ssh";
 
 const STUBS = {
   session: `module.exports = function withSession(_docker, _auth, handler) { handler(new Error(${JSON.stringify(NO_BUILDS)})); };`,
   buildkit: `exports.followProgress = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
   debug: "module.exports = function () { return function debug() {}; };",
+  ssh: `module.exports = function () { throw new Error(${JSON.stringify(NO_SSH2)}); };`,
 };
 
 const within = (dir, pkg) =>
@@ -32,20 +35,9 @@ export const dockerodeTrim = {
       within(args.resolveDir, "docker-modem") ? { path: "debug", namespace: NAMESPACE } : undefined,
     );
     build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
-      within(args.resolveDir, "docker-modem")
-        ? { path: "ssh", namespace: NAMESPACE, pluginData: join(args.resolveDir, "ssh.js") }
-        : undefined,
+      within(args.resolveDir, "docker-modem") ? { path: "ssh", namespace: NAMESPACE } : undefined,
     );
-    build.onResolve({ filter: /^ssh2$/ }, () => ({ path: "ssh2", external: true }));
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-      if (args.path === "ssh") {
-        const real = args.pluginData;
-        return {
-          contents: `var ssh;\nmodule.exports = function (opt) {\n  ssh = ssh || require(${JSON.stringify(real)});\n  return ssh(opt);\n};`,
-          resolveDir: dirname(real),
-          loader: "js",
-        };
-      }
       const contents = STUBS[args.path];
       if (contents === undefined) throw new Error(`dockerode-trim: no stub for ${args.path}`);
       return { contents, loader: "js" };

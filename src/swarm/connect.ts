@@ -2,15 +2,19 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { SshAgent, type SshTarget } from "./sshAgent.js";
 
 /** Where and how the Engine API is reached: the dockerode options `connectDocker` decides. */
 export interface DockerConnectionOptions {
   socketPath?: string;
   protocol?: "http" | "https" | "ssh";
   host?: string;
+  /** For ssh://, only when DOCKER_HOST names one: otherwise the user's ssh configuration decides. */
   port?: number;
-  /** For `ssh://user@host`: the SSH user (the agent in `SSH_AUTH_SOCK` authenticates). */
+  /** For `ssh://user@host`: the SSH user, else the user's ssh configuration decides. */
   username?: string;
+  /** For `ssh://host/PATH`: the engine's socket on that host, else the remote CLI's default. */
+  remoteSocketPath?: string;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -41,8 +45,11 @@ export function connectionOptions(env: NodeJS.ProcessEnv = process.env): DockerC
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (url.protocol === "ssh:") {
-    const ssh: DockerConnectionOptions = { protocol: "ssh", host, port: url.port ? Number(url.port) : 22 };
+    const ssh: DockerConnectionOptions = { protocol: "ssh", host };
+    if (url.port) ssh.port = Number(url.port);
     if (url.username) ssh.username = decodeURIComponent(url.username);
+    // As the Docker CLI: a path other than "/" names the engine's socket on that host.
+    if (url.pathname.replace(/\//g, "")) ssh.remoteSocketPath = decodeURIComponent(url.pathname);
     return ssh;
   }
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
@@ -74,20 +81,27 @@ export function connectionOptions(env: NodeJS.ProcessEnv = process.env): DockerC
  *
  * docker-modem also reads the environment itself, with other defaults than the CLI's (port 80 for
  * `tcp://HOST`, TLS only for `DOCKER_TLS_VERIFY=1`); naming every key it would take from there,
- * even as undefined, keeps `env` the only source of truth. No `agent` is given: Node's global
- * agent keeps connections alive, and modem formats each request's options with `util.inspect`
- * for its debug log, which costs ~100 µs more per request with an agent in them.
+ * even as undefined, keeps `env` the only source of truth. No `agent` is given for sockets and
+ * TCP: Node's global agent keeps connections alive, and modem formats each request's options with
+ * `util.inspect` for its debug log, which costs ~100 µs more per request with an agent in them.
+ *
+ * ssh:// hosts are reached through the user's own `ssh` (see `SshAgent`), as plain HTTP over its
+ * standard input and output, never through docker-modem's ssh2 client, which checks no host key
+ * and reads neither ~/.ssh/config nor the user's keys.
  */
 export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
   const options = connectionOptions(env);
+  const ssh = options.protocol === "ssh";
   try {
     return new Docker({
       socketPath: options.socketPath,
-      protocol: options.protocol,
-      host: options.host,
-      port: options.port,
-      username: options.username,
-      sshOptions: options.protocol === "ssh" ? { agent: env.SSH_AUTH_SOCK } : undefined,
+      protocol: ssh ? "http" : options.protocol,
+      // Over ssh, the host and port are ssh's business: HTTP only needs a name for its pool.
+      host: ssh ? "docker" : options.host,
+      port: ssh ? undefined : options.port,
+      agent: ssh ? new SshAgent(sshTarget(options)) : undefined,
+      username: undefined,
+      sshOptions: undefined,
       ca: options.ca,
       cert: options.cert,
       key: options.key,
@@ -100,4 +114,12 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`cannot set up the Docker client from DOCKER_HOST and DOCKER_CERT_PATH: ${reason}`);
   }
+}
+
+function sshTarget(options: DockerConnectionOptions): SshTarget {
+  const target: SshTarget = { host: options.host ?? "" };
+  if (options.port !== undefined) target.port = options.port;
+  if (options.username !== undefined) target.username = options.username;
+  if (options.remoteSocketPath !== undefined) target.socketPath = options.remoteSocketPath;
+  return target;
 }

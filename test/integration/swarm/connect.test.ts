@@ -8,7 +8,7 @@ import { DockerError, isRetryable } from "../../../src/swarm/errors.js";
 import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
 import { startDockerProxy } from "../../support/dockerProxy.js";
-import { startSshServer } from "../../support/sshServer.js";
+import { standInSsh, type StandInSsh } from "../../support/standInSsh.js";
 
 const certDir = mkdtempSync(join(tmpdir(), "t-swarm-certs-"));
 for (const file of ["ca.pem", "cert.pem", "key.pem"])
@@ -40,12 +40,26 @@ describe("connectionOptions: as the Docker CLI reads its environment", () => {
     });
   });
 
-  it("reads ssh:// hosts with their user and the CLI's default port", () => {
-    expect(connectionOptions({ DOCKER_HOST: "ssh://deploy@swarm-manager" })).toEqual({
+  it("reads ssh:// hosts with their user, port and remote socket only when given, as the CLI does", () => {
+    expect(connectionOptions({ DOCKER_HOST: "ssh://deploy@swarm-manager:2222" })).toEqual({
       protocol: "ssh",
       host: "swarm-manager",
-      port: 22,
+      port: 2222,
       username: "deploy",
+    });
+    // No user, no port: ~/.ssh/config decides.
+    expect(connectionOptions({ DOCKER_HOST: "ssh://swarm-manager" })).toEqual({
+      protocol: "ssh",
+      host: "swarm-manager",
+    });
+    expect(connectionOptions({ DOCKER_HOST: "ssh://swarm-manager/" })).toEqual({
+      protocol: "ssh",
+      host: "swarm-manager",
+    });
+    expect(connectionOptions({ DOCKER_HOST: "ssh://swarm-manager/run/user/docker.sock" })).toEqual({
+      protocol: "ssh",
+      host: "swarm-manager",
+      remoteSocketPath: "/run/user/docker.sock",
     });
   });
 
@@ -143,39 +157,79 @@ describe("connectDocker", () => {
     expect(isRetryable(err)).toBe(false);
   });
 
-  it("reaches ssh:// hosts by running `docker system dial-stdio` there, as the Docker CLI does", async () => {
-    const ssh = await startSshServer();
-    try {
-      const docker = connectDocker({ DOCKER_HOST: ssh.dockerHost("deploy") });
-      const observed = await observe(docker);
-      expect(observed.nodes.length).toBeGreaterThan(0);
-      expect(ssh.commands).toHaveLength(5);
-      expect(new Set(ssh.commands)).toEqual(new Set(["docker system dial-stdio"]));
-      expect(new Set(ssh.logins.map((login) => login.username))).toEqual(new Set(["deploy"]));
-    } finally {
-      await ssh.close();
+  it("reaches ssh:// hosts through the user's `ssh` running `docker system dial-stdio`, one per kept-alive connection", async () => {
+    const calls = await withSsh(standInSsh(), async (ssh) => {
+      const docker = connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager:2222" });
+      expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
+      const opened = ssh.calls().length;
+      // Five list calls at once: at most five connections, each its own ssh, reused afterwards.
+      expect(opened).toBeGreaterThan(0);
+      expect(opened).toBeLessThanOrEqual(5);
+      for (let i = 0; i < 2; i++) expect((await observe(docker)).nodes.length).toBeGreaterThan(0);
+      expect(ssh.calls()).toHaveLength(opened);
+      return ssh.calls();
+    });
+    for (const args of calls) {
+      expect(args).toEqual([
+        "-l",
+        "deploy",
+        "-p",
+        "2222",
+        "-o",
+        "ConnectTimeout=30",
+        "-T",
+        "--",
+        "swarm-manager",
+        "docker system dial-stdio",
+      ]);
     }
   });
 
-  it("says why an ssh:// host cannot be reached", async () => {
-    const ssh = await startSshServer({ refuseLogins: true });
-    try {
-      const refused = await observe(connectDocker({ DOCKER_HOST: ssh.dockerHost("deploy") })).then(
+  it("leaves user and port to the ssh configuration when DOCKER_HOST names none, and passes a remote socket path", async () => {
+    const calls = await withSsh(standInSsh(), async (ssh) => {
+      const docker = connectDocker({ DOCKER_HOST: "ssh://swarm-manager/var/run/docker.sock" });
+      const version = await docker.version();
+      expect(Number(version.ApiVersion)).toBeGreaterThanOrEqual(1.41);
+      return ssh.calls();
+    });
+    expect(calls).toEqual([
+      [
+        "-o",
+        "ConnectTimeout=30",
+        "-T",
+        "--",
+        "swarm-manager",
+        "docker --host=unix:///var/run/docker.sock system dial-stdio",
+      ],
+    ]);
+  });
+
+  it("turns a failed ssh into a retryable DockerError carrying ssh's own message", async () => {
+    const fail = { status: 255, stderr: "Host key verification failed." };
+    const [err, calls] = await withSsh(standInSsh({ fail }), async (ssh) => {
+      const observed = await observe(connectDocker({ DOCKER_HOST: "ssh://deploy@swarm-manager" })).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(refused).toBeInstanceOf(DockerError);
-      expect((refused as DockerError).message).toMatch(/authentication methods failed/);
-      expect(ssh.logins.length).toBeGreaterThan(0);
-    } finally {
-      await ssh.close();
-    }
-    // Nothing listens on port 1 of loopback.
-    const unreachable = await observe(connectDocker({ DOCKER_HOST: "ssh://deploy@127.0.0.1:1" })).then(
-      () => undefined,
-      (e: unknown) => e,
+      return [observed, ssh.calls()] as const;
+    });
+    expect(calls.length).toBeGreaterThan(0);
+    expect(err).toBeInstanceOf(DockerError);
+    expect((err as DockerError).message).toBe(
+      "cannot read the Swarm state: cannot reach Docker (ssh swarm-manager exited with 255: Host key verification failed.)",
     );
-    expect((unreachable as DockerError).message).toMatch(/cannot reach Docker \(.*ECONNREFUSED/);
-    expect(isRetryable(unreachable)).toBe(true);
+    expect(isRetryable(err)).toBe(true);
   });
 });
+
+/** Runs `body` with `ssh` first on this process's PATH, where the ssh:// transport looks for it. */
+async function withSsh<T>(ssh: StandInSsh, body: (ssh: StandInSsh) => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = ssh.path;
+  try {
+    return await body(ssh);
+  } finally {
+    process.env.PATH = saved;
+    ssh.dispose();
+  }
+}
