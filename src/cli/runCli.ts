@@ -17,7 +17,7 @@ export async function runCli(
     return 0;
   } catch (error) {
     if (error instanceof ExitError) {
-      if (error.message) stderr(`${printable(error.message)}\n`);
+      for (const line of error.lines) stderr(`${printable(line)}\n`);
       return error.code;
     }
     // commander has already printed its own message (usage errors, --help, --version).

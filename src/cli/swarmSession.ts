@@ -17,11 +17,10 @@ export async function observeOrExit(docker: Docker): Promise<ObservedState> {
   try {
     return await observe(docker);
   } catch (err) {
-    throw new ExitError(
-      1,
-      `alacrity: cannot read the Swarm at ${dockerAddress()}: ${dockerMessage(err)}\n` +
-        "  Is dockerd running and this host a Swarm manager? (DOCKER_HOST selects another engine.)",
-    );
+    throw new ExitError(1, [
+      `alacrity: cannot read the Swarm at ${dockerAddress()}: ${dockerMessage(err)}`,
+      "  Is dockerd running and this host a Swarm manager? (DOCKER_HOST selects another engine.)",
+    ]);
   }
 }
 

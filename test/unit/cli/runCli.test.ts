@@ -35,6 +35,11 @@ describe("runCli", () => {
     expect(await run(new ExitError(1))).toEqual({ code: 1, output: "" });
   });
 
+  it("prints each line of a message of several lines, a newline inside one escaped", async () => {
+    const { output } = await run(new ExitError(1, ["cannot read a\nb", "  hint"]));
+    expect(output).toBe("cannot read a\\nb\n  hint\n");
+  });
+
   it("reports anything else as an internal error, without the stack by default", async () => {
     const { code, output } = await run(new TypeError("x is undefined"));
     expect(code).toBe(INTERNAL_ERROR_EXIT);
