@@ -1,18 +1,15 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { ANNOTATION_VALUES, KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from "./annotations.js";
-import { show, yamlNumber } from "./format.js";
-import { MEMORY_FORMAT, MIN_CPUS, memoryBytes } from "./resources.js";
+import { show } from "./format.js";
+import { resourceAmountsSchema, resourcesSchema } from "./resourcesSchema.js";
+import { bad, envValueNotString, notANumber, scalarNotString } from "./schemaMessages.js";
 
 /*
  * The shape of one App document. Checks that concern a single field live here (so they are also
  * in the JSON Schema where it can express them); checks across fields live in rules.ts.
- * Messages read "what is wrong (got X); how to fix".
+ * Messages read "what is wrong (got X); how to fix" (schemaMessages.ts).
  */
-
-function bad(what: string, fix?: string) {
-  return (issue: { input?: unknown }) => `${what} (got ${show(issue.input)})${fix ? `; ${fix}` : ""}`;
-}
 
 export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -100,38 +97,6 @@ function checkAnnotationValues(annotations: Record<string, string>, ctx: z.Refin
   }
 }
 
-/**
- * An env value may be a secret (a numeric PIN or key): errors about it go to the terminal, logs
- * and `plan`, so they name its kind, never the value itself.
- */
-function envValueNotString(issue: { input?: unknown }): string {
-  if (typeof issue.input === "number") return 'must be a string (got a number); quote it: "..."';
-  return scalarNotString(issue);
-}
-
-/** A number written in quotes is the usual mistake; say how to fix it. */
-function notANumber(what: string) {
-  return (issue: { input?: unknown }) => {
-    const value = issue.input;
-    const unquote =
-      typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
-        ? `; remove the quotes: ${value.trim()}`
-        : "";
-    return `${what} (got ${show(value)})${unquote}`;
-  };
-}
-
-/** zod's message for a scalar where a string belongs: suggest quoting it, like kubectl does. */
-function scalarNotString(issue: { input?: unknown }): string {
-  const value = issue.input;
-  if (typeof value === "number" || typeof value === "boolean") {
-    const text = typeof value === "number" ? yamlNumber(value) : String(value);
-    return `must be a string (got ${show(value)}); quote it: "${text}"`;
-  }
-  if (value === null) return `must be a string (got null); write "" for an empty value`;
-  return `must be a string (got ${show(value)})`;
-}
-
 const REPLICAS = "must be a whole number from 0 up";
 
 const port = z
@@ -203,51 +168,6 @@ export const volumeSchema = z
       .meta({ description: "Mount read-only (default false)." }),
   })
   .meta({ title: "Volume", description: "Exactly one of name and hostPath, plus containerPath." });
-
-const resourceAmountsSchema = (what: "limits" | "reservations") =>
-  z
-    .strictObject({
-      cpus: z
-        .number({ error: notANumber("must be a number of CPUs, e.g. 0.5") })
-        .min(MIN_CPUS, { error: bad(`must be at least ${MIN_CPUS} CPUs`) })
-        .max(1024, { error: bad("must be at most 1024 CPUs") })
-        .optional()
-        .meta({
-          description:
-            what === "limits"
-              ? "The most CPU time the app may use, in CPUs (0.5 = half a core)."
-              : "CPUs Swarm keeps free for the app on the node it places it on.",
-        }),
-      memory: z
-        .union([z.string(), z.number()], { error: bad(`must be ${MEMORY_FORMAT}`) })
-        .superRefine((value, ctx) => {
-          if (memoryBytes(value) === undefined) {
-            ctx.addIssue({
-              code: "custom",
-              input: value,
-              message: `must be ${MEMORY_FORMAT} (got ${show(value)})`,
-            });
-          }
-        })
-        .optional()
-        .meta({
-          description:
-            what === "limits"
-              ? 'The most memory the app may use (e.g. "512M"); above it the kernel stops the container.'
-              : 'Memory Swarm keeps free for the app on the node it places it on (e.g. "256M").',
-        }),
-    })
-    .meta({ title: what === "limits" ? "Limits" : "Reservations" });
-
-export const resourcesSchema = z
-  .strictObject({
-    limits: resourceAmountsSchema("limits").optional(),
-    reservations: resourceAmountsSchema("reservations").optional(),
-  })
-  .meta({
-    title: "Resources",
-    description: "CPU and memory limits and reservations, as docker service create sets them.",
-  });
 
 export const specSchema = z
   .strictObject({
