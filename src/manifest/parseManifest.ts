@@ -1,5 +1,6 @@
 import { isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
+import { positionOf, toAppSpec } from "./appSpec.js";
 import { formatPath, show } from "./format.js";
 import {
   MAX_ALIAS_COUNT,
@@ -8,24 +9,16 @@ import {
   MAX_ERRORS_PER_FILE,
   MAX_FILE_BYTES,
 } from "./limits.js";
+import { libraryMessage } from "./libraryMessage.js";
 import { findExcessiveStructure } from "./nesting.js";
 import { findProtoKeys } from "./protoKeys.js";
 import { checkDocument } from "./rules.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
 import { textPosition } from "./textPosition.js";
-import { memoryBytes, nanoCpus } from "./resources.js";
-import type {
-  AppSpec,
-  InvalidApp,
-  ManifestError,
-  ResourceAmounts,
-  ResourceSpec,
-  SourcePosition,
-  VolumeSpec,
-} from "./types.js";
+import type { AppSpec, InvalidApp, ManifestError } from "./types.js";
 import { unsupportedVersionDirectives } from "./yamlVersion.js";
-import { inspectDocument, nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
+import { inspectDocument, positionAt } from "./yamlNodes.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
 import type { FieldProblem } from "./zodIssues.js";
 
@@ -211,101 +204,4 @@ function isNullScalar(doc: Document): boolean {
 function nameOf(data: unknown): { name?: string } {
   const name = valueAt(data, ["metadata", "name"]);
   return typeof name === "string" && name !== "" ? { name } : {};
-}
-
-function positionOf(
-  doc: Document,
-  path: readonly PropertyKey[],
-  lineCounter: LineCounter,
-  file: string,
-  atKey: boolean,
-): SourcePosition {
-  const found = nodeAt(doc, path, { key: atKey });
-  if (found) return nodePosition(found.node, lineCounter, file);
-  return positionAt(doc.range?.[0] ?? 0, lineCounter, file);
-}
-
-function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCounter, file: string): AppSpec {
-  const { metadata, spec } = app;
-  const where = (path: PropertyKey[]) => positionOf(doc, path, lineCounter, file, false);
-  const positions: Record<string, SourcePosition> = {};
-  const record = (path: PropertyKey[]) => (positions[formatPath(path)] = where(path));
-  for (const field of ["image", "replicas", "node", "persistent", "volumes", "ports"])
-    record(["spec", field]);
-  record(["metadata", "name"]);
-  spec.volumes.forEach((_, i) => {
-    for (const field of [[], ["name"], ["hostPath"], ["containerPath"]])
-      record(["spec", "volumes", i, ...field]);
-  });
-  spec.ports.forEach((_, i) => {
-    for (const field of [[], ["target"], ["published"]]) record(["spec", "ports", i, ...field]);
-  });
-  const volumes = spec.volumes.map((v): VolumeSpec =>
-    v.hostPath !== undefined
-      ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
-      : { kind: "named", name: v.name ?? "", containerPath: v.containerPath, readOnly: v.readOnly },
-  );
-  return {
-    name: metadata.name,
-    labels: metadata.labels,
-    annotations: metadata.annotations,
-    image: spec.image,
-    persistent: spec.persistent,
-    replicas: spec.replicas,
-    ...(spec.node !== undefined ? { node: spec.node } : {}),
-    ...(spec.command !== undefined ? { command: spec.command } : {}),
-    ...(spec.args !== undefined ? { args: spec.args } : {}),
-    env: spec.env,
-    ports: spec.ports.map((p) => ({
-      target: p.target,
-      protocol: p.protocol,
-      ...(p.published !== undefined ? { published: p.published } : {}),
-    })),
-    volumes,
-    ...resourcesOf(spec.resources),
-    file,
-    source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
-    positions,
-  };
-}
-
-/** `spec.resources` in Swarm's units; nothing when it sets no amount. */
-function resourcesOf(resources: AppManifest["spec"]["resources"]): { resources?: ResourceSpec } {
-  const amounts = (
-    set: { cpus?: number; memory?: string | number } | undefined,
-  ): ResourceAmounts | undefined => {
-    if (set === undefined) return undefined;
-    const out: ResourceAmounts = {};
-    if (set.cpus !== undefined) out.nanoCpus = nanoCpus(set.cpus);
-    const bytes = set.memory === undefined ? undefined : memoryBytes(set.memory);
-    if (bytes !== undefined) out.memoryBytes = bytes;
-    return Object.keys(out).length > 0 ? out : undefined;
-  };
-  const limits = amounts(resources?.limits);
-  const reservations = amounts(resources?.reservations);
-  if (limits === undefined && reservations === undefined) return {};
-  return { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
-}
-
-/** Longer than any of the yaml library's own sentences; what is beyond can only be quoted input. */
-const MAX_LIBRARY_SENTENCE = 100;
-/** As much of the input as a message quotes after its sentence: as much as `show` keeps. */
-const MAX_LIBRARY_QUOTE = 60;
-
-/**
- * A yaml library message as errors show it: its first line, bounded. Some messages quote a whole
- * token of the file after a colon ("Not a YAML token: ..."), which may be a long line of anything;
- * an error shows where the problem is and at most a short piece of the text there.
- */
-function libraryMessage(message: string): string {
-  const line = message.split("\n")[0] ?? "";
-  const colon = line.indexOf(": ");
-  if (colon < 0) return cut(line, MAX_LIBRARY_SENTENCE);
-  return cut(line.slice(0, colon + 2), MAX_LIBRARY_SENTENCE) + cut(line.slice(colon + 2), MAX_LIBRARY_QUOTE);
-}
-
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  // By code points, so no half of a surrogate pair is left; never spreading the whole (1 MB) text.
-  return `${[...text.slice(0, 2 * max)].slice(0, max - 3).join("")}...`;
 }

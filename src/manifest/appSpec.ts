@@ -1,0 +1,82 @@
+import type { Document, LineCounter } from "yaml";
+import { formatPath } from "./format.js";
+import { memoryBytes, nanoCpus } from "./resources.js";
+import type { AppManifest } from "./schema.js";
+import type { AppSpec, ResourceAmounts, ResourceSpec, SourcePosition, VolumeSpec } from "./types.js";
+import { nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
+
+/** A valid document as the app it describes, with the positions later stages point at. */
+export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCounter, file: string): AppSpec {
+  const { metadata, spec } = app;
+  const where = (path: PropertyKey[]) => positionOf(doc, path, lineCounter, file, false);
+  const positions: Record<string, SourcePosition> = {};
+  const record = (path: PropertyKey[]) => (positions[formatPath(path)] = where(path));
+  for (const field of ["image", "replicas", "node", "persistent", "volumes", "ports"])
+    record(["spec", field]);
+  record(["metadata", "name"]);
+  spec.volumes.forEach((_, i) => {
+    for (const field of [[], ["name"], ["hostPath"], ["containerPath"]])
+      record(["spec", "volumes", i, ...field]);
+  });
+  spec.ports.forEach((_, i) => {
+    for (const field of [[], ["target"], ["published"]]) record(["spec", "ports", i, ...field]);
+  });
+  const volumes = spec.volumes.map((v): VolumeSpec =>
+    v.hostPath !== undefined
+      ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
+      : { kind: "named", name: v.name ?? "", containerPath: v.containerPath, readOnly: v.readOnly },
+  );
+  return {
+    name: metadata.name,
+    labels: metadata.labels,
+    annotations: metadata.annotations,
+    image: spec.image,
+    persistent: spec.persistent,
+    replicas: spec.replicas,
+    ...(spec.node !== undefined ? { node: spec.node } : {}),
+    ...(spec.command !== undefined ? { command: spec.command } : {}),
+    ...(spec.args !== undefined ? { args: spec.args } : {}),
+    env: spec.env,
+    ports: spec.ports.map((p) => ({
+      target: p.target,
+      protocol: p.protocol,
+      ...(p.published !== undefined ? { published: p.published } : {}),
+    })),
+    volumes,
+    ...resourcesOf(spec.resources),
+    file,
+    source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
+    positions,
+  };
+}
+
+/** `spec.resources` in Swarm's units; nothing when it sets no amount. */
+function resourcesOf(resources: AppManifest["spec"]["resources"]): { resources?: ResourceSpec } {
+  const amounts = (
+    set: { cpus?: number; memory?: string | number } | undefined,
+  ): ResourceAmounts | undefined => {
+    if (set === undefined) return undefined;
+    const out: ResourceAmounts = {};
+    if (set.cpus !== undefined) out.nanoCpus = nanoCpus(set.cpus);
+    const bytes = set.memory === undefined ? undefined : memoryBytes(set.memory);
+    if (bytes !== undefined) out.memoryBytes = bytes;
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const limits = amounts(resources?.limits);
+  const reservations = amounts(resources?.reservations);
+  if (limits === undefined && reservations === undefined) return {};
+  return { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
+}
+
+/** Where a field's value (or key) is; the document's start when the field is not there. */
+export function positionOf(
+  doc: Document,
+  path: readonly PropertyKey[],
+  lineCounter: LineCounter,
+  file: string,
+  atKey: boolean,
+): SourcePosition {
+  const found = nodeAt(doc, path, { key: atKey });
+  if (found) return nodePosition(found.node, lineCounter, file);
+  return positionAt(doc.range?.[0] ?? 0, lineCounter, file);
+}
