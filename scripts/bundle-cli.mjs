@@ -15,7 +15,7 @@ const outdir = process.argv[2] ?? `${root}dist/cli`;
 
 // The parse cache's fingerprint, from the sources and library versions this bundle is made of:
 // the binary then need not hash its own files at every start.
-const cache = await tsImport("../src/manifest/diskParseCache.ts", import.meta.url);
+const cache = await tsImport("../src/manifest/loader/fingerprint.ts", import.meta.url);
 const manifestDir = `${root}src/manifest`;
 const versions = ["yaml", "zod"].map((name) => `${name}@${cache.packageVersion(name, manifestDir) ?? "?"}`);
 const fingerprint = cache.fingerprintOf(manifestDir, ".ts", versions);

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { converge } from "../apply/converge.js";
 import type { ConvergeResult } from "../apply/converge.js";
 import { dockerSwarmPort } from "../apply/dockerSwarmPort.js";
-import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { loadDesiredState } from "../manifest/loader/index.js";
 import { formatError } from "../manifest/types.js";
 import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { loadDesiredState } from "../manifest/loader/index.js";
 import { formatError } from "../manifest/types.js";
 import type { ManifestError } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";

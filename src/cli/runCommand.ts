@@ -14,7 +14,7 @@ import { redactUrl } from "../gitsource/redact.js";
 import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
-import { warmParser } from "../manifest/loadDirectory.js";
+import { warmParser } from "../manifest/loader/index.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
 import {
   addDirOptions,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { loadDesiredState } from "../manifest/loader/index.js";
 import { plan } from "../reconcile/plan.js";
 import { summarizeStatus } from "../reconcile/status.js";
 import type { StatusRow } from "../reconcile/status.js";

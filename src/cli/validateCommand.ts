@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { compareErrors } from "../manifest/duplicates.js";
-import { validatePaths } from "../manifest/loadDirectory.js";
+import { validatePaths } from "../manifest/loader/index.js";
 import { policyErrors } from "../rules/registry.js";
 import { addAllowHostPathOption } from "./commonOptions.js";
 import { errorLine } from "./render/planText.js";

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths.js";
-import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { loadDesiredState } from "../manifest/loader/index.js";
 import { plan } from "../reconcile/plan.js";
 import type { PlanOptions } from "../reconcile/types.js";
 import { dockerMessage, isRetryable } from "../swarm/errors.js";

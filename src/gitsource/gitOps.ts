@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { loadDesiredState } from "../manifest/loadDirectory.js";
+import { loadDesiredState } from "../manifest/loader/index.js";
 import type { DesiredState } from "../manifest/types.js";
 import { ApplyTracker, type ApplyTrackerDeps } from "./applyTracker.js";
 import { withRemovedLinks } from "./checkoutLinks.js";

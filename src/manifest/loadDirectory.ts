@@ -3,16 +3,24 @@ import type { Stats } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { boundaryOf, isInside, outsideMessage, type Boundary } from "./containment.js";
-import { diskParseCacheFor, type DiskParseCache } from "./diskParseCache.js";
 import { compareErrors, DUPLICATE_APP_NAMES } from "./duplicates.js";
-import { parseCacheFor, readIsSettled, statKey, type ParseCache } from "./parseCache.js";
-import type { parseManifest, ParsedManifest } from "./parseManifest.js";
-import { describeFsError, readManifestFile } from "./readManifestFile.js";
+import type { ParsedManifest } from "./parseManifest.js";
+import { describeFsError } from "./readManifestFile.js";
 import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
 import { isManifestFile } from "./manifestFile.js";
 
+/*
+ * Turns a directory (or the paths given to `validate`) into the desired state: which files are
+ * manifests, where links may lead, how per-file results add up (duplicate names, failed files).
+ * How one file becomes its apps is the caller's `FileParser`: the loader (loader/) reads and
+ * parses it or takes a result it already has; this module neither caches nor imports the parser.
+ */
+
+/** How one manifest file becomes its apps. */
+export type FileParser = (file: FoundFile) => Promise<ParsedManifest>;
+
 /** A manifest file found on disk. */
-interface FoundFile {
+export interface FoundFile {
   /** Where it is read from. */
   path: string;
   /** The name errors use: the directory as the user gave it, joined with `relative`. */
@@ -26,7 +34,7 @@ interface FoundFile {
 }
 
 /** What a walk found: the files, and the entries it could not or would not look into. */
-interface Walk {
+export interface Walk {
   files: FoundFile[];
   problems: WalkProblem[];
 }
@@ -38,67 +46,61 @@ interface WalkProblem {
   error: ManifestError;
 }
 
+/** What a walk of the apps directory found, or the state when there is nothing to walk. */
+export type DirectoryWalk = { ok: true; walk: Walk } | { ok: false; state: DesiredState };
+
 /**
- * Reads the apps directory into the desired state. A missing directory is not an error here
- * (`missing: true`): what that means is for the caller to decide. `deferCacheWriteMs`: for a
- * long-running process, write the disk parse cache that much later instead of before returning.
+ * Looks for the apps directory's manifest files. A missing directory is not an error here
+ * (`missing: true`): what that means is for the caller to decide. `within`: a directory containing
+ * `dir` that links may lead into (a Git checkout, of which `dir` is the `--git-path`); default
+ * `dir` itself. Nothing outside it is ever read.
  */
-export async function loadDesiredState(
+export async function walkAppsDirectory(
   dir: string,
-  options: {
-    deferCacheWriteMs?: number;
-    /**
-     * A directory containing `dir` that links may lead into (a Git checkout, of which `dir` is the
-     * `--git-path`). Default: `dir` itself. Nothing outside it is ever read.
-     */
-    within?: { dir: string; name: string };
-  } = {},
-): Promise<DesiredState> {
+  within?: { dir: string; name: string },
+): Promise<DirectoryWalk> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(dir)).isDirectory();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState(true);
-    return {
-      ...emptyState(false),
-      errors: [fileError(dir, describeFsError(error))],
-      failedFiles: new Set(["."]),
-    };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: false, state: emptyState(true) };
+    return { ok: false, state: failedDirectory(dir, describeFsError(error)) };
   }
-  if (!isDirectory) {
-    return {
-      ...emptyState(false),
-      errors: [fileError(dir, "is not a directory")],
-      failedFiles: new Set(["."]),
-    };
-  }
-  let walk: Walk;
+  if (!isDirectory) return { ok: false, state: failedDirectory(dir, "is not a directory") };
   try {
-    const within = options.within;
-    walk = findManifestFiles(dir, within ? boundaryOf(within.dir, within.name) : boundaryOf(dir));
-  } catch (error) {
     return {
-      ...emptyState(false),
-      errors: [fileError(dir, describeFsError(error))],
-      failedFiles: new Set(["."]),
+      ok: true,
+      walk: findManifestFiles(dir, within ? boundaryOf(within.dir, within.name) : boundaryOf(dir)),
     };
+  } catch (error) {
+    return { ok: false, state: failedDirectory(dir, describeFsError(error)) };
   }
-  const caches = { memory: parseCacheFor(dir), disk: diskParseCacheFor(dir) };
-  const state = await loadFiles(walk.files, walk.problems.map(problemError), caches);
+}
+
+/** The desired state of what a walk found, each file's apps from `parseFile`. */
+export async function stateOfWalk(walk: Walk, parseFile: FileParser): Promise<DesiredState> {
+  const state = await loadFiles(walk.files, walk.problems.map(problemError), parseFile);
   for (const problem of walk.problems) state.failedFiles.add(problem.relative);
-  caches.memory.commit();
-  caches.disk?.commit({ deferWriteMs: options.deferCacheWriteMs });
   return state;
+}
+
+/** Reads the apps directory into the desired state (see `walkAppsDirectory`). */
+export async function readAppsDirectory(
+  dir: string,
+  parseFile: FileParser,
+  options: { within?: { dir: string; name: string } } = {},
+): Promise<DesiredState> {
+  const found = await walkAppsDirectory(dir, options.within);
+  return found.ok ? stateOfWalk(found.walk, parseFile) : found.state;
 }
 
 /**
  * Validates files and directories given on the command line (`alacrity validate PATH...`).
  * Files are read whatever their extension, where they are (naming one is choosing it);
  * directories as `loadDesiredState` reads them, never outside them.
- * `failedFiles` holds the names as printed. Always parses: validate is how users look at errors,
- * so it must not depend on what a cache holds.
+ * `failedFiles` holds the names as printed.
  */
-export async function validatePaths(paths: readonly string[]): Promise<DesiredState> {
+export async function readPaths(paths: readonly string[], parseFile: FileParser): Promise<DesiredState> {
   const files: FoundFile[] = [];
   const errors: ManifestError[] = [];
   const failed: string[] = [];
@@ -130,22 +132,15 @@ export async function validatePaths(paths: readonly string[]): Promise<DesiredSt
       files.push({ ...file, relative: file.display });
     }
   }
-  const state = await loadFiles(files, errors);
+  const state = await loadFiles(files, errors, parseFile);
   for (const file of failed) state.failedFiles.add(file);
   return state;
-}
-
-interface Caches {
-  /** Results by path and stat, for the daemon's reloads. */
-  memory: ParseCache;
-  /** Results by content, kept between processes; undefined when off. */
-  disk: DiskParseCache | undefined;
 }
 
 async function loadFiles(
   files: readonly FoundFile[],
   walkErrors: ManifestError[],
-  caches?: Caches,
+  parseFile: FileParser,
 ): Promise<DesiredState> {
   const apps: AppSpec[] = [];
   const invalid: InvalidApp[] = [];
@@ -154,7 +149,7 @@ async function loadFiles(
   const relativeOf = new Map<string, string>();
   for (const file of files) {
     relativeOf.set(file.display, file.relative);
-    const parsed = await parseFile(file, caches);
+    const parsed = await parseFile(file);
     apps.push(...parsed.apps.map((app) => ({ ...app, file: file.relative })));
     invalid.push(...parsed.invalid);
     errors.push(...parsed.errors);
@@ -176,76 +171,6 @@ async function loadFiles(
     missing: false,
   };
 }
-
-/**
- * One file's apps: from memory when the file's stat is unchanged since it was last parsed, else
- * from the disk cache when its text was parsed by an earlier process, else parsed.
- */
-async function parseFile(file: FoundFile, caches: Caches | undefined): Promise<ParsedManifest> {
-  const key = caches && file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
-  const disk = caches?.disk;
-  if (caches && key !== undefined) {
-    const cached = caches.memory.get(file.path, key);
-    // The disk cache must hear of the file too, or its next write would drop the entry.
-    if (cached && (disk === undefined || disk.keep(file.display))) return cached;
-    // An earlier process read this file with this very stat: its text is known without a read.
-    const byStat = disk?.getByStat(file.display, key);
-    if (byStat) {
-      if (file.stat) caches.memory.set(file.path, key, file.stat, byStat, Date.now());
-      return byStat;
-    }
-  }
-  const readAt = Date.now();
-  const read = await readManifestFile(file.path, file.display, file.within);
-  if ("error" in read)
-    return { apps: [], invalid: [{ file: file.display, errors: [read.error] }], errors: [read.error] };
-  const diskKey = disk?.keyOf(file.display, read.text);
-  let parsed = diskKey === undefined ? undefined : disk?.get(diskKey, file.display);
-  if (!parsed) {
-    parsed = (await parser())(read.text, file.display);
-    if (diskKey !== undefined) disk?.set(diskKey, file.display, parsed);
-  }
-  if (diskKey !== undefined && key !== undefined && file.stat && readIsSettled(file.stat, readAt))
-    disk?.recordStat(file.display, key, diskKey);
-  if (key !== undefined && file.stat) caches?.memory.set(file.path, key, file.stat, parsed, Date.now());
-  return parsed;
-}
-
-let parserModule: Promise<typeof parseManifest> | undefined;
-
-/**
- * The parser, imported on first use: loading the YAML and schema libraries takes longer than a
- * load served entirely from the caches.
- */
-function parser(): Promise<typeof parseManifest> {
-  parserModule ??= import("./parseManifest.js").then((module) => module.parseManifest);
-  return parserModule;
-}
-
-/**
- * Loads the parser ahead of need, for a long-running process: its first changed manifest then
- * does not wait for the YAML and schema libraries (about 0.2 s, and a cold JIT).
- */
-export function warmParser(): void {
-  parser().then(
-    // One parse of a small manifest compiles the parser's functions, which loading does not.
-    (parse) => void parse(WARM_UP_MANIFEST, "(warm-up)"),
-    () => {
-      parserModule = undefined;
-    },
-  );
-}
-
-const WARM_UP_MANIFEST = [
-  "apiVersion: alacrity.dev/v1",
-  "kind: App",
-  "metadata: {name: warm-up, labels: {a: b}}",
-  "spec:",
-  "  image: busybox:1",
-  "  env: {A: b}",
-  "  ports: [{target: 80}]",
-  "",
-].join("\n");
 
 /**
  * Walks a directory, skipping dot names. Links are followed as long as they stay inside
@@ -332,6 +257,10 @@ function display(root: string, relative: string): string {
 
 function fileError(file: string, message: string): ManifestError {
   return { file, line: 1, col: 1, path: "", message };
+}
+
+function failedDirectory(dir: string, message: string): DesiredState {
+  return { ...emptyState(false), errors: [fileError(dir, message)], failedFiles: new Set(["."]) };
 }
 
 function emptyState(missing: boolean): DesiredState {

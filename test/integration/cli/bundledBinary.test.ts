@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fingerprintOf, packageVersion } from "../../../src/manifest/diskParseCache.js";
+import { fingerprintOf, packageVersion } from "../../../src/manifest/loader/fingerprint.js";
 import { CLI, runCli } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { watchManifests, type ManifestWatcher } from "../../../src/controller/manifestWatcher.js";
-import { loadDesiredState } from "../../../src/manifest/loadDirectory.js";
+import { loadDesiredState } from "../../../src/manifest/loader/index.js";
 import { eventually } from "../../support/poll.js";
 
 // Real file system, no Docker: these tests prove the watcher turns what editors, git and git-sync

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { planText } from "../../../src/cli/planCommand.js";
 import { renderStatusTable } from "../../../src/cli/render/statusTable.js";
 import { printable } from "../../../src/manifest/format.js";
-import { loadDesiredState } from "../../../src/manifest/loadDirectory.js";
+import { loadDesiredState } from "../../../src/manifest/loader/index.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { OPTIONS, aSwarm, anApp, serviceFor } from "../reconcile/builders.js";
 

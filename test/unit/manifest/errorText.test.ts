@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadDesiredState } from "../../../src/manifest/loadDirectory.js";
+import { loadDesiredState } from "../../../src/manifest/loader/index.js";
 import { formatError } from "../../../src/manifest/types.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { summarizeStatus } from "../../../src/reconcile/status.js";

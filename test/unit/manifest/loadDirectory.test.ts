@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { boundaryOf } from "../../../src/manifest/containment.js";
-import { loadDesiredState, validatePaths } from "../../../src/manifest/loadDirectory.js";
+import { loadDesiredState, validatePaths } from "../../../src/manifest/loader/index.js";
 import { MAX_DOCUMENTS } from "../../../src/manifest/limits.js";
 import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";

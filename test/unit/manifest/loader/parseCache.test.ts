@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ParseCache, statKey } from "../../../src/manifest/parseCache.js";
-import type { ParsedManifest } from "../../../src/manifest/parseManifest.js";
+import { ParseCache, statKey } from "../../../../src/manifest/loader/parseCache.js";
+import type { ParsedManifest } from "../../../../src/manifest/parseManifest.js";
 
 const stat = (mtimeMs: number, size = 100) =>
   ({ dev: 1, ino: 42, size, mtimeMs, ctimeMs: mtimeMs }) as unknown as Stats;

@@ -21,21 +21,19 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { cacheDirectory, cacheFileFor } from "../../../../src/manifest/loader/cacheDirectory.js";
+import { MAX_CACHE_FILES } from "../../../../src/manifest/loader/cacheFile.js";
+import { DiskParseCache, diskParseCacheFor } from "../../../../src/manifest/loader/diskParseCache.js";
 import {
-  cacheDirectory,
-  cacheFileFor,
   codeFingerprint,
-  DiskParseCache,
-  diskParseCacheFor,
   fingerprintOf,
-  MAX_CACHE_FILES,
   packageVersion,
-} from "../../../src/manifest/diskParseCache.js";
-import type { ParsedManifest } from "../../../src/manifest/parseManifest.js";
-import type { DesiredState } from "../../../src/manifest/types.js";
+} from "../../../../src/manifest/loader/fingerprint.js";
+import type { ParsedManifest } from "../../../../src/manifest/parseManifest.js";
+import type { DesiredState } from "../../../../src/manifest/types.js";
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const manifestDir = join(repoRoot, "src/manifest");
 
 const manifest = (name: string, extra = "") =>
@@ -54,7 +52,7 @@ beforeEach(() => {
   process.env["ALACRITY_CACHE_DIR"] = cacheDir;
 });
 afterEach(() => {
-  vi.doUnmock("../../../src/manifest/parseManifest.js");
+  vi.doUnmock("../../../../src/manifest/parseManifest.js");
   vi.restoreAllMocks();
   process.env = { ...savedEnv };
   rmSync(root, { recursive: true, force: true });
@@ -78,23 +76,23 @@ function writeMixedDirectory(): void {
 /** `loadDesiredState` of a new module graph: what a new process would run, caches empty. */
 async function freshLoad(dir = apps): Promise<DesiredState> {
   vi.resetModules();
-  const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+  const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
   return loadDesiredState(dir);
 }
 
 /** Like `freshLoad`, in a module graph whose parser throws: succeeds only if nothing is parsed. */
 async function freshLoadWithoutParsing(dir = apps): Promise<DesiredState> {
   vi.resetModules();
-  vi.doMock("../../../src/manifest/parseManifest.js", () => ({
+  vi.doMock("../../../../src/manifest/parseManifest.js", () => ({
     parseManifest: () => {
       throw new Error("parsed although every file should come from the disk cache");
     },
   }));
   try {
-    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
     return await loadDesiredState(dir);
   } finally {
-    vi.doUnmock("../../../src/manifest/parseManifest.js");
+    vi.doUnmock("../../../../src/manifest/parseManifest.js");
   }
 }
 
@@ -235,7 +233,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
     write("a.yaml", manifest("a"));
     write("b.yaml", manifest("b"));
     vi.resetModules();
-    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
     // Long after the writes: the in-memory cache trusts its stat keys.
     vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
     await loadDesiredState(apps);
@@ -253,7 +251,7 @@ describe("the disk parse cache, through loadDesiredState", () => {
   it("with a deferred write (the daemon), writes once, later, for any number of reloads", async () => {
     write("a.yaml", manifest("a"));
     vi.resetModules();
-    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     try {
       await loadDesiredState(apps, { deferCacheWriteMs: 2000 });
@@ -312,12 +310,12 @@ describe("the disk parse cache, through loadDesiredState", () => {
     write("web.yaml", manifest("web", "  replicas: 1\n"));
     await freshLoad();
     vi.resetModules();
-    vi.doMock("../../../src/manifest/parseManifest.js", () => ({
+    vi.doMock("../../../../src/manifest/parseManifest.js", () => ({
       parseManifest: () => {
         throw new Error("parsed");
       },
     }));
-    const { validatePaths } = await import("../../../src/manifest/loadDirectory.js");
+    const { validatePaths } = await import("../../../../src/manifest/loader/index.js");
     await expect(validatePaths([apps])).rejects.toThrow("parsed");
   });
 });
@@ -370,7 +368,7 @@ describe("a cache directory others may reach", () => {
       warnings.push(String(warning));
     });
     vi.resetModules();
-    const { loadDesiredState } = await import("../../../src/manifest/loadDirectory.js");
+    const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
     await loadDesiredState(apps);
     const state = await loadDesiredState(apps);
     spy.mockRestore();
@@ -555,7 +553,12 @@ describe("the code fingerprint", () => {
     expect(fingerprintOf(copy, ".ts", ["yaml@2", "zod@4"])).toBe(base);
     expect(fingerprintOf(copy, ".ts", ["yaml@3", "zod@4"])).not.toBe(base);
     writeFileSync(join(copy, "rules.ts"), `${readFileSync(join(copy, "rules.ts"), "utf8")}\n`);
-    expect(fingerprintOf(copy, ".ts", ["yaml@2", "zod@4"])).not.toBe(base);
+    const changed = fingerprintOf(copy, ".ts", ["yaml@2", "zod@4"]);
+    expect(changed).not.toBe(base);
+    // The loader re-labels results it reuses: its code decides them too.
+    const relabel = join(copy, "loader", "relabel.ts");
+    writeFileSync(relabel, `${readFileSync(relabel, "utf8")}\n`);
+    expect(fingerprintOf(copy, ".ts", ["yaml@2", "zod@4"])).not.toBe(changed);
   });
 
   it("finds the installed yaml and zod versions without importing them", () => {
@@ -592,7 +595,7 @@ export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
   const script = `
-const { loadDesiredState } = await import(${JSON.stringify(pathToFileURL(join(manifestDir, "loadDirectory.ts")).href)});
+const { loadDesiredState } = await import(${JSON.stringify(pathToFileURL(join(manifestDir, "loader", "index.ts")).href)});
 const state = await loadDesiredState(process.argv[2]);
 process.stdout.write(JSON.stringify({ ...state, apps: [...state.apps], failedFiles: [...state.failedFiles] }));
 `;

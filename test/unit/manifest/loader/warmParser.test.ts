@@ -7,8 +7,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const loadDirectory = pathToFileURL(join(repoRoot, "src/manifest/loadDirectory.ts")).href;
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const loadDirectory = pathToFileURL(join(repoRoot, "src/manifest/loader/index.ts")).href;
 
 /**
  * In a process of its own (this one has loaded the YAML library long ago): a resolve hook

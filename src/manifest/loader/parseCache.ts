@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import type { ParsedManifest } from "./parseManifest.js";
+import type { ParsedManifest } from "../parseManifest.js";
 
 /**
  * A file's parse result is reused only while the file keeps its identity and timestamps, and only
@@ -20,6 +20,8 @@ interface Entry {
   key: string;
   parsed: ParsedManifest;
   trusted: boolean;
+  /** The key of the text it was parsed from (see `ContentCache`), when known. */
+  contentKey: string | undefined;
 }
 
 /** The stat fields that change whenever a file's bytes can have changed. */
@@ -44,9 +46,21 @@ export class ParseCache {
     return entry.parsed;
   }
 
-  set(path: string, key: string, stat: Stats, parsed: ParsedManifest, parsedAt: number): void {
+  set(
+    path: string,
+    key: string,
+    stat: Stats,
+    parsed: ParsedManifest,
+    parsedAt: number,
+    contentKey?: string,
+  ): void {
     const newest = Math.max(stat.mtimeMs, stat.ctimeMs);
-    this.#next.set(path, { key, parsed, trusted: parsedAt - newest > RACY_MARGIN_MS });
+    this.#next.set(path, { key, parsed, trusted: parsedAt - newest > RACY_MARGIN_MS, contentKey });
+  }
+
+  /** The content key of the result this load took or set for `path`. */
+  contentKeyOf(path: string): string | undefined {
+    return this.#next.get(path)?.contentKey;
   }
 
   /** Ends a load: files not seen in it (deleted, renamed) are forgotten. */
