@@ -10,6 +10,9 @@ import { registerGitMetrics } from "./gitMetrics.js";
 import { GitSource } from "./gitSource.js";
 import type { GitSourceOptions } from "./gitSource.js";
 
+/** A commit's parse cache is written this long after its load, off the commit → update path. */
+const CACHE_WRITE_DELAY_MS = 2000;
+
 /** The source's own settings; GitOps supplies the callbacks itself. */
 export type GitOpsOptions = Pick<
   GitSourceOptions,
@@ -123,6 +126,7 @@ export class GitOps {
         // Links may lead out of --git-path to elsewhere in the repository, never out of it.
         const loaded = await loadDesiredState(dir, {
           within: { dir: this.source.checkoutRoot(revision), name: "the Git checkout" },
+          deferCacheWriteMs: CACHE_WRITE_DELAY_MS,
         });
         const desired = withRemovedLinks(loaded, dir, await this.source.removedLinks(revision));
         tracker.loaded(revision, desired);
