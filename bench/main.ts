@@ -151,22 +151,25 @@ async function main(): Promise<void> {
       results.daemon = d;
       rows.push({
         figure: `edit -> service updated, daemon with ${d.apps} apps`,
-        value: `p95 ${round(d.edits.p95Ms)} ms, median ${round(d.edits.medianMs)} ms (${d.edits.count} edits)`,
+        value: `p95 ${round(d.warm.edits.p95Ms)} ms, median ${round(d.warm.edits.medianMs)} ms (${d.warm.edits.count} edits)`,
         goal: "p95 <= 300 ms",
-        met: d.edits.p95Ms <= 300,
+        met: d.warm.edits.p95Ms <= 300,
       });
       rows.push({
-        figure: `idle daemon, ${d.apps} apps: requests in ${d.idle.seconds} s`,
-        value: `${d.idle.requests}`,
+        figure: `idle daemon, ${d.apps} apps: requests in ${d.warm.idle.seconds} s`,
+        value: `${d.warm.idle.requests}`,
         goal: "<= 10",
-        met: d.idle.requests <= 10,
+        met: d.warm.idle.requests <= 10,
       });
-      rows.push({
-        figure: `idle daemon, ${d.apps} apps: resident memory`,
-        value: `${round(d.idle.rssMb)} MB`,
-        goal: "<= 120 MB",
-        met: d.idle.rssMb <= 120,
-      });
+      for (const run of [d.warm, d.cold]) {
+        const after = run.afterEditsAndIdle;
+        rows.push({
+          figure: `daemon, ${d.apps} apps, parse cache ${run.parseCache}: resident memory after ${run.edits.count} edits and ${run.idle.seconds} s idle`,
+          value: `${round(after.rssMb)} MB (at start ${round(run.started.rssMb)} MB; heap ${round(after.heapUsedMb)} of ${round(after.heapTotalMb)} MB)`,
+          goal: "<= 120 MB",
+          met: after.rssMb <= 120 && run.started.rssMb <= 120,
+        });
+      }
     });
 
   if (config.figures.has("running"))
