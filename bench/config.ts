@@ -12,7 +12,7 @@ export const INSTANCE = "bench";
 export const APP_PREFIX = "bench-";
 export const STACK = "benchstack";
 
-export const FIGURES = ["apply", "floor", "requests", "planner", "running", "daemon"] as const;
+export const FIGURES = ["apply", "floor", "requests", "planner", "running", "daemon", "commit"] as const;
 export type Figure = (typeof FIGURES)[number];
 
 export interface BenchConfig {
@@ -22,6 +22,8 @@ export interface BenchConfig {
   runningApps: number;
   edits: number;
   idleSeconds: number;
+  commitApps: number;
+  commits: number;
   figures: Set<Figure>;
   out: string;
 }
@@ -54,6 +56,8 @@ export function readConfig(): BenchConfig {
     runningApps: intEnv("BENCH_RUNNING_APPS", 50),
     edits: intEnv("BENCH_EDITS", 20),
     idleSeconds: intEnv("BENCH_IDLE_SECONDS", 30),
+    commitApps: intEnv("BENCH_COMMIT_APPS", 3000),
+    commits: intEnv("BENCH_COMMITS", 5),
     figures: figuresEnv(),
     out:
       process.env.BENCH_OUT ??

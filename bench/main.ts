@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { readConfig } from "./config.js";
 import { applyVsStack } from "./figures/applyVsStack.js";
+import { commitFigures } from "./figures/commit.js";
 import { createFloor } from "./figures/createFloor.js";
 import { daemonFigures } from "./figures/daemon.js";
 import { plannerFigure } from "./figures/planner.js";
@@ -170,6 +171,19 @@ async function main(): Promise<void> {
           met: after.rssMb <= 120 && run.started.rssMb <= 120,
         });
       }
+    });
+
+  if (config.figures.has("commit"))
+    await attempt("commit", rows, errors, async () => {
+      log(`commit: daemon on a Git repository of ${config.commitApps} apps, ${config.commits} commits`);
+      const c = await commitFigures(config.commitApps, config.commits, log);
+      results.commit = c;
+      rows.push({
+        figure: `commit changing one file -> service updated, Git source with ${c.apps} apps`,
+        value: `median ${round(c.medianMs)} ms, p95 ${round(c.p95Ms)} ms (${c.commits} commits)`,
+        goal: "(reference)",
+        met: null,
+      });
     });
 
   if (config.figures.has("running"))
