@@ -11,8 +11,8 @@ import {
 } from "./cacheFile.js";
 import { codeFingerprint } from "./fingerprint.js";
 
-/** Cache instances (apps directories) a process remembers at once. */
-const MAX_INSTANCES = 8;
+/** Cache instances (apps directories) a process remembers at once: as many as `parseCache.ts`. */
+const MAX_INSTANCES = 2;
 
 /**
  * Parse results of one apps directory kept on disk between processes, so that a one-shot command

@@ -13,8 +13,12 @@ export const RACY_MARGIN_MS = 2000;
 export function readIsSettled(stat: Stats, readAt: number): boolean {
   return readAt - Math.max(stat.mtimeMs, stat.ctimeMs) > RACY_MARGIN_MS;
 }
-/** Directories remembered at once (a one-shot command loads one; tests load many). */
-const MAX_DIRECTORIES = 8;
+/**
+ * Directories remembered at once. Each holds a result for every one of its files; a daemon loads
+ * one directory, or with a Git source one checkout per commit, of which only the current one and
+ * the one before it still exist (what other directories share is in the content cache).
+ */
+const MAX_DIRECTORIES = 2;
 
 interface Entry {
   key: string;
