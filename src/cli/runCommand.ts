@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import type { Logger } from "pino";
 import { Daemon } from "../controller/daemon.js";
 import { backgroundClock } from "../domain/clock.js";
+import { collectGrownHeap } from "../controller/heapCollector.js";
 import { leaseIdentity } from "../controller/lease.js";
 import { LeasedDaemon } from "../controller/leaseDaemon.js";
 import { ControllerMetrics } from "../controller/metrics.js";
@@ -250,6 +251,7 @@ export function registerRunCommand(program: Command): void {
     // Once started, load the parser in the background (the first sync may have taken every
     // manifest from the parse cache): the first edit then does not wait for it.
     backgroundClock.setTimeout(warmParser, 2000);
+    collectGrownHeap();
     if (!stopping) await controller.start();
     await stopped;
   });
