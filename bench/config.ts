@@ -12,7 +12,16 @@ export const INSTANCE = "bench";
 export const APP_PREFIX = "bench-";
 export const STACK = "benchstack";
 
-export const FIGURES = ["apply", "floor", "requests", "planner", "running", "daemon", "commit"] as const;
+export const FIGURES = [
+  "apply",
+  "floor",
+  "requests",
+  "planner",
+  "running",
+  "daemon",
+  "commit",
+  "startup",
+] as const;
 export type Figure = (typeof FIGURES)[number];
 
 export interface BenchConfig {

@@ -9,6 +9,7 @@ import { createFloor } from "./figures/createFloor.js";
 import { daemonFigures } from "./figures/daemon.js";
 import { plannerFigure } from "./figures/planner.js";
 import { noopRequests } from "./figures/requests.js";
+import { startupFigures } from "./figures/startup.js";
 import { timeToRunning } from "./figures/timeToRunning.js";
 import { formatTable } from "./table.js";
 import type { Row } from "./table.js";
@@ -110,6 +111,25 @@ async function main(): Promise<void> {
         value: `${round(a.noop.oursMedianMs)} ms vs ${round(a.noop.theirsMedianMs)} ms: ratio ${round(a.noop.medianRatio, 2)}`,
         goal: "ratio <= 0.2",
         met: a.noop.medianRatio <= 0.2,
+      });
+    });
+
+  if (config.figures.has("startup"))
+    await attempt("startup", rows, errors, async () => {
+      log(`start-up: --version and a no-op apply of ${config.apps} apps, ${config.pairs} runs each`);
+      const s = await startupFigures(config.apps, config.pairs);
+      results.startup = s;
+      rows.push({
+        figure: "`alacrity --version`: wall time and peak RSS",
+        value: `${round(s.version.medianMs)} ms, ${round(s.version.medianRssMb)} MB (median of ${s.runs})`,
+        goal: "(reference)",
+        met: null,
+      });
+      rows.push({
+        figure: `no-op apply, ${s.apps} apps: wall time and peak RSS of the process`,
+        value: `${round(s.noopApply.medianMs)} ms, ${round(s.noopApply.medianRssMb)} MB (median of ${s.runs})`,
+        goal: "(reference)",
+        met: null,
       });
     });
 
