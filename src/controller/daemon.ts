@@ -21,7 +21,6 @@ import { SyncStatus } from "./syncStatus.js";
 import { WorkQueue, type BackoffOptions, type HandlerOutcome } from "./workQueue.js";
 
 /** Kept here for the Git source, which wraps the daemon's dependencies. */
-export type { DaemonDeps } from "./daemonDeps.js";
 
 const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 1000, factor: 2, capMs: 30_000 };
 

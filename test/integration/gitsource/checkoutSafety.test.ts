@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import type { DaemonDeps } from "../../../src/controller/daemon.js";
+import type { DaemonDeps } from "../../../src/controller/daemonDeps.js";
 import { GitOps } from "../../../src/gitsource/gitOps.js";
 import { GitSource } from "../../../src/gitsource/gitSource.js";
 import { formatError } from "../../../src/manifest/types.js";
