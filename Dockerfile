@@ -23,7 +23,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 COPY node_modules ./node_modules
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle-cli.mjs ./scripts/
+COPY scripts/bundle-cli.mjs scripts/dockerodeTrim.mjs ./scripts/
 COPY src ./src
 RUN npm run build && chmod 0755 dist/cli/main.js
 
