@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { CLI, INSTANCE, STACK } from "./config.js";
 
 export interface Timed {
@@ -64,4 +65,13 @@ export function stackDeploy(composeFile: string, env: NodeJS.ProcessEnv = {}): P
     ["stack", "deploy", "--resolve-image", "never", "-c", composeFile, STACK],
     env,
   ).then((run) => ensureOk("docker stack deploy", run));
+}
+
+/** Stops a daemon as an operator would: SIGTERM, then SIGKILL if it has not exited in 15 s. */
+export async function stopDaemon(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }

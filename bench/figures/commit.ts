@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appSet, manifestText } from "../apps.js";
-import { alacrityApply } from "../commands.js";
+import { alacrityApply, stopDaemon } from "../commands.js";
 import { CLI, INSTANCE } from "../config.js";
 import { median, percentile } from "../stats.js";
 import { cleanup } from "../swarm.js";
@@ -120,12 +120,7 @@ export async function commitFigures(
     log(`  commits: ${latenciesMs.map((ms) => Math.round(ms)).join(", ")} ms`);
     return { apps, commits, latenciesMs, medianMs: median(latenciesMs), p95Ms: percentile(latenciesMs, 95) };
   } finally {
-    if (child && child.exitCode === null) {
-      const gone = new Promise((resolve) => child?.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([gone, sleep(15_000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
+    if (child) await stopDaemon(child);
     await cleanup();
     rmSync(root, { recursive: true, force: true });
   }

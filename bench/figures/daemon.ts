@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startDockerProxy } from "../../test/support/dockerProxy.js";
 import type { DockerProxy } from "../../test/support/dockerProxy.js";
 import { appSet, Workspace } from "../apps.js";
-import { alacrityApply } from "../commands.js";
+import { alacrityApply, stopDaemon } from "../commands.js";
 import { CLI, INSTANCE } from "../config.js";
 import { median, percentile } from "../stats.js";
 import { cleanup, docker } from "../swarm.js";
@@ -135,12 +135,7 @@ async function daemonRun(
       edits: { count: edits, latenciesMs, medianMs: median(latenciesMs), p95Ms: percentile(latenciesMs, 95) },
     };
   } finally {
-    if (child && child.exitCode === null) {
-      const gone = new Promise((resolve) => child?.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([gone, sleep(15_000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
+    if (child) await stopDaemon(child);
     await proxy.close();
     await cleanup();
     ws.dispose();
