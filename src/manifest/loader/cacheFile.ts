@@ -77,9 +77,16 @@ export function readCacheFile(file: string, fingerprint: string, key: Buffer): S
 
 /**
  * Writes a cache file whole under a temporary name, then renames it into place. Failing is
- * ignored: a read-only home or a full disk only costs the next process a parse.
+ * ignored: a read-only home or a full disk only costs the next process a parse. `now` (epoch
+ * milliseconds) dates the temporary files left behind by dead writers.
  */
-export function writeCacheFile(file: string, key: Buffer, fingerprint: string, stored: StoredCache): void {
+export function writeCacheFile(
+  file: string,
+  key: Buffer,
+  fingerprint: string,
+  stored: StoredCache,
+  now: number,
+): void {
   const dir = dirname(file);
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -100,7 +107,7 @@ export function writeCacheFile(file: string, key: Buffer, fingerprint: string, s
     removeQuietly(temp);
     return;
   }
-  pruneCacheFiles(dir, Date.now());
+  pruneCacheFiles(dir, now);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Clock } from "../../domain/clock.js";
 import type { FoundFile } from "../loadDirectory.js";
 import type { ParsedManifest } from "../parseManifest.js";
 import { readManifestFile } from "../readManifestFile.js";
@@ -13,6 +14,8 @@ export interface Caches {
   content: ContentCache;
   /** Results by name and text, kept between processes; undefined when off. */
   disk: DiskParseCache | undefined;
+  /** Times the reads for the racily clean rule (`RACY_MARGIN_MS`): epoch milliseconds. */
+  clock: Clock;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface Caches {
  * its text found in memory (under any name), or in the disk cache, or parsed.
  */
 export async function parseCached(file: FoundFile, caches: Caches): Promise<ParsedManifest> {
-  const { memory, content, disk } = caches;
+  const { memory, content, disk, clock } = caches;
   const key = file.stat?.isFile() ? statKey(file.display, file.stat) : undefined;
   if (key !== undefined) {
     // Each cache must hear of the file, or its end of load would drop the entry.
@@ -36,11 +39,11 @@ export async function parseCached(file: FoundFile, caches: Caches): Promise<Pars
     if (byStat) {
       const contentKey = disk?.contentKeyOf(file.display);
       if (contentKey !== undefined) content.set(contentKey, file.display, byStat);
-      if (file.stat) memory.set(file.path, key, file.stat, byStat, Date.now(), contentKey);
+      if (file.stat) memory.set(file.path, key, file.stat, byStat, clock.now(), contentKey);
       return byStat;
     }
   }
-  const readAt = Date.now();
+  const readAt = clock.now();
   const read = await readManifestFile(file.path, file.display, file.within);
   if ("error" in read) return unreadable(file.display, read.error);
   const contentKey = content.keyOf(read.text);
@@ -58,7 +61,7 @@ export async function parseCached(file: FoundFile, caches: Caches): Promise<Pars
   }
   if (diskKey !== undefined && key !== undefined && file.stat && readIsSettled(file.stat, readAt))
     disk?.recordStat(file.display, key, diskKey, contentKey);
-  if (key !== undefined && file.stat) memory.set(file.path, key, file.stat, parsed, Date.now(), contentKey);
+  if (key !== undefined && file.stat) memory.set(file.path, key, file.stat, parsed, clock.now(), contentKey);
   return parsed;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
+import { backgroundClock, type Clock, type TimerHandle } from "../../domain/clock.js";
 import type { ParsedManifest } from "../parseManifest.js";
 import { cacheDirectory, cacheFileFor, keyOfCacheDirectory } from "./cacheDirectory.js";
 import {
@@ -122,9 +123,11 @@ export class DiskParseCache {
    * Ends a load: writes the file when this load used other entries than it holds. With
    * `deferWriteMs` (a long-running process), the write happens that much later, once for any
    * number of loads in between: it costs ~25 ms of CPU at 1000 files, which would otherwise sit
-   * between an edit and its update. A process that exits first only leaves the cache older.
+   * between an edit and its update. A process that exits first only leaves the cache older, so
+   * the timer (on `clock`, by default one that does not keep the process alive) never holds it.
    */
-  commit(options: { deferWriteMs?: number } = {}): void {
+  commit(options: { deferWriteMs?: number; clock?: Clock } = {}): void {
+    const clock = options.clock ?? backgroundClock;
     const stored = this.#load();
     const used = this.#used;
     const usedFiles = this.#usedFiles;
@@ -143,18 +146,18 @@ export class DiskParseCache {
     this.#nextKeyOfFile = new Map();
     if (!changed) return;
     if (options.deferWriteMs === undefined) {
-      this.#write(this.#stored);
+      this.#write(this.#stored, clock.now());
       return;
     }
     if (this.#pendingWrite !== undefined) return;
-    this.#pendingWrite = setTimeout(() => {
+    this.#pendingWrite = clock.setTimeout(() => {
       this.#pendingWrite = undefined;
-      if (this.#stored) this.#write(this.#stored);
+      if (this.#stored) this.#write(this.#stored, clock.now());
     }, options.deferWriteMs);
-    this.#pendingWrite.unref();
   }
 
-  #pendingWrite: ReturnType<typeof setTimeout> | undefined;
+  /** The deferred write's timer; undefined when none is pending. */
+  #pendingWrite: TimerHandle;
 
   #use(key: string, display: string, parsed: ParsedManifest): void {
     this.#used.set(key, parsed);
@@ -166,8 +169,8 @@ export class DiskParseCache {
     return this.#stored;
   }
 
-  #write(stored: StoredCache): void {
-    writeCacheFile(this.#file, this.#key, this.#fingerprint, stored);
+  #write(stored: StoredCache, now: number): void {
+    writeCacheFile(this.#file, this.#key, this.#fingerprint, stored, now);
   }
 }
 

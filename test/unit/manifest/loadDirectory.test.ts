@@ -15,6 +15,7 @@ import { loadDesiredState, validatePaths } from "../../../src/manifest/loader/in
 import { MAX_DOCUMENTS } from "../../../src/manifest/limits.js";
 import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";
+import { ManualClock } from "../../support/manualClock.js";
 
 const manifest = (name: string, extra = "") =>
   `apiVersion: alacrity.dev/v1\nkind: App\nmetadata:\n  name: ${name}\nspec:\n  image: busybox\n${extra}`;
@@ -260,18 +261,16 @@ describe("loadDesiredState: nothing outside the apps directory is read", () => {
 });
 
 describe("loadDesiredState, loading again", () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it("reuses the parse of an unchanged file, and parses a changed, new or renamed file again", async () => {
     write("a.yaml", manifest("a"));
     write("b.yaml", manifest("b", "  replicas: 1\n"));
     // Parsed long after the files were written: the parses may be reused.
-    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
-    const first = await loadDesiredState(root);
+    const clock = new ManualClock(Date.now() + 60_000);
+    const first = await loadDesiredState(root, { clock });
     write("b.yaml.tmp", manifest("b", "  replicas: 2\n"));
     renameSync(join(root, "b.yaml.tmp"), join(root, "b.yaml"));
     write("c.yaml", manifest("c"));
-    const second = await loadDesiredState(root);
+    const second = await loadDesiredState(root, { clock });
     expect(second.apps.get("a")?.positions).toBe(first.apps.get("a")?.positions);
     expect(second.apps.get("b")?.replicas).toBe(2);
     expect([...second.apps.keys()].sort()).toEqual(["a", "b", "c"]);
@@ -286,10 +285,10 @@ describe("loadDesiredState, loading again", () => {
 
   it("still finds a duplicate between a cached file and a new one", async () => {
     write("a.yaml", manifest("web"));
-    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
-    expect([...(await loadDesiredState(root)).apps.keys()]).toEqual(["web"]);
+    const clock = new ManualClock(Date.now() + 60_000);
+    expect([...(await loadDesiredState(root, { clock })).apps.keys()]).toEqual(["web"]);
     write("b.yaml", manifest("web"));
-    const state = await loadDesiredState(root);
+    const state = await loadDesiredState(root, { clock });
     expect(state.apps.size).toBe(0);
     expect(state.invalid.map((i) => i.name)).toEqual(["web", "web"]);
     expect([...state.failedFiles].sort()).toEqual(["a.yaml", "b.yaml"]);

@@ -6,6 +6,7 @@ import type * as LoaderModule from "../../../../src/manifest/loader/index.js";
 import type * as ParserModule from "../../../../src/manifest/parseManifest.js";
 import type { DesiredState } from "../../../../src/manifest/types.js";
 import { formatError } from "../../../../src/manifest/types.js";
+import { ManualClock } from "../../../support/manualClock.js";
 
 /*
  * A Git source loads each commit from a checkout directory of its own: what the previous
@@ -105,15 +106,15 @@ describe("the content cache", () => {
     const { loadDesiredState } = await loader();
     const first = checkout("aaaa");
     // Well after the files were written, so their stat identifies them (see RACY_MARGIN_MS).
-    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 10_000);
-    await loadDesiredState(first);
+    const clock = new ManualClock(Date.now() + 10_000);
+    await loadDesiredState(first, { clock });
     // A resync reloads the same checkout: nothing is read again, nothing is parsed.
     parsedTexts = [];
-    await loadDesiredState(first);
-    await loadDesiredState(first);
+    await loadDesiredState(first, { clock });
+    await loadDesiredState(first, { clock });
     expect(parsedTexts).toEqual([]);
 
-    const state = await loadDesiredState(checkout("bbbb", "app9"));
+    const state = await loadDesiredState(checkout("bbbb", "app9"), { clock });
     expect(parsedTexts).toEqual([manifest("app9", "  replicas: 2\n")]);
     expect(state.apps.size).toBe(FILES - 1);
   });

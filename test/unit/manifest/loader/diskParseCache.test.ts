@@ -31,6 +31,7 @@ import {
 } from "../../../../src/manifest/loader/fingerprint.js";
 import type { ParsedManifest } from "../../../../src/manifest/parseManifest.js";
 import type { DesiredState } from "../../../../src/manifest/types.js";
+import { ManualClock } from "../../../support/manualClock.js";
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -74,10 +75,10 @@ function writeMixedDirectory(): void {
 }
 
 /** `loadDesiredState` of a new module graph: what a new process would run, caches empty. */
-async function freshLoad(dir = apps): Promise<DesiredState> {
+async function freshLoad(dir = apps, clock?: ManualClock): Promise<DesiredState> {
   vi.resetModules();
   const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
-  return loadDesiredState(dir);
+  return loadDesiredState(dir, { clock });
 }
 
 /** Like `freshLoad`, in a module graph whose parser throws: succeeds only if nothing is parsed. */
@@ -97,14 +98,8 @@ async function freshLoadWithoutParsing(dir = apps): Promise<DesiredState> {
 }
 
 /** A load as if it ran 10 s from now: every file was last changed more than 2 s before. */
-async function laterLoad(): Promise<DesiredState> {
-  const now = Date.now() + 10_000;
-  vi.spyOn(Date, "now").mockReturnValue(now);
-  try {
-    return await freshLoad();
-  } finally {
-    vi.restoreAllMocks();
-  }
+function laterLoad(): Promise<DesiredState> {
+  return freshLoad(apps, new ManualClock(Date.now() + 10_000));
 }
 
 const cacheFile = () => cacheFileFor(cacheDir, realpathSync(apps));
@@ -235,16 +230,15 @@ describe("the disk parse cache, through loadDesiredState", () => {
     vi.resetModules();
     const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
     // Long after the writes: the in-memory cache trusts its stat keys.
-    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 60_000);
-    await loadDesiredState(apps);
+    const clock = new ManualClock(Date.now() + 60_000);
+    await loadDesiredState(apps, { clock });
     const first = statSync(cacheFile());
-    await loadDesiredState(apps);
+    await loadDesiredState(apps, { clock });
     // Nothing changed: the file is not rewritten (a rename would give it a new inode).
     expect(statSync(cacheFile()).ino).toBe(first.ino);
     write("c.yaml", manifest("c"));
-    await loadDesiredState(apps);
+    await loadDesiredState(apps, { clock });
     expect(storedEntries()).toHaveLength(3);
-    vi.restoreAllMocks();
     expect([...(await freshLoadWithoutParsing()).apps.keys()].sort()).toEqual(["a", "b", "c"]);
   });
 
@@ -252,18 +246,19 @@ describe("the disk parse cache, through loadDesiredState", () => {
     write("a.yaml", manifest("a"));
     vi.resetModules();
     const { loadDesiredState } = await import("../../../../src/manifest/loader/index.js");
-    vi.useFakeTimers({ toFake: ["setTimeout"] });
-    try {
-      await loadDesiredState(apps, { deferCacheWriteMs: 2000 });
-      expect(existsSync(cacheFile())).toBe(false);
-      write("b.yaml", manifest("b"));
-      await loadDesiredState(apps, { deferCacheWriteMs: 2000 });
-      expect(existsSync(cacheFile())).toBe(false);
-      vi.advanceTimersByTime(2000);
-      expect(storedEntries()).toHaveLength(2);
-    } finally {
-      vi.useRealTimers();
-    }
+    const clock = new ManualClock(Date.now());
+    await loadDesiredState(apps, { deferCacheWriteMs: 2000, clock });
+    expect(existsSync(cacheFile())).toBe(false);
+    clock.advance(1000);
+    write("b.yaml", manifest("b"));
+    await loadDesiredState(apps, { deferCacheWriteMs: 2000, clock });
+    expect(existsSync(cacheFile())).toBe(false);
+    // The first reload's timer serves the second: the write is not pushed back.
+    clock.advance(999);
+    expect(existsSync(cacheFile())).toBe(false);
+    clock.advance(1);
+    expect(storedEntries()).toHaveLength(2);
+    expect(clock.delays).toEqual([2000]);
     expect([...(await freshLoadWithoutParsing()).apps.keys()].sort()).toEqual(["a", "b"]);
   });
 
