@@ -2,6 +2,7 @@ import { watch as fsWatch, realpathSync, type FSWatcher as NodeFSWatcher, type S
 import { realpath } from "node:fs/promises";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
+import { backgroundClock, systemClock, type Clock, type TimerHandle } from "../domain/clock.js";
 import { isInside, type Boundary } from "../manifest/containment.js";
 import { isManifestFile } from "../manifest/manifestFile.js";
 import { debounce } from "./debounce.js";
@@ -32,6 +33,11 @@ export interface ManifestWatcherOptions {
    * file systems do not report a rename over a symlink). Default 500 ms; a `realpath` is cheap.
    */
   rootPollMs?: number;
+  /**
+   * Times the debounce and the root poll. Default: the process's timers, the poll's not keeping
+   * the process alive (the debounce's do, so that a pending reload is not dropped).
+   */
+  clock?: Clock;
 }
 
 export interface ManifestWatcher {
@@ -108,6 +114,7 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
         }
       },
     },
+    options.clock ?? systemClock,
   );
 
   let closed = false;
@@ -162,8 +169,17 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
     parentWatch = undefined;
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") onError(error);
   }
-  const poll = setInterval(checkRoot, options.rootPollMs ?? 500);
-  poll.unref();
+  const pollClock = options.clock ?? backgroundClock;
+  const rootPollMs = options.rootPollMs ?? 500;
+  let poll: TimerHandle;
+  const schedulePoll = (): void => {
+    poll = pollClock.setTimeout(() => {
+      if (closed) return;
+      checkRoot();
+      schedulePoll();
+    }, rootPollMs);
+  };
+  schedulePoll();
 
   return {
     get root() {
@@ -171,7 +187,7 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
     },
     async close() {
       closed = true;
-      clearInterval(poll);
+      pollClock.clearTimeout(poll);
       parentWatch?.close();
       debouncer.cancel();
       await checking;

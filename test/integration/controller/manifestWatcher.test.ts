@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { watchManifests, type ManifestWatcher } from "../../../src/controller/manifestWatcher.js";
 import { loadDesiredState } from "../../../src/manifest/loader/index.js";
+import { ManualClock } from "../../support/manualClock.js";
 import { eventually } from "../../support/poll.js";
 
 // Real file system, no Docker: these tests prove the watcher turns what editors, git and git-sync
@@ -212,6 +213,35 @@ describe("watchManifests", () => {
 
     expect(await signalsOf(() => mkdir(apps))).toBeGreaterThanOrEqual(1);
     expect(await signalsOf(() => writeFile(join(apps, "b.yaml"), manifest("b")))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("polls the root on its clock, which finds a directory whose parent did not exist (nothing to watch)", async () => {
+    const clock = new ManualClock();
+    const apps = join(base, "later", "apps");
+    watcher = await watchManifests({
+      dir: apps,
+      onChange: () => calls++,
+      onError: (e) => {
+        throw e;
+      },
+      rootPollMs: 200,
+      clock,
+    });
+    expect(watcher.root).toBeNull();
+    expect(clock.pendingDelays()).toEqual([200]);
+    await mkdir(apps, { recursive: true });
+    // Real time passing does not poll: only the clock does.
+    await sleep(400);
+    expect(watcher.root).toBeNull();
+    clock.advance(200);
+    const real = await realpath(apps);
+    await eventually(() => watcher!.root === real, { timeoutMs: 5000, intervalMs: 10, what: "the new root" });
+    // The next poll, and the debounce of the reload signal, on the same clock.
+    await eventually(() => clock.pending === 2, { timeoutMs: 5000, intervalMs: 10, what: "the debounce" });
+    expect(calls).toBe(0);
+    clock.advance(50);
+    expect(calls).toBe(1);
+    expect(clock.pendingDelays()).toEqual([200]);
   });
 
   it("turns a burst of 200 files into at most 3 signals", async () => {
