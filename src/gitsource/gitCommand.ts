@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { systemClock, type Clock } from "../domain/clock.js";
 import { redactText } from "./redact.js";
 
 /** A git invocation that failed; its message and stderr are already redacted. */
@@ -38,6 +39,8 @@ export interface GitRunOptions {
   timeoutMs?: number;
   /** Strings to redact from errors (tokens). */
   secrets?: readonly string[];
+  /** Times the kill. Default `systemClock`. */
+  clock?: Clock;
 }
 
 /** Runs `git ARGS` and resolves with its stdout; rejects with a redacted `GitError`. */
@@ -55,16 +58,17 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
       // Bounded: a chatty failure must not grow memory.
       if (err.length < 64 * 1024) err += d.toString();
     });
-    const timer = setTimeout(() => {
+    const clock = options.clock ?? systemClock;
+    const timer = clock.setTimeout(() => {
       err += `\nfatal: timed out after ${options.timeoutMs ?? 120_000} ms`;
       child.kill("SIGKILL");
     }, options.timeoutMs ?? 120_000);
     child.on("error", (error) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(new GitError(args, null, `cannot run git: ${error.message}`, options.secrets ?? []));
     });
     child.on("close", (code) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
       else reject(new GitError(args, code, err, options.secrets ?? []));
     });

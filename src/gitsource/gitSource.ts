@@ -48,7 +48,10 @@ export interface GitSourceOptions {
   /** Per git command. Default 120 s. */
   gitTimeoutMs?: number;
   random?: () => number;
-  /** Default: the system clock, with timers that never keep the process alive. */
+  /**
+   * Times the fetches and each git command's kill. Default: the system clock, the fetch timers
+   * never keeping the process alive.
+   */
   clock?: Clock;
 }
 
@@ -102,6 +105,7 @@ export class GitSource {
       // A password or token in the URL itself is hidden from git's messages like the header token.
       secrets: [...credentialSecrets(credentials), ...urlSecrets(options.url)],
       timeoutMs: options.gitTimeoutMs ?? 120_000,
+      ...(options.clock ? { clock: options.clock } : {}),
     };
     this.#log = options.logger.child({ component: "git", url: redactUrl(options.url), ref: this.#ref });
     this.#mirror = new RemoteMirror(this.layout, options.url, this.#ref, this.#git, this.#log);
