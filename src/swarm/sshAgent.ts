@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { Agent } from "node:http";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
+import { backgroundClock, type Clock, type TimerHandle } from "../domain/clock.js";
 
 /** Where an `ssh://[USER@]HOST[:PORT][/SOCKET]` DOCKER_HOST points. */
 export interface SshTarget {
@@ -126,12 +127,18 @@ class SshConnection extends Duplex {
 export class SshAgent extends Agent {
   readonly #target: SshTarget;
   readonly #idleMs: number;
-  readonly #idle = new WeakMap<Duplex, NodeJS.Timeout>();
+  readonly #clock: Clock;
+  readonly #idle = new WeakMap<Duplex, TimerHandle>();
 
-  constructor(target: SshTarget, options: { idleMs?: number } = {}) {
+  /**
+   * `clock` times the idle close; by default its timers never keep the process alive, as the idle
+   * connection does not.
+   */
+  constructor(target: SshTarget, options: { idleMs?: number; clock?: Clock } = {}) {
     super({ keepAlive: true });
     this.#target = target;
     this.#idleMs = options.idleMs ?? IDLE_MS;
+    this.#clock = options.clock ?? backgroundClock;
   }
 
   override createConnection(): Duplex {
@@ -141,14 +148,15 @@ export class SshAgent extends Agent {
   override keepSocketAlive(socket: Duplex): boolean {
     // Node documents this hook's boolean result (false: close the socket) though its types say void.
     (socket as SshConnection).unref();
-    const timer = setTimeout(() => socket.destroy(), this.#idleMs);
-    timer.unref();
-    this.#idle.set(socket, timer);
+    this.#idle.set(
+      socket,
+      this.#clock.setTimeout(() => socket.destroy(), this.#idleMs),
+    );
     return true;
   }
 
   override reuseSocket(socket: Duplex): void {
-    clearTimeout(this.#idle.get(socket));
+    this.#clock.clearTimeout(this.#idle.get(socket));
     this.#idle.delete(socket);
     (socket as SshConnection).ref();
   }
