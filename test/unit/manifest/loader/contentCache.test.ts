@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type * as LoaderModule from "../../../../src/manifest/loader/index.js";
 import type * as ParserModule from "../../../../src/manifest/parseManifest.js";
+import type * as ReaderModule from "../../../../src/manifest/readManifestFile.js";
 import type { DesiredState } from "../../../../src/manifest/types.js";
 import { formatError } from "../../../../src/manifest/types.js";
 import { ManualClock } from "../../../support/manualClock.js";
@@ -21,13 +22,26 @@ let root: string;
 const savedEnv = { ...process.env };
 /** The texts the parser was given in this test's module graph. */
 let parsedTexts: string[];
+/** The files read in this test's module graph. */
+let readFiles: string[];
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "alacrity-content-cache-"));
   // No disk cache: what is shown here is the process's own memory of other directories.
   process.env["ALACRITY_CACHE_DIR"] = "off";
   parsedTexts = [];
+  readFiles = [];
   vi.resetModules();
+  vi.doMock("../../../../src/manifest/readManifestFile.js", async (importOriginal) => {
+    const real = await importOriginal<typeof ReaderModule>();
+    return {
+      ...real,
+      readManifestFile: (...args: Parameters<typeof real.readManifestFile>) => {
+        readFiles.push(args[0]);
+        return real.readManifestFile(...args);
+      },
+    };
+  });
   vi.doMock("../../../../src/manifest/parseManifest.js", async (importOriginal) => {
     const real = await importOriginal<typeof ParserModule>();
     return {
@@ -42,6 +56,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.restoreAllMocks();
   vi.doUnmock("../../../../src/manifest/parseManifest.js");
+  vi.doUnmock("../../../../src/manifest/readManifestFile.js");
   process.env = { ...savedEnv };
   rmSync(root, { recursive: true, force: true });
 });
@@ -108,10 +123,13 @@ describe("the content cache", () => {
     // Well after the files were written, so their stat identifies them (see RACY_MARGIN_MS).
     const clock = new ManualClock(Date.now() + 10_000);
     await loadDesiredState(first, { clock });
+    expect(readFiles).toHaveLength(FILES);
     // A resync reloads the same checkout: nothing is read again, nothing is parsed.
     parsedTexts = [];
+    readFiles = [];
     await loadDesiredState(first, { clock });
     await loadDesiredState(first, { clock });
+    expect(readFiles).toEqual([]);
     expect(parsedTexts).toEqual([]);
 
     const state = await loadDesiredState(checkout("bbbb", "app9"), { clock });
