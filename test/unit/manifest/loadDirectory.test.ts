@@ -14,8 +14,22 @@ import { boundaryOf } from "../../../src/manifest/containment.js";
 import { loadDesiredState, validatePaths } from "../../../src/manifest/loader/index.js";
 import { MAX_DOCUMENTS } from "../../../src/manifest/limits.js";
 import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
+import type * as ReaderModule from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";
 import { ManualClock } from "../../support/manualClock.js";
+
+/** The files the loader read: the reader itself, counting. */
+const reads = vi.hoisted(() => ({ files: [] as string[] }));
+vi.mock("../../../src/manifest/readManifestFile.js", async (importOriginal) => {
+  const real = await importOriginal<typeof ReaderModule>();
+  return {
+    ...real,
+    readManifestFile: (...args: Parameters<typeof real.readManifestFile>) => {
+      reads.files.push(args[0]);
+      return real.readManifestFile(...args);
+    },
+  };
+});
 
 const manifest = (name: string, extra = "") =>
   `apiVersion: alacrity.dev/v1\nkind: App\nmetadata:\n  name: ${name}\nspec:\n  image: busybox\n${extra}`;
@@ -270,7 +284,10 @@ describe("loadDesiredState, loading again", () => {
     write("b.yaml.tmp", manifest("b", "  replicas: 2\n"));
     renameSync(join(root, "b.yaml.tmp"), join(root, "b.yaml"));
     write("c.yaml", manifest("c"));
+    reads.files = [];
     const second = await loadDesiredState(root, { clock });
+    // a.yaml is taken from memory by its stat, unread; the changed and the new file are read.
+    expect(reads.files.sort()).toEqual([join(root, "b.yaml"), join(root, "c.yaml")]);
     expect(second.apps.get("a")?.positions).toBe(first.apps.get("a")?.positions);
     expect(second.apps.get("b")?.replicas).toBe(2);
     expect([...second.apps.keys()].sort()).toEqual(["a", "b", "c"]);
