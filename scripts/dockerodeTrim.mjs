@@ -5,6 +5,8 @@
 // - docker-modem's ssh2 transport (./ssh): ssh:// hosts are reached through the user's own `ssh`
 //   (src/swarm/sshAgent.ts), as the Docker CLI does; ssh2 checks no host key and reads neither
 //   ~/.ssh/config nor the user's keys, so it must never run;
+// - dockerode's build-context packer (tar-fs, @balena/dockerignore), used only to build images;
+// - readable-stream, docker-modem's copy of Node's streams, replaced by node:stream itself;
 // - docker-modem's `debug` log: with DEBUG=modem it would print every answer of Docker, service
 //   specs with their environment values (secrets) included, and the TLS options with the key.
 import { sep } from "node:path";
@@ -19,6 +21,9 @@ const STUBS = {
   buildkit: `exports.followProgress = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
   debug: "module.exports = function () { return function debug() {}; };",
   ssh: `module.exports = function () { throw new Error(${JSON.stringify(NO_SSH2)}); };`,
+  "tar-fs": `exports.pack = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
+  "@balena/dockerignore": `module.exports = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
+  "readable-stream": 'module.exports = require("node:stream");',
 };
 
 const within = (dir, pkg) =>
@@ -33,6 +38,12 @@ export const dockerodeTrim = {
     );
     build.onResolve({ filter: /^debug$/ }, (args) =>
       within(args.resolveDir, "docker-modem") ? { path: "debug", namespace: NAMESPACE } : undefined,
+    );
+    build.onResolve({ filter: /^(tar-fs|@balena\/dockerignore)$/ }, (args) =>
+      within(args.resolveDir, "dockerode") ? { path: args.path, namespace: NAMESPACE } : undefined,
+    );
+    build.onResolve({ filter: /^readable-stream$/ }, (args) =>
+      within(args.resolveDir, "docker-modem") ? { path: args.path, namespace: NAMESPACE } : undefined,
     );
     build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
       within(args.resolveDir, "docker-modem") ? { path: "ssh", namespace: NAMESPACE } : undefined,
