@@ -72,7 +72,10 @@ export async function converge(
   // and the others go on.
   await forEachLimited([...groupByApp(firstPlan.actions)], options.concurrency, async ([app, actions]) => {
     try {
-      const result = await executor.run(app, actions, observed, options.logger.child({ app }));
+      const result = await executor.run(app, actions, observed, {
+        childOf: options.logger,
+        bindings: { app },
+      });
       if (!result.ok) failed.set(app, result.message);
     } catch (err) {
       failed.set(app, swarm.describeError(err));

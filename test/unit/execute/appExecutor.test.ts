@@ -157,4 +157,30 @@ describe("AppExecutor", () => {
       "Expected a `replan` function with `maxAttempts` 2, got none",
     );
   });
+
+  it("makes the app's child logger only when it logs a line", async () => {
+    const { log, lines } = logger();
+    log.level = "info";
+    let children = 0;
+    const parent = new Proxy(log, {
+      get: (target, key, receiver) =>
+        key === "child"
+          ? (...args: Parameters<typeof log.child>) => (children++, target.child(...args))
+          : (Reflect.get(target, key, receiver) as unknown),
+    });
+    const quiet = new AppExecutor({ port: port(), clock: new ManualClock(), okLevel: "debug" });
+    expect(
+      await quiet.run("db", actionsOf(swarm()), swarm(), { childOf: parent, bindings: { app: "db" } }),
+    ).toEqual({
+      ok: true,
+    });
+    // The control: the same executor logging its successes at info makes the child and uses it.
+    const loud = new AppExecutor({ port: port(), clock: new ManualClock(), okLevel: "info" });
+    await loud.run("db", actionsOf(swarm()), swarm(), { childOf: parent, bindings: { app: "db" } });
+    expect(children).toBe(1);
+    expect(lines.map((l) => [l.app, l.action])).toEqual([
+      ["db", "pin"],
+      ["db", "create"],
+    ]);
+  });
 });
