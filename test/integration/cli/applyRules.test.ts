@@ -6,6 +6,7 @@ import { runCli } from "../../support/cli.js";
 import { startDockerProxy } from "../../support/dockerProxy.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
+import { editServiceByHand, editTaskTemplateByHand } from "../../support/editByHand.js";
 import { eventually } from "../../support/poll.js";
 
 const INSTANCE = "t-cli";
@@ -111,11 +112,7 @@ describe("apply and plan on a real Swarm", () => {
     dir.write("p.yaml", appYaml(`${P}pers`, { persistent: true, replicas: 1 }));
     expect((await apply()).code).toBe(0);
     const svc = (await service(`${P}pers`))!;
-    const spec = svc.Spec!;
-    await docker.getService(svc.ID).update({
-      _query: { version: svc.Version!.Index },
-      _body: { ...spec, Mode: { Replicated: { Replicas: 3 } } },
-    });
+    await editServiceByHand(docker, svc, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 3 } } }));
     const planned = await plan();
     expect(planned.stdout).toMatch(new RegExp(`\\^ scale ${P}pers 3 -> 1 \\(scaled back`));
     expect((await apply()).code).toBe(0);
@@ -143,16 +140,10 @@ describe("apply and plan on a real Swarm", () => {
     });
     expect((await plan()).code).toBe(0);
 
-    await docker.getService(svc.ID).update({
-      _query: { version: svc.Version!.Index },
-      _body: {
-        ...svc.Spec,
-        TaskTemplate: {
-          ...svc.Spec!.TaskTemplate,
-          Resources: { Limits: { NanoCPUs: 500_000_000, MemoryBytes: 1024 ** 3 } },
-        },
-      },
-    });
+    await editTaskTemplateByHand(docker, svc, (template) => ({
+      ...template,
+      Resources: { Limits: { NanoCPUs: 500_000_000, MemoryBytes: 1024 ** 3 } },
+    }));
     const planned = await plan();
     expect(planned.code).toBe(2);
     expect(planned.stdout).toContain("resources.limits.memory: 1G -> 64M");

@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
+import { editTaskTemplateByHand } from "../../support/editByHand.js";
 import { eventually } from "../../support/poll.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 
@@ -97,16 +98,10 @@ describe("plan says whether an update restarts the app, and Swarm agrees", () =>
 
     // The pin constraint removed by hand: restoring it on the node the task runs on restarts nothing.
     const svc = await service(db);
-    await docker.getService(svc.ID).update({
-      _query: { version: svc.Version!.Index },
-      _body: {
-        ...svc.Spec,
-        TaskTemplate: {
-          ...svc.Spec!.TaskTemplate,
-          Placement: { ...svc.Spec!.TaskTemplate!.Placement, Constraints: [] },
-        },
-      },
-    });
+    await editTaskTemplateByHand(docker, svc, (template) => ({
+      ...template,
+      Placement: { ...template.Placement, Constraints: [] },
+    }));
     const restored = await plan();
     expect(updateBlock(restored.stdout, db)).toEqual([
       `~ update ${db} (pin restored)`,
