@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { Daemon } from "../controller/daemon.js";
 import { backgroundClock } from "../domain/clock.js";
 import { collectGrownHeap } from "../controller/heapCollector.js";
-import { leaseIdentity } from "../controller/lease.js";
+import { leaseIdentity } from "../controller/leaseTypes.js";
 import { LeasedDaemon } from "../controller/leaseDaemon.js";
 import { ControllerMetrics } from "../controller/metrics.js";
 import { swarmDaemonDeps } from "../controller/swarmDeps.js";

@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import { statusCodeOf } from "../swarm/errors.js";
 import type { Daemon } from "./daemon.js";
 import type { Clock } from "../domain/clock.js";
-import { LeaseElector, type LeaseStatus, type LeaseStore } from "./lease.js";
+import { LeaseElector } from "./lease.js";
+import type { LeaseStatus, LeaseStore } from "./leaseTypes.js";
 import { registerLeaseMetrics } from "./leaseMetrics.js";
 import type { ControllerMetrics } from "./metrics.js";
 

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
-import type { LeaseStatus } from "./lease.js";
+import type { LeaseStatus } from "./leaseTypes.js";
 
 /**
  * `alacrity_lease_leader` (1 on the leader, 0 on a standby) and `alacrity_lease_info{holder}` (1 for

@@ -3,13 +3,14 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { Daemon } from "../../../src/controller/daemon.js";
 import type { DaemonDeps } from "../../../src/controller/daemonDeps.js";
-import { LeaseElector, leaseIdentity } from "../../../src/controller/lease.js";
+import { LeaseElector } from "../../../src/controller/lease.js";
+import { leaseIdentity } from "../../../src/controller/leaseTypes.js";
 import { registerLeaseMetrics } from "../../../src/controller/leaseMetrics.js";
 import { LeasedDaemon } from "../../../src/controller/leaseDaemon.js";
 import { ControllerMetrics } from "../../../src/controller/metrics.js";
 import type { DesiredState } from "../../../src/manifest/types.js";
 import { DockerError } from "../../../src/swarm/errors.js";
-import type { LeaseStore } from "../../../src/controller/lease.js";
+import type { LeaseStore } from "../../../src/controller/leaseTypes.js";
 import type { LeaseRecord, StoredLease } from "../../../src/swarm/leaseRecord.js";
 import { ManualClock, type ClockScope } from "../../support/manualClock.js";
 
