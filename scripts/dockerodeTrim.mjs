@@ -7,6 +7,8 @@
 //   ~/.ssh/config nor the user's keys, so it must never run;
 // - dockerode's build-context packer (tar-fs, @balena/dockerignore), used only to build images;
 // - readable-stream, docker-modem's copy of Node's streams, replaced by node:stream itself;
+// - docker-modem's redirect-following wrapper of node:http (./http): it copies and `url.format`s
+//   every request's options to follow 3xx answers, which the Engine API never sends;
 // - docker-modem's formatting of every request for that log (`util.inspect` of the request
 //   options, evaluated even when the log is off: ~20 µs a request, 1000 of them in a cold apply);
 // - docker-modem's `debug` log: with DEBUG=modem it would print every answer of Docker, service
@@ -27,6 +29,7 @@ const STUBS = {
   "tar-fs": `exports.pack = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
   "@balena/dockerignore": `module.exports = function () { throw new Error(${JSON.stringify(NO_BUILDS)}); };`,
   "readable-stream": 'module.exports = require("node:stream");',
+  http: 'module.exports = { http: require("node:http"), https: require("node:https") };',
 };
 
 /** `debug('Sending: %s', util.inspect(options, { showHidden: true, depth: null }));` in Modem.dial. */
@@ -51,8 +54,10 @@ export const dockerodeTrim = {
     build.onResolve({ filter: /^readable-stream$/ }, (args) =>
       within(args.resolveDir, "docker-modem") ? { path: args.path, namespace: NAMESPACE } : undefined,
     );
-    build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
-      within(args.resolveDir, "docker-modem") ? { path: "ssh", namespace: NAMESPACE } : undefined,
+    build.onResolve({ filter: /^\.\/(ssh|http)$/ }, (args) =>
+      within(args.resolveDir, "docker-modem")
+        ? { path: args.path.slice(2), namespace: NAMESPACE }
+        : undefined,
     );
     build.onLoad({ filter: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
       const source = await readFile(args.path, "utf8");
