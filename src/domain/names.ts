@@ -17,6 +17,12 @@ export const LABEL = {
   pinRecord: "alacrity.pin",
   /** Which AlaCrity instance manages the service (several may share one Swarm). */
   instance: "alacrity.instance",
+  /** On a managed network, secret or config: the `metadata.name` of its document. */
+  resource: "alacrity.resource",
+  /** On a managed secret or config: the full SHA-256 of its content (the name carries 12 digits). */
+  contentHash: "alacrity.content-hash",
+  /** On a managed network: the hash of the options it was created with (driver, internal, ...). */
+  networkHash: "alacrity.network-hash",
 } as const;
 
 /**
@@ -37,6 +43,22 @@ export const isOwnLabel = (key: string): boolean => OWN_LABELS.has(key);
 
 /** The Docker volume name of a label-based volume. */
 export const volumeName = (name: string): string => `alacran--${name}`;
+
+/** The network every app joins unless it lists its own (`spec.networks`). */
+export const DEFAULT_NETWORK = "default";
+
+/** The Swarm network of a declared, non-external network (and of `DEFAULT_NETWORK`). */
+export const networkName = (name: string): string => `alacran--${name}`;
+
+/** How many hex digits of the content hash a secret's or config's Swarm name carries. */
+export const CONTENT_HASH_DIGITS = 12;
+
+/**
+ * The Swarm name of a secret's or config's content: Swarm cannot change either, so a new value
+ * is a new object, and the services using it are updated to the new name.
+ */
+export const contentName = (name: string, sha256Hex: string): string =>
+  `alacran--${name}--${sha256Hex.slice(0, CONTENT_HASH_DIGITS)}`;
 
 /** The Swarm config name that holds an app's pin. */
 export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;

@@ -33,6 +33,66 @@ export interface ResourceSpec {
   reservations?: ResourceAmounts;
 }
 
+/** An app's place on a network (`spec.networks`): the network's `metadata.name`, extra DNS names. */
+export interface AppNetwork {
+  name: string;
+  aliases: string[];
+}
+
+/**
+ * A secret or config an app mounts (`spec.secrets`, `spec.configs`). `target` is filled in by
+ * the parser: `/run/secrets/<name>` for a secret, `/<name>` for a config (Docker's defaults).
+ * uid and gid are strings as Swarm takes them; mode is the file mode (default 0444).
+ */
+export interface AppFileRef {
+  name: string;
+  target: string;
+  uid: string;
+  gid: string;
+  mode: number;
+}
+
+/** Where a Secret's or Config's content comes from: exactly one source per document. */
+export type ContentSource =
+  /** A file relative to the manifest file, given here relative to the apps directory (`/`). */
+  | { kind: "file"; path: string }
+  /** The controller's environment variable of that name. */
+  | { kind: "env"; variable: string }
+  /** An existing Swarm secret or config of that name, used as it is. */
+  | { kind: "external"; name: string }
+  /** Config only: the content written in the manifest. */
+  | { kind: "data"; data: string };
+
+/** What every kind of document has: its name, its file and where its fields are. */
+export interface DocumentBase {
+  name: string;
+  labels: Record<string, string>;
+  /** Relative to the apps directory, with forward slashes (as `AppSpec.file`). */
+  file: string;
+  source: SourcePosition;
+  positions: Record<string, SourcePosition>;
+}
+
+/** A `kind: Network` document. An external network is used as it is, never created or removed. */
+export interface NetworkSpec extends DocumentBase {
+  internal: boolean;
+  attachable: boolean;
+  encrypted: boolean;
+  external: boolean;
+}
+
+/** A `kind: Secret` document. */
+export interface SecretSpec extends DocumentBase {
+  from: ContentSource;
+}
+
+/** A `kind: Config` document. */
+export interface ConfigSpec extends DocumentBase {
+  from: ContentSource;
+}
+
+export type DocumentKind = "App" | "Network" | "Secret" | "Config";
+
 /** A validated app manifest plus where it came from. */
 export interface AppSpec {
   name: string;
@@ -50,6 +110,12 @@ export interface AppSpec {
   volumes: VolumeSpec[];
   /** Absent when the manifest sets no resources. */
   resources?: ResourceSpec;
+  /** `spec.networks` as listed; empty or absent: the app joins the default network only. */
+  networks?: AppNetwork[];
+  /** `spec.endpointMode`; absent is Swarm's default, vip. */
+  endpointMode?: "vip" | "dnsrr";
+  secrets?: AppFileRef[];
+  configs?: AppFileRef[];
   /**
    * The manifest file relative to the apps directory, with forward slashes: stored in the
    * `alacrity.file` label and compared with `DesiredState.failedFiles`, so it must not depend on
@@ -65,9 +131,11 @@ export interface AppSpec {
   positions: Record<string, SourcePosition>;
 }
 
-/** A document that failed validation, with its app name when it could be read. */
+/** A document that failed validation, with its name (and kind) when they could be read. */
 export interface InvalidApp {
   name?: string;
+  /** The document's kind when it could be read; absent means App (documents of old caches). */
+  kind?: DocumentKind;
   file: string;
   errors: ManifestError[];
 }
@@ -76,6 +144,10 @@ export interface InvalidApp {
 export interface DesiredState {
   /** Valid apps by name. */
   apps: Map<string, AppSpec>;
+  /** Valid Network, Secret and Config documents by name (absent: none declared). */
+  networks?: Map<string, NetworkSpec>;
+  secrets?: Map<string, SecretSpec>;
+  configs?: Map<string, ConfigSpec>;
   /** Documents that failed validation (their apps must be kept as they are). */
   invalid: InvalidApp[];
   /** Every error, file-level ones included, sorted by file, line, col. */

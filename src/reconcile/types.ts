@@ -1,5 +1,6 @@
 import type { Rejection } from "../rules/rule.js";
-import type { ServiceFields } from "../swarm/types.js";
+import type { SourcePosition } from "../manifest/types.js";
+import type { ContentValue, NetworkFields, ServiceFields } from "../swarm/types.js";
 
 /** One changed field of a service, for `plan` output and logs. Secret values are never shown. */
 export interface FieldChange {
@@ -26,7 +27,12 @@ export type ActionReason =
   | "scaled back: persistent apps run at most one replica"
   | "app removed"
   | "pin requested"
-  | "explicit move";
+  | "explicit move"
+  | "needed by an app"
+  | "declared"
+  | "no longer used"
+  | "options changed: re-created"
+  | "content changed";
 
 /**
  * Why a persistent app goes to its node: its `spec.node`, the node with the fewest pinned apps
@@ -92,6 +98,41 @@ export type Action =
 
 export type ActionKind = Action["kind"];
 
+/**
+ * What apps need besides their services: networks, secrets and configs. Kept apart from the
+ * per-app actions: `Plan.setup` runs before them (an app's network and secret exist before its
+ * service refers to them), `Plan.cleanup` after (an old secret goes once no service uses it).
+ */
+export type ResourceAction =
+  | {
+      kind: "create-network";
+      /** The document's `metadata.name` (`default` for the default network). */
+      resource: string;
+      network: NetworkFields;
+      reason: ActionReason;
+    }
+  | { kind: "remove-network"; resource: string; networkId: string; name: string; reason: ActionReason }
+  | {
+      kind: "create-content";
+      of: "secret" | "config";
+      resource: string;
+      name: string;
+      labels: Record<string, string>;
+      /** Prints as `(hidden)`: a plan and a log line show that it changed, never what to. */
+      value: ContentValue;
+      reason: ActionReason;
+    }
+  | {
+      kind: "remove-content";
+      of: "secret" | "config";
+      resource: string;
+      id: string;
+      name: string;
+      reason: ActionReason;
+    };
+
+export type ResourceActionKind = ResourceAction["kind"];
+
 /** The rule a rejected app broke, and the rejection (defined with the rules, src/rules/). */
 export type { RuleId as RejectionRule, Rejection } from "../rules/rule.js";
 
@@ -107,6 +148,10 @@ export interface Plan {
   warnings: PlanWarning[];
   /** Removals held back by the empty-directory or mass-prune guards. */
   heldBack: Action[];
+  /** Networks, secrets and configs to create before the actions run (absent: none). */
+  setup?: ResourceAction[];
+  /** Networks, secrets and configs to remove after them (absent: none). */
+  cleanup?: ResourceAction[];
 }
 
 export interface PlanOptions {
@@ -134,6 +179,23 @@ export interface PlanOptions {
   unseenHostPaths?: ReadonlySet<string>;
   /** Git revision the manifests come from, recorded as a label when set. */
   revision?: string;
+  /**
+   * The content of each Secret and Config document, read at the edge (src/content/) before
+   * planning: by document name. A document missing here, or resolved to an error, rejects the
+   * apps that use it; no app is planned against content that could not be read.
+   */
+  contents?: ResolvedContents;
+}
+
+/** A Secret's or Config's content as read from its source, or why it could not be. */
+export type ResolvedContent =
+  | { ok: true; sha256: string; value: ContentValue }
+  | { ok: true; external: string }
+  | { ok: false; message: string; at: SourcePosition };
+
+export interface ResolvedContents {
+  secrets: ReadonlyMap<string, ResolvedContent>;
+  configs: ReadonlyMap<string, ResolvedContent>;
 }
 
 /** Annotations users set on an app to allow changes that could lose data (defined with the schema). */

@@ -43,6 +43,32 @@ export interface ServiceFields {
   maxReplicasPerNode: number;
   /** CPU and memory limits and reservations; absent when none is set. */
   resources?: ResourceFields;
+  /**
+   * The Swarm networks the tasks join, by Swarm network *name* (the spec holds IDs; observe maps
+   * them back to names), sorted by name; absent or empty: none.
+   */
+  networks?: NetworkAttachmentFields[];
+  /** `EndpointSpec.Mode`; absent is vip. */
+  endpointMode?: "vip" | "dnsrr";
+  /** Secrets and configs mounted, by Swarm object *name*, sorted by target. */
+  secrets?: FileMountFields[];
+  configs?: FileMountFields[];
+}
+
+export interface NetworkAttachmentFields {
+  /** The Swarm network's name, e.g. `alacran--default` or an external network's own name. */
+  network: string;
+  aliases: string[];
+}
+
+/** A secret or config reference of a task: the Swarm object's name and the file it becomes. */
+export interface FileMountFields {
+  /** The Swarm secret's or config's name, e.g. `alacran--db-password--0123456789ab`. */
+  source: string;
+  target: string;
+  uid: string;
+  gid: string;
+  mode: number;
 }
 
 export interface ObservedService {
@@ -102,6 +128,25 @@ export interface PinRecord {
   configId: string;
 }
 
+export interface ObservedNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  scope: string;
+  internal: boolean;
+  attachable: boolean;
+  /** The overlay's `encrypted` option is set. */
+  encrypted: boolean;
+  labels: Record<string, string>;
+}
+
+/** A Swarm secret or config: its metadata only (Swarm never returns a secret's data). */
+export interface ObservedContent {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface ObservedState {
   services: ObservedService[];
   tasks: ObservedTask[];
@@ -109,6 +154,32 @@ export interface ObservedState {
   /** Volumes visible from the engine we talk to (the manager's; other nodes' are not listed). */
   volumes: ObservedVolume[];
   pins: PinRecord[];
+  /** Every network of the Swarm (absent: not read, as in older tests' fixtures). */
+  networks?: ObservedNetwork[];
+  /** Every secret, and every config that is not a pin record. */
+  secrets?: ObservedContent[];
+  configs?: ObservedContent[];
+}
+
+/** What AlaCrity creates for a Network document (or the default network). */
+export interface NetworkFields {
+  /** The Swarm network name (`alacran--<name>`). */
+  name: string;
+  internal: boolean;
+  attachable: boolean;
+  encrypted: boolean;
+  /** Ours (managed, instance, resource, network hash). */
+  labels: Record<string, string>;
+}
+
+/**
+ * The content of a secret or config for the executor. `read()` gives the bytes; the object
+ * prints as `(hidden)` however it is serialised or inspected (see src/content/), so an action
+ * carrying it can be logged and shown in a plan.
+ */
+export interface ContentValue {
+  read(): Buffer;
+  toJSON(): string;
 }
 
 /**
@@ -127,4 +198,16 @@ export type SwarmAction =
   | { kind: "create"; app: string; fields: ServiceFields }
   | { kind: "update"; app: string; serviceId: string; version: number; fields: ServiceFields }
   | { kind: "scale"; app: string; serviceId: string; version: number; to: number }
-  | { kind: "remove"; app: string; serviceId: string };
+  | { kind: "remove"; app: string; serviceId: string }
+  | { kind: "create-network"; network: NetworkFields }
+  | { kind: "remove-network"; networkId: string; name: string }
+  | {
+      kind: "create-content";
+      /** Secret or config. */
+      of: "secret" | "config";
+      /** The Swarm object's name, `contentName(resource, hash)`. */
+      name: string;
+      labels: Record<string, string>;
+      value: ContentValue;
+    }
+  | { kind: "remove-content"; of: "secret" | "config"; id: string; name: string };
