@@ -2,6 +2,13 @@ import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
 import { AppExecutor, type ActionOutcome, type ActionPort } from "../execute/appExecutor.js";
 import { groupByApp } from "../execute/groupByApp.js";
+import {
+  missingResourceMessage,
+  neededByActions,
+  ResourceRunner,
+  type ResourceOutcome,
+  type ResourcePort,
+} from "../execute/resourceRunner.js";
 import type { DesiredState } from "../manifest/types.js";
 import { plan as planState } from "../reconcile/plan.js";
 import type { Plan, PlanOptions } from "../reconcile/types.js";
@@ -11,7 +18,7 @@ import { forEachLimited } from "./forEachLimited.js";
 export type { ActionOutcome } from "../execute/appExecutor.js";
 
 /** What converging needs from the Swarm; the real one is in src/swarm, tests may count calls. */
-export interface SwarmPort extends ActionPort {
+export interface SwarmPort extends ActionPort, ResourcePort {
   observe(): Promise<ObservedState>;
 }
 
@@ -29,12 +36,15 @@ export interface ConvergeResult {
   /** The plan computed at the start of the pass. */
   plan: Plan;
   outcomes: ActionOutcome[];
-  /** Apps with an action that failed for good (after retries). */
+  /** Apps with an action that failed for good (after retries), or whose network or secret could not be made. */
   failed: Map<string, string>;
+  /** The plan's setup and cleanup (networks, secrets, configs), in the order they ran. */
+  resourceOutcomes: ResourceOutcome[];
 }
 
 /**
- * One convergence pass: observe, plan, execute every app's actions with bounded concurrency.
+ * One convergence pass: observe, plan, create the networks, secrets and configs the plan needs,
+ * execute every app's actions with bounded concurrency, then remove what no app uses any more.
  * One app's failure never stops the others. When Swarm rejects an action as stale (the service
  * changed since it was observed), that app alone is re-observed, re-planned and retried, so a
  * concurrent edit is never clobbered.
@@ -68,9 +78,24 @@ export async function converge(
     onAction: (outcome) => outcomes.push(outcome),
   });
 
+  const resourceOutcomes: ResourceOutcome[] = [];
+  const resources = new ResourceRunner({
+    port: swarm,
+    setup: firstPlan.setup ?? [],
+    logger: options.logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onOutcome: (outcome) => resourceOutcomes.push(outcome),
+  });
+  await resources.all();
+
   // A re-observe between attempts can fail too (the engine restarting): that app has failed,
   // and the others go on.
   await forEachLimited([...groupByApp(firstPlan.actions)], options.concurrency, async ([app, actions]) => {
+    const missing = await resources.ensure(neededByActions(actions));
+    if (missing.size > 0) {
+      failed.set(app, missingResourceMessage(missing));
+      return;
+    }
     try {
       const result = await executor.run(app, actions, observed, {
         childOf: options.logger,
@@ -81,5 +106,6 @@ export async function converge(
       failed.set(app, swarm.describeError(err));
     }
   });
-  return { plan: firstPlan, outcomes, failed };
+  await resources.cleanup(firstPlan.cleanup ?? []);
+  return { plan: firstPlan, outcomes, failed, resourceOutcomes };
 }

@@ -7,6 +7,7 @@ export function dockerSwarmPort(docker: Docker): SwarmPort {
   return {
     observe: () => observe(docker),
     execute: (action, observed) => execute(docker, action, observed),
+    executeResource: (action) => execute(docker, action),
     isRetryable,
     describeError: dockerMessage,
   };

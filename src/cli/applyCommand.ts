@@ -22,7 +22,13 @@ import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
 import { printable } from "../manifest/format.js";
-import { describeAction, describeRejection, describeWarning, planSummary } from "./render/planText.js";
+import {
+  describeAction,
+  describeRejection,
+  describeResourceAction,
+  describeWarning,
+  planSummary,
+} from "./render/planText.js";
 import { openDocker, startObserving } from "./swarmSession.js";
 
 interface ApplyCommandOptions extends DirOptions {
@@ -98,6 +104,15 @@ export function registerApplyCommand(program: Command): void {
             error: o.error,
             durationMs: o.durationMs,
           })),
+          resources: result.resourceOutcomes.map((o) => ({
+            kind: o.action.kind,
+            resource: o.action.resource,
+            name: o.action.kind === "create-network" ? o.action.network.name : o.action.name,
+            reason: o.action.reason,
+            ok: o.ok,
+            error: o.error,
+            durationMs: o.durationMs,
+          })),
           failed: Object.fromEntries(result.failed),
           rejections: result.plan.rejections,
           heldBack: result.plan.heldBack,
@@ -110,6 +125,11 @@ export function registerApplyCommand(program: Command): void {
         // Each line printable: manifest values, file names and Swarm's errors may hold newlines.
         const out: string[] = [];
         for (const error of desired.errors) out.push(`error: ${formatError(error)}`);
+        for (const outcome of result.resourceOutcomes) {
+          out.push(
+            `${describeResourceAction(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`,
+          );
+        }
         for (const outcome of result.outcomes) {
           const [line = ""] = describeAction(outcome.action);
           out.push(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
@@ -131,6 +151,7 @@ export function registerApplyCommand(program: Command): void {
       }
       const bad =
         result.failed.size > 0 ||
+        result.resourceOutcomes.some((o) => !o.ok) ||
         result.plan.rejections.length > 0 ||
         result.plan.heldBack.length > 0 ||
         notRunning.length > 0 ||

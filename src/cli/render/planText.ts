@@ -2,7 +2,7 @@ import { printable } from "../../manifest/format.js";
 import { formatError } from "../../manifest/types.js";
 import type { ManifestError, SourcePosition } from "../../manifest/types.js";
 import { createAttributes } from "../../reconcile/attributes.js";
-import type { Action, Plan, Rejection } from "../../reconcile/types.js";
+import type { Action, Plan, Rejection, ResourceAction } from "../../reconcile/types.js";
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
 
@@ -35,6 +35,25 @@ export function describeAction(action: Action): string[] {
   }
 }
 
+/** One line per network, secret or config action; a secret's value is never shown, only that it is new. */
+export function describeResourceAction(action: ResourceAction): string {
+  switch (action.kind) {
+    case "create-network": {
+      const n = action.network;
+      const options = [n.internal && "internal", n.attachable && "attachable", n.encrypted && "encrypted"]
+        .filter(Boolean)
+        .join(", ");
+      return `+ create network ${n.name}${options ? ` (${options})` : ""} (${action.reason})`;
+    }
+    case "remove-network":
+      return `- remove network ${action.name} (${action.reason})`;
+    case "create-content":
+      return `+ create ${action.of} ${action.name} for ${action.resource} (${action.reason}${action.of === "secret" ? "; value hidden" : ""})`;
+    case "remove-content":
+      return `- remove ${action.of} ${action.name} of ${action.resource} (${action.reason})`;
+  }
+}
+
 /** Attribute and change lines sit under their action line, as in terraform's plan. */
 const INDENT = "    ";
 
@@ -45,12 +64,16 @@ export function describeRejection(r: Rejection): string {
 /** Counts by kind, for the summary line and JSON output. */
 export function planSummary(plan: Plan): Record<string, number> {
   const count = (kind: Action["kind"]): number => plan.actions.filter((a) => a.kind === kind).length;
+  const resources = [...(plan.setup ?? []), ...(plan.cleanup ?? [])];
   return {
     create: count("create"),
     update: count("update"),
     scale: count("scale"),
     remove: count("remove"),
     pin: count("pin"),
+    // Networks, secrets and configs; a re-created network counts once in each.
+    resourceCreate: resources.filter((a) => a.kind.startsWith("create-")).length,
+    resourceRemove: resources.filter((a) => a.kind.startsWith("remove-")).length,
     rejected: plan.rejections.length,
     heldBack: plan.heldBack.length,
   };
@@ -76,24 +99,39 @@ export function describeWarning(w: Plan["warnings"][number]): string {
  */
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
+  for (const action of plan.setup ?? []) lines.push(describeResourceAction(action));
   for (const action of plan.actions) lines.push(...describeAction(action));
+  for (const action of plan.cleanup ?? []) lines.push(describeResourceAction(action));
   for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
   for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
   for (const warning of plan.warnings) lines.push(describeWarning(warning));
   const s = planSummary(plan);
   lines.push(
-    plan.actions.length === 0 && plan.rejections.length === 0
+    plan.actions.length === 0 &&
+      plan.rejections.length === 0 &&
+      s.resourceCreate === 0 &&
+      s.resourceRemove === 0
       ? "No changes: the Swarm matches the manifests."
-      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}.`,
+      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${resourceSummary(s)}.`,
   );
   return lines.map(printable).join("\n");
+}
+
+/** "; networks, secrets and configs: 2 to create, 1 to remove" when there are any. */
+function resourceSummary(s: Record<string, number>): string {
+  const create = s.resourceCreate ?? 0;
+  const remove = s.resourceRemove ?? 0;
+  if (create === 0 && remove === 0) return "";
+  return `; networks, secrets and configs: ${create} to create, ${remove} to remove`;
 }
 
 /** The plan as one JSON-ready document (service fields redact their env values when serialised). */
 export function planDocument(plan: Plan): object {
   return {
     summary: planSummary(plan),
+    setup: plan.setup ?? [],
     actions: plan.actions,
+    cleanup: plan.cleanup ?? [],
     heldBack: plan.heldBack,
     rejections: plan.rejections,
     warnings: plan.warnings,
