@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AppExecutor } from "../execute/appExecutor.js";
+import { missingResourceMessage, neededByActions, neededKeys } from "../execute/resourceRunner.js";
 import type { DesiredState } from "../manifest/types.js";
+import type { Action } from "../reconcile/types.js";
 import type { ObservedState } from "../swarm/types.js";
 import type { PlanCache, PlannedState } from "./planCache.js";
+import type { ResourceRunners } from "./resourceRunners.js";
 import type { HandlerOutcome } from "./workQueue.js";
 
 export interface AppReconcilerOptions {
@@ -13,6 +16,10 @@ export interface AppReconcilerOptions {
   observe(name: string): Promise<ObservedState>;
   plans: PlanCache;
   executor: AppExecutor;
+  /** The networks, secrets and configs an app's actions need are set up first, once per plan. */
+  resources: ResourceRunners;
+  /** Called after an app's service was removed or left a network, secret or config: it may be unused now. */
+  onActionsRun?: (name: string) => void;
   logger: Logger;
 }
 
@@ -57,7 +64,15 @@ export class AppReconciler {
       return { result: "terminal", error };
     }
 
-    const result = await this.#options.executor.run(name, planned.byApp.get(name) ?? [], observed, log);
+    const actions = planned.byApp.get(name) ?? [];
+    const missing = await this.#options.resources.for(planned.plan).ensure(neededByActions(actions));
+    if (missing.size > 0) {
+      const message = missingResourceMessage(missing);
+      this.#errors.set(name, message);
+      return { result: "retry", error: new Error(message) };
+    }
+    const result = await this.#options.executor.run(name, actions, observed, log);
+    if (mayLeaveUnused(actions, observed)) this.#options.onActionsRun?.(name);
     if (!result.ok) {
       this.#errors.set(name, result.message);
       return { result: result.retryable ? "retry" : "terminal", error: result.error };
@@ -66,4 +81,16 @@ export class AppReconciler {
     if (planned.plan.rejections.some((r) => r.app === name)) return { result: "terminal" };
     return { result: "ok" };
   }
+}
+
+const RESOURCE_FIELD = /^(networks|secrets|configs)\b/;
+
+/** Whether the actions may have left a network, secret or config without users. */
+function mayLeaveUnused(actions: readonly Action[], observed: ObservedState): boolean {
+  return actions.some((a) => {
+    if (a.kind === "update") return a.changes.some((c) => RESOURCE_FIELD.test(c.field));
+    if (a.kind !== "remove") return false;
+    const fields = observed.services.find((s) => s.id === a.serviceId)?.fields;
+    return fields !== undefined && neededKeys(fields).length > 0;
+  });
 }

@@ -4,6 +4,7 @@ import { AppExecutor } from "../execute/appExecutor.js";
 import { isManagedBy } from "../reconcile/managed.js";
 import type { StatusRow } from "../reconcile/status.js";
 import type { SwarmEvent } from "../swarm/events.js";
+import type { DesiredState } from "../manifest/types.js";
 import type { ObservedState } from "../swarm/types.js";
 import { AppReconciler } from "./appReconciler.js";
 import type { DaemonDeps } from "./daemonDeps.js";
@@ -16,6 +17,8 @@ import { ManifestIntake } from "./manifestIntake.js";
 import { ControllerMetrics } from "./metrics.js";
 import { ObservedCache } from "./observedCache.js";
 import { PlanCache } from "./planCache.js";
+import { RESOURCES_KEY, ResourceReconciler } from "./resourceReconciler.js";
+import { ResourceRunners } from "./resourceRunners.js";
 import { ResyncLoop } from "./resyncLoop.js";
 import { SyncStatus } from "./syncStatus.js";
 import { WorkQueue, type BackoffOptions, type HandlerOutcome } from "./workQueue.js";
@@ -95,15 +98,33 @@ export class Daemon {
       findings,
       logger: log,
     }));
+    const runners = new ResourceRunners({
+      port: deps,
+      logger: log,
+      clock,
+      onOutcome: ({ action, ok }) => {
+        observed.changed(RESOURCES_KEY);
+        if (!ok) metrics.dockerErrors.inc();
+        metrics.actions.inc({ kind: action.kind, result: ok ? "ok" : "error" });
+      },
+    });
     this.#reconciler = new AppReconciler({
       desired: () => manifests.desired,
       observe: (name) => observed.forApp(name),
       plans,
       executor,
+      resources: runners,
+      onActionsRun: () => this.#enqueue(RESOURCES_KEY),
       logger: log,
     });
+    const resources = new ResourceReconciler({
+      desired: () => manifests.desired,
+      observe: (name) => observed.forApp(name),
+      plans,
+      runners,
+    });
     this.#queue = new WorkQueue({
-      handler: (name) => this.#reconciler.reconcile(name),
+      handler: (name) => (name === RESOURCES_KEY ? resources.reconcile() : this.#reconciler.reconcile(name)),
       concurrency: options.concurrency ?? 4,
       backoff: options.backoff ?? {},
       clock,
@@ -226,6 +247,21 @@ export class Daemon {
     this.#log.debug({ reason, apps: names.size }, "full resync");
     this.#sync.startRound(names);
     for (const name of names) this.#enqueue(name, notBefore);
+    if (this.#resourcesToDo(desired, observed)) this.#enqueue(RESOURCES_KEY, notBefore);
+  }
+
+  /**
+   * Whether the plan has networks, secrets or configs to create or remove. Planned from the
+   * snapshot the apps will use, so this costs no plan of its own; a planner that throws is the
+   * apps' reconciles to report.
+   */
+  #resourcesToDo(desired: DesiredState, observed: ObservedState): boolean {
+    try {
+      const { plan } = this.#plans.planFor(desired, observed);
+      return (plan.setup?.length ?? 0) > 0 || (plan.cleanup?.length ?? 0) > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Queues `name`; its reconcile will use a snapshot newer than `notBefore` (default: now). */

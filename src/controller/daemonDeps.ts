@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ActionPort } from "../execute/appExecutor.js";
+import type { ResourcePort } from "../execute/resourceRunner.js";
 import type { DesiredState } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import type { SwarmEvent } from "../swarm/events.js";
@@ -10,7 +11,7 @@ import type { ObservedState } from "../swarm/types.js";
  * its own and the real layers plugged in by `alacrity run` (see `swarmDaemonDeps`; the Git source
  * wraps them to load one commit at a time).
  */
-export interface DaemonDeps extends ActionPort {
+export interface DaemonDeps extends ActionPort, ResourcePort {
   /** Reads the whole apps directory (never throws for bad manifests: they are in `errors`). */
   loadDesired(): Promise<DesiredState>;
   /** Reads the whole Swarm state. */

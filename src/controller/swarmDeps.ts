@@ -47,6 +47,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
           : { ...options.plan, ...hostPaths },
       ),
     execute: (action, observed) => execute(docker, action, observed),
+    executeResource: (action) => execute(docker, action),
     isRetryable,
     describeError: dockerMessage,
     watchEvents: (onEvent, onError) => watchEvents(docker, onEvent, onError),

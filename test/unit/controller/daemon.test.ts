@@ -137,6 +137,8 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
       return planner(d, o);
     },
     execute: (a) => swarm.execute(a),
+    // These tests plan no networks, secrets or configs: a call would be a planner bug.
+    executeResource: (a) => Promise.reject(new Error(`unexpected ${a.kind} in a daemon unit test`)),
     isRetryable: (err) => err instanceof Error && /out of sequence|ECONNREFUSED/.test(err.message),
     describeError: (err) => (err instanceof Error ? err.message : String(err)),
     watchEvents: (ev, er) => {

@@ -368,6 +368,7 @@ describe("LeasedDaemon", () => {
       observe: () => Promise.resolve({ services: [], tasks: [], nodes: [], volumes: [], pins: [] }),
       plan: () => ({ actions: [], rejections: [], warnings: [], heldBack: [] }),
       execute: () => Promise.resolve(),
+      executeResource: () => Promise.resolve(),
       isRetryable: () => false,
       describeError: String,
       watchEvents: () => {
