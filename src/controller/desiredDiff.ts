@@ -26,7 +26,57 @@ export function changedApps(previous: DesiredState, next: DesiredState): Set<str
   for (const name of invalidBefore.keys()) {
     if (!invalidNow.has(name)) changed.add(name);
   }
+  for (const name of appsOfChangedResources(previous, next)) changed.add(name);
   return changed;
+}
+
+/**
+ * The apps that use a Network, Secret or Config whose document or content changed: their
+ * services must follow (a new secret value is a new Swarm secret, so an update of each app).
+ */
+function appsOfChangedResources(previous: DesiredState, next: DesiredState): Set<string> {
+  const changed = new Set<string>();
+  const networks = changedNames(previous.networks, next.networks);
+  const secrets = changedNames(previous.secrets, next.secrets);
+  const configs = changedNames(previous.configs, next.configs);
+  for (const [key, version] of next.contentVersions ?? []) {
+    if (previous.contentVersions?.get(key) === version) continue;
+    const [kind, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    (kind === "secret" ? secrets : configs).add(name);
+  }
+  for (const key of previous.contentVersions?.keys() ?? []) {
+    if (next.contentVersions?.has(key)) continue;
+    const [kind, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    (kind === "secret" ? secrets : configs).add(name);
+  }
+  if (networks.size === 0 && secrets.size === 0 && configs.size === 0) return changed;
+  for (const [name, app] of next.apps) {
+    if (
+      (app.networks ?? []).some((n) => networks.has(n.name)) ||
+      (app.secrets ?? []).some((s) => secrets.has(s.name)) ||
+      (app.configs ?? []).some((c) => configs.has(c.name))
+    )
+      changed.add(name);
+  }
+  return changed;
+}
+
+/** Names declared in one state and not the other, or declared differently (positions aside). */
+function changedNames<T extends { positions: unknown; source: { file: string } }>(
+  before: ReadonlyMap<string, T> | undefined,
+  after: ReadonlyMap<string, T> | undefined,
+): Set<string> {
+  const names = new Set<string>();
+  const comparableDoc = (doc: T): unknown => {
+    const { positions: _positions, source, ...rest } = doc;
+    return { ...rest, sourceFile: source.file };
+  };
+  for (const [name, doc] of after ?? []) {
+    const old = before?.get(name);
+    if (!old || !deepEqual(comparableDoc(old), comparableDoc(doc))) names.add(name);
+  }
+  for (const name of before?.keys() ?? []) if (!after?.has(name)) names.add(name);
+  return names;
 }
 
 /** Invalid documents by app name, each as a canonical string of its errors (positions left out). */

@@ -148,6 +148,12 @@ export interface DesiredState {
   networks?: Map<string, NetworkSpec>;
   secrets?: Map<string, SecretSpec>;
   configs?: Map<string, ConfigSpec>;
+  /**
+   * What each Secret's and Config's source held when the state was loaded, as a digest or an
+   * error text, by `secret:NAME` / `config:NAME`: set at the edge that reads them (src/content/),
+   * so a daemon sees that a secret file changed although no manifest did. Never a value.
+   */
+  contentVersions?: ReadonlyMap<string, string>;
   /** Documents that failed validation (their apps must be kept as they are). */
   invalid: InvalidApp[];
   /** Every error, file-level ones included, sorted by file, line, col. */

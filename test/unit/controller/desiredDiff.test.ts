@@ -81,3 +81,57 @@ describe("deepEqual", () => {
     expect(deepEqual(null, {})).toBe(false);
   });
 });
+
+describe("changedApps and the documents apps use", () => {
+  const ref = (name: string) => ({ name, target: `/run/secrets/${name}`, uid: "0", gid: "0", mode: 0o444 });
+  const secret = (name: string, path: string, line = 1) => ({
+    name,
+    labels: {},
+    from: { kind: "file" as const, path },
+    file: "secrets.yaml",
+    source: { file: "secrets.yaml", line, col: 1 },
+    positions: {},
+  });
+  const withDocs = (
+    apps: AppSpec[],
+    secrets: ReturnType<typeof secret>[],
+    versions: [string, string][] = [],
+  ): DesiredState => ({
+    ...state(apps),
+    secrets: new Map(secrets.map((s) => [s.name, s])),
+    contentVersions: new Map(versions),
+  });
+  const apps = [
+    app("web", { secrets: [ref("pw")] }),
+    app("db", { secrets: [ref("pw"), ref("root")] }),
+    app("cache"),
+  ];
+
+  it("enqueues the apps of a secret whose content changed, though no manifest did", () => {
+    const before = withDocs(
+      apps,
+      [secret("pw", "pw.txt"), secret("root", "root.txt")],
+      [
+        ["secret:pw", "aaa"],
+        ["secret:root", "bbb"],
+      ],
+    );
+    const after = withDocs(
+      apps,
+      [secret("pw", "pw.txt"), secret("root", "root.txt")],
+      [
+        ["secret:pw", "aaa"],
+        ["secret:root", "ccc"],
+      ],
+    );
+    expect([...changedApps(before, after)]).toEqual(["db"]);
+    // Positive control: the same states with the same contents change nothing.
+    expect(changedApps(before, before).size).toBe(0);
+  });
+
+  it("enqueues the apps of a Secret document that changed its source, not for a moved line", () => {
+    const before = withDocs(apps, [secret("pw", "pw.txt")]);
+    expect([...changedApps(before, withDocs(apps, [secret("pw", "pw2.txt")]))].sort()).toEqual(["db", "web"]);
+    expect(changedApps(before, withDocs(apps, [secret("pw", "pw.txt", 9)])).size).toBe(0);
+  });
+});
