@@ -22,6 +22,11 @@ export interface ManifestWatcherOptions {
   onBurstStart?: () => void;
   onError?: (error: unknown) => void;
   /**
+   * Files that are not manifests but whose change must reload too: the files a Secret or Config
+   * document reads (`spec.file`), by path relative to the apps directory with `/` separators.
+   */
+  isContentFile?: (relativePath: string) => boolean;
+  /**
    * Quiet window that ends a burst. Default 50 ms: long enough to merge the writes of one save or
    * checkout, short next to the 300 ms an edit may take to reach the Swarm.
    */
@@ -128,10 +133,12 @@ export async function watchManifests(options: ManifestWatcherOptions): Promise<M
       followSymlinks: true,
       ignored: (p: string, stats?: Stats) => isHidden(treeRoot, p) || leadsOutside(boundary, p, stats),
     });
+    const relevant = (p: string): boolean =>
+      isManifestFile(p) || (options.isContentFile?.(relative(treeRoot, p).split(sep).join("/")) ?? false);
     watcher.on("all", (event, p) => {
       if (
         event === "unlinkDir" ||
-        ((event === "add" || event === "change" || event === "unlink") && isManifestFile(p))
+        ((event === "add" || event === "change" || event === "unlink") && relevant(p))
       ) {
         debouncer.trigger();
       }
