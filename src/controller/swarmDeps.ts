@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loader/index.js";
+import type { DesiredState } from "../manifest/types.js";
 import { plan } from "../reconcile/plan.js";
 import type { PlanOptions } from "../reconcile/types.js";
 import { dockerMessage, isRetryable } from "../swarm/errors.js";
@@ -31,10 +32,13 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   const { docker, dir, logger } = options;
   // Symlinks of bound host paths, resolved at each load (I/O stays here, the planner stays pure).
   let hostPaths: HostPathLookup = { resolvedHostPaths: new Map(), unseenHostPaths: new Set() };
+  // The files the last load's Secret and Config documents read: a change to one reloads too.
+  let contentFiles = new Set<string>();
   return {
     loadDesired: async () => {
       const desired = await loadDesiredState(dir, { deferCacheWriteMs: CACHE_WRITE_DELAY_MS });
       hostPaths = await resolveHostPaths(desired);
+      contentFiles = contentFilesOf(desired);
       return desired;
     },
     observe: () => observe(docker),
@@ -57,8 +61,18 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
         onChange,
         onBurstStart,
         onError: (err) => logger.warn({ err }, "manifest watch error"),
+        isContentFile: (path) => contentFiles.has(path),
         ...options.watch,
       }),
     logger,
   };
+}
+
+/** The paths (relative to the apps directory) that the Secret and Config documents read. */
+function contentFilesOf(desired: DesiredState): Set<string> {
+  const files = new Set<string>();
+  for (const doc of [...(desired.secrets?.values() ?? []), ...(desired.configs?.values() ?? [])]) {
+    if (doc.from.kind === "file") files.add(doc.from.path);
+  }
+  return files;
 }
