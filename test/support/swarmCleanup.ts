@@ -30,6 +30,30 @@ export async function cleanupSuite(docker: Docker, instance: string, prefix: str
       ),
   );
   await removeVolumes(docker, `alacran--${prefix}`);
+  await removeNamed(docker, `alacran--${prefix}`);
+}
+
+/**
+ * Secrets, configs and networks named after the prefix (never the shared `alacran--default`).
+ * Each goes once no task uses it any more: retried for a while, like the volumes.
+ */
+async function removeNamed(docker: Docker, prefix: string): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const [secrets, configs, networks] = await Promise.all([
+      docker.listSecrets(),
+      docker.listConfigs() as Promise<{ ID: string; Spec?: { Name?: string } }[]>,
+      docker.listNetworks(),
+    ]);
+    const ours = (name: string | undefined) => (name ?? "").startsWith(prefix);
+    const removals = [
+      ...secrets.filter((x) => ours(x.Spec?.Name)).map((x) => docker.getSecret(x.ID).remove()),
+      ...configs.filter((x) => ours(x.Spec?.Name)).map((x) => docker.getConfig(x.ID).remove()),
+      ...networks.filter((x) => ours(x.Name)).map((x) => docker.getNetwork(x.Id).remove()),
+    ];
+    if (removals.length === 0) return;
+    await Promise.all(removals.map((r) => r.catch(() => undefined)));
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Volumes go only once their containers are gone: retry for a while (bounded). */
