@@ -23,7 +23,7 @@ import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
 import { printable } from "../manifest/format.js";
 import {
-  describeAction,
+  actionHeadline,
   describeRejection,
   describeResourceAction,
   describeWarning,
@@ -131,11 +131,10 @@ export function registerApplyCommand(program: Command): void {
           );
         }
         for (const outcome of result.outcomes) {
-          const [line = ""] = describeAction(outcome.action);
-          out.push(`${line}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
+          out.push(`${actionHeadline(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
         }
         for (const r of result.plan.rejections) out.push(describeRejection(r));
-        for (const action of result.plan.heldBack) out.push(`held back: ${describeAction(action)[0] ?? ""}`);
+        for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
         for (const w of result.plan.warnings) out.push(describeWarning(w));
         for (const [app, w] of notRunning) {
           const detail = w.errors.length

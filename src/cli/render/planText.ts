@@ -6,20 +6,34 @@ import type { Action, Plan, Rejection, ResourceAction } from "../../reconcile/ty
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
 
-export function describeAction(action: Action): string[] {
+/** The first line of an action, as `apply` prints it for each action it ran. */
+export function actionHeadline(action: Action): string {
   switch (action.kind) {
     case "pin":
-      return [
-        `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`,
-      ];
+      return `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`;
+    case "create":
+      return `+ create ${action.app} (${action.reason})`;
+    case "update":
+      return `~ update ${action.app} (${action.reason})`;
+    case "scale":
+      return `^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`;
+    case "remove":
+      return `- remove ${action.app} (${action.reason}; its volumes and pin are kept)`;
+  }
+}
+
+/** An action as `plan` prints it: its headline, then its attributes or changes. */
+export function describeAction(action: Action): string[] {
+  const headline = actionHeadline(action);
+  switch (action.kind) {
     case "create":
       return [
-        `+ create ${action.app} (${action.reason})`,
+        headline,
         ...createAttributes(action.fields, action.node).map((a) => `${INDENT}${a.field}: ${a.value}`),
       ];
     case "update":
       return [
-        `~ update ${action.app} (${action.reason})`,
+        headline,
         ...action.changes.map((c) => `${INDENT}${c.field}: ${c.from} -> ${c.to}`),
         ...(action.changes.length === 0 && action.internalLabels?.length
           ? [`${INDENT}only AlaCrity's own labels: ${action.internalLabels.join(", ")}`]
@@ -28,10 +42,8 @@ export function describeAction(action: Action): string[] {
           ? []
           : [`${INDENT}restarts: ${action.restarts ? `yes (${action.restartOrder})` : "no"}`]),
       ];
-    case "scale":
-      return [`^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`];
-    case "remove":
-      return [`- remove ${action.app} (${action.reason}; its volumes and pin are kept)`];
+    default:
+      return [headline];
   }
 }
 
