@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { endpointModeFromSpec, fileMountsFromSpec, networksFromSpec } from "./attachmentSpec.js";
 import type {
   ObservedMount,
   ObservedPort,
@@ -10,9 +11,13 @@ import type {
 /**
  * Reads the fields AlaCrity sets out of a service spec as Swarm returns it, normalised so that
  * `fieldsFromSpec(specFromFields(f))` equals `f` even after Swarm filled in its defaults:
- * that equality is what lets a no-op resync plan nothing.
+ * that equality is what lets a no-op resync plan nothing. `networkNames` maps the network IDs
+ * Swarm stores to their names (observe lists the networks).
  */
-export function fieldsFromSpec(spec: Docker.ServiceSpec | undefined): ServiceFields {
+export function fieldsFromSpec(
+  spec: Docker.ServiceSpec | undefined,
+  networkNames: ReadonlyMap<string, string> = new Map(),
+): ServiceFields {
   const task = (spec?.TaskTemplate ?? {}) as Docker.ContainerTaskSpec;
   const container = task.ContainerSpec ?? {};
   const fields: ServiceFields = {
@@ -31,6 +36,14 @@ export function fieldsFromSpec(spec: Docker.ServiceSpec | undefined): ServiceFie
   // Swarm drops empty lists, so "no command" and "[]" are the same thing: both read as absent.
   if (container.Command && container.Command.length > 0) fields.command = [...container.Command];
   if (container.Args && container.Args.length > 0) fields.args = [...container.Args];
+  const networks = networksFromSpec(task.Networks, networkNames);
+  if (networks) fields.networks = networks;
+  const endpointMode = endpointModeFromSpec(spec?.EndpointSpec?.Mode);
+  if (endpointMode) fields.endpointMode = endpointMode;
+  const secrets = fileMountsFromSpec(container.Secrets, (secret) => secret.SecretName);
+  if (secrets) fields.secrets = secrets;
+  const configs = fileMountsFromSpec(container.Configs, (config) => config.ConfigName);
+  if (configs) fields.configs = configs;
   return fields;
 }
 

@@ -1,12 +1,20 @@
 import type Docker from "dockerode";
 import { LABEL } from "../domain/names.js";
+import { configsSpec, networksSpec, secretsSpec } from "./attachmentSpec.js";
+import { NETWORK_NAMES_ONLY, type SwarmIds } from "./swarmIds.js";
 import type { ObservedMount, ResourceAmountFields, ServiceFields } from "./types.js";
 
 /**
  * The Docker Engine API service spec for `fields`: the exact inverse of `fieldsFromSpec`.
  * Everything else is left to Swarm's defaults, which `fieldsFromSpec` reads past.
+ * `ids` gives the secret and config IDs Swarm needs beside their names (`lookupIds`); the default
+ * suits fields without secrets or configs.
  */
-export function specFromFields(name: string, fields: ServiceFields): Docker.ServiceSpec {
+export function specFromFields(
+  name: string,
+  fields: ServiceFields,
+  ids: SwarmIds = NETWORK_NAMES_ONLY,
+): Docker.ServiceSpec {
   const app = fields.labels[LABEL.app] ?? name;
   const containerSpec: Docker.ContainerSpec = {
     Image: fields.image,
@@ -17,11 +25,17 @@ export function specFromFields(name: string, fields: ServiceFields): Docker.Serv
   };
   if (fields.command && fields.command.length > 0) containerSpec.Command = [...fields.command];
   if (fields.args && fields.args.length > 0) containerSpec.Args = [...fields.args];
+  const secrets = secretsSpec(fields.secrets, ids);
+  if (secrets) containerSpec.Secrets = secrets;
+  const configs = configsSpec(fields.configs, ids);
+  if (configs) containerSpec.Configs = configs;
 
   const placement: Docker.Placement = { Constraints: [...fields.constraints] };
   if (fields.maxReplicasPerNode > 0) placement.MaxReplicas = fields.maxReplicasPerNode;
 
   const taskTemplate: Docker.ContainerTaskSpec = { ContainerSpec: containerSpec, Placement: placement };
+  const networks = networksSpec(fields.networks, ids);
+  if (networks) taskTemplate.Networks = networks;
   if (fields.resources) {
     taskTemplate.Resources = {
       Limits: resourceAmountsSpec(fields.resources.limits),
@@ -38,6 +52,7 @@ export function specFromFields(name: string, fields: ServiceFields): Docker.Serv
     UpdateConfig: { Parallelism: 1, FailureAction: "pause", Order: fields.updateOrder },
     RollbackConfig: { Parallelism: 1, Order: fields.updateOrder },
     EndpointSpec: {
+      ...(fields.endpointMode ? { Mode: fields.endpointMode } : {}),
       Ports: fields.ports.map((port) => {
         const config: Docker.PortConfig = {
           Protocol: port.protocol,
