@@ -3,6 +3,8 @@ import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
 import type {
+  ObservedContent,
+  ObservedNetwork,
   ObservedNode,
   ObservedService,
   ObservedState,
@@ -12,32 +14,49 @@ import type {
 } from "./types.js";
 
 /**
- * Reads the whole observed state in five list calls made at once (services, tasks, nodes,
- * volumes, pin configs) and never inspects a single object: the cost of a resync does not grow
- * with the number of apps in API round trips.
+ * Reads the whole observed state in seven list calls made at once (services, tasks, nodes,
+ * volumes, configs, networks, secrets) and never inspects a single object: the cost of a resync
+ * does not grow with the number of apps in API round trips. One config list serves both the pin
+ * records and the configs apps mount (external ones included).
  */
 export async function observe(docker: Docker): Promise<ObservedState> {
-  let lists: [Docker.Service[], RawTask[], RawNode[], { Volumes?: RawVolume[] | null }, Docker.ConfigInfo[]];
+  let lists: [
+    Docker.Service[],
+    RawTask[],
+    RawNode[],
+    { Volumes?: RawVolume[] | null },
+    Docker.ConfigInfo[],
+    Docker.NetworkInspectInfo[],
+    RawContent[],
+  ];
   try {
     lists = await Promise.all([
       docker.listServices(),
       docker.listTasks() as Promise<RawTask[]>,
       docker.listNodes() as Promise<RawNode[]>,
       docker.listVolumes() as Promise<{ Volumes?: RawVolume[] | null }>,
-      docker.listConfigs({ filters: { label: [`${LABEL.pinRecord}=true`] } }),
+      docker.listConfigs(),
+      docker.listNetworks(),
+      docker.listSecrets() as Promise<RawContent[]>,
     ]);
   } catch (err) {
     throw toDockerError(err, "cannot read the Swarm state");
   }
-  const [rawServices, rawTasks, rawNodes, rawVolumes, rawConfigs] = lists;
-  const services = rawServices.map(serviceFromRaw);
+  const [rawServices, rawTasks, rawNodes, rawVolumes, rawConfigs, rawNetworks, rawSecrets] = lists;
+  const networks = rawNetworks.map(networkFromRaw);
+  const networkNames = new Map(networks.map((network) => [network.id, network.name]));
+  const services = rawServices.map((raw) => serviceFromRaw(raw, networkNames));
   const serviceIds = new Set(services.map((service) => service.id));
+  const isPin = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.pinRecord] === "true";
   return {
     services,
     tasks: relevantTasks(rawTasks.map(taskFromRaw).filter((task) => serviceIds.has(task.serviceId))),
     nodes: rawNodes.map(nodeFromRaw),
     volumes: (rawVolumes.Volumes ?? []).map(volumeFromRaw),
-    pins: rawConfigs.flatMap(pinFromRaw),
+    pins: rawConfigs.filter(isPin).flatMap(pinFromRaw),
+    networks,
+    secrets: rawSecrets.map(contentFromRaw),
+    configs: rawConfigs.filter((raw) => !isPin(raw)).map(contentFromRaw),
   };
 }
 
@@ -59,17 +78,23 @@ export interface RawNode {
   Status?: { State?: string; Addr?: string };
 }
 
+/** A secret's or config's list entry: metadata only (Swarm never lists a secret's data). */
+interface RawContent {
+  ID: string;
+  Spec?: { Name?: string; Labels?: Record<string, string> | null };
+}
+
 interface RawVolume {
   Name: string;
   Labels?: Record<string, string> | null;
 }
 
-function serviceFromRaw(raw: Docker.Service): ObservedService {
+function serviceFromRaw(raw: Docker.Service, networkNames: ReadonlyMap<string, string>): ObservedService {
   return {
     id: raw.ID,
     name: raw.Spec?.Name ?? raw.ID,
     version: raw.Version?.Index ?? 0,
-    fields: fieldsFromSpec(raw.Spec),
+    fields: fieldsFromSpec(raw.Spec, networkNames),
     rawSpec: raw.Spec,
     createdAt: raw.CreatedAt ?? "",
     updatedAt: raw.UpdatedAt ?? "",
@@ -143,6 +168,24 @@ export function nodeFromRaw(raw: RawNode): ObservedNode {
   };
   if (raw.Status?.Addr) node.addr = raw.Status.Addr;
   return node;
+}
+
+export function networkFromRaw(raw: Docker.NetworkInspectInfo): ObservedNetwork {
+  return {
+    id: raw.Id,
+    name: raw.Name,
+    driver: raw.Driver,
+    scope: raw.Scope,
+    internal: raw.Internal,
+    attachable: raw.Attachable,
+    // Docker keeps the option as given (`--opt encrypted` stores ""); any value turns it on.
+    encrypted: raw.Options?.encrypted !== undefined,
+    labels: { ...(raw.Labels ?? {}) },
+  };
+}
+
+function contentFromRaw(raw: RawContent): ObservedContent {
+  return { id: raw.ID, name: raw.Spec?.Name ?? raw.ID, labels: { ...(raw.Spec?.Labels ?? {}) } };
 }
 
 function volumeFromRaw(raw: RawVolume): ObservedVolume {
