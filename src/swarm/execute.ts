@@ -1,6 +1,9 @@
 import type Docker from "dockerode";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
+import { createContent, removeContent } from "./contents.js";
+import { createNetwork, removeNetwork } from "./networks.js";
 import { specFromFields } from "./serviceSpec.js";
+import { lookupIds } from "./swarmIds.js";
 import { updateService } from "./updateService.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
 import type { ObservedState, SwarmAction } from "./types.js";
@@ -16,19 +19,31 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
     case "pin":
       return pin(docker, action);
     case "create":
-      return create(docker, action.app, specFromFields(action.app, action.fields));
+      return create(
+        docker,
+        action.app,
+        specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields)),
+      );
     case "update":
       return update(
         docker,
         action.app,
         action.serviceId,
         action.version,
-        specFromFields(action.app, action.fields),
+        specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields)),
       );
     case "scale":
       return scale(docker, action, observed);
     case "remove":
       return remove(docker, action.app, action.serviceId);
+    case "create-network":
+      return createNetwork(docker, action.network);
+    case "remove-network":
+      return removeNetwork(docker, action.networkId, action.name);
+    case "create-content":
+      return createContent(docker, action);
+    case "remove-content":
+      return removeContent(docker, action.of, action.id, action.name);
   }
 }
 
