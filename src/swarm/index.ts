@@ -4,6 +4,8 @@ export type { DockerConnectionOptions } from "./connect.js";
 export { observe, relevantTasks } from "./observe.js";
 export { fieldsFromSpec, envRecord, stripDigest } from "./serviceFields.js";
 export { specFromFields } from "./serviceSpec.js";
+export { lookupIds } from "./swarmIds.js";
+export type { SwarmIds } from "./swarmIds.js";
 export { execute } from "./execute.js";
 export { DockerError, dockerMessage, isRetryable, statusCodeOf, toDockerError } from "./errors.js";
 export { waitForTasks } from "./waitForTasks.js";
