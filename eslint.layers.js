@@ -13,8 +13,9 @@ export const LAYERS = {
   reconcile: { values: ["domain", "manifest", "rules"], types: ["swarm"] },
   swarm: { values: ["domain"], types: ["manifest"] },
   execute: { values: ["domain"], types: ["reconcile", "swarm"] },
-  apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute"] },
-  controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply"] },
+  content: { values: ["domain", "manifest"], types: ["reconcile", "swarm"] },
+  apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "content"] },
+  controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply", "content"] },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
   http: { values: ["domain"], types: ["controller"] },
   cli: {
@@ -29,6 +30,7 @@ export const LAYERS = {
       "controller",
       "gitsource",
       "http",
+      "content",
     ],
   },
 };
