@@ -10,6 +10,7 @@ import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import {
+  addAgeKeyFileOption,
   addDirOptions,
   addOutputOption,
   addRemovalGuardOptions,
@@ -67,7 +68,7 @@ export function registerApplyCommand(program: Command): void {
       "after",
       "\nExit status: 0 every app converged; 1 any app rejected or failed, or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
-  addOutputOption(addDirOptions(addRemovalGuardOptions(command), true)).action(
+  addOutputOption(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
     async (options: ApplyCommandOptions) => {
       const dir = requireDir(options);
       const logger = await createLogger();

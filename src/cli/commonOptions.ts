@@ -1,5 +1,6 @@
 import { Option } from "commander";
 import type { Command } from "commander";
+import type { ResolveContentsOptions } from "../content/index.js";
 import type { PlanOptions } from "../reconcile/types.js";
 import { DEFAULT_INSTANCE } from "../reconcile/managed.js";
 import { allowedRootProblem, DEFAULT_HOST_PATH_ROOTS } from "../rules/hostPaths.js";
@@ -10,6 +11,8 @@ export interface DirOptions {
   instance: string;
   /** The allowed data roots, checked; undefined: the defaults (/srv, /mnt, /data). */
   allowHostPath?: string[];
+  /** `--age-key-file` (or `$ALACRITY_AGE_KEY_FILE`), on the commands that read Secret contents. */
+  ageKeyFile?: string;
 }
 
 /** The planner's options from the command line; removal guards stay on unless a command lifts them. */
@@ -80,6 +83,26 @@ function allowedRoots(given: readonly string[], fromEnv: boolean): string[] {
     if (problem !== undefined) throw new ExitError(1, `alacrity: ${problem}`);
   }
   return roots;
+}
+
+/**
+ * `--age-key-file FILE` (or `$ALACRITY_AGE_KEY_FILE`): the age identities `.age` Secret and Config
+ * files are decrypted with, for the commands that read their contents against a Swarm (plan,
+ * apply, run). Only its path is taken here: it is read when the first `.age` file needs it, so a
+ * command without one works without the key, and a key's text never reaches the options.
+ */
+export function addAgeKeyFileOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      "--age-key-file <file>",
+      "decrypt .age Secret and Config files with the age identities (AGE-SECRET-KEY-1... lines) in FILE",
+    ).env("ALACRITY_AGE_KEY_FILE"),
+  );
+}
+
+/** What reading the Secret and Config contents of `appsDir` needs from the command line. */
+export function contentOptionsOf(options: DirOptions, appsDir: string): ResolveContentsOptions {
+  return { appsDir, env: process.env, ageIdentityFile: options.ageKeyFile };
 }
 
 export function requireDir(options: DirOptions): string {

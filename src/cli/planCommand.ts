@@ -5,7 +5,14 @@ import type { ManifestError } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import { plan } from "../reconcile/plan.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { addDirOptions, addOutputOption, planOptionsOf, printJson, requireDir } from "./commonOptions.js";
+import {
+  addAgeKeyFileOption,
+  addDirOptions,
+  addOutputOption,
+  planOptionsOf,
+  printJson,
+  requireDir,
+} from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { errorLine, planDocument, renderPlan } from "./render/planText.js";
@@ -39,22 +46,27 @@ export function registerPlanCommand(program: Command): void {
       "after",
       "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid or rejected apps present.\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
     );
-  addOutputOption(addDirOptions(command, true)).action(async (options: PlanCommandOptions) => {
-    const dir = requireDir(options);
-    const docker = openDocker();
-    const observing = startObserving(docker);
-    const desired = await loadDesiredState(dir);
-    const observed = await observing;
-    const p = plan(desired, observed, {
-      ...planOptionsOf(options),
-      ...(await resolveHostPaths(desired)),
-    });
-    if (options.output === "json") {
-      printJson({ ...planDocument(p), errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })) });
-    } else {
-      process.stdout.write(planText(desired.errors, p));
-    }
-    const code = planExitCode(p, desired.errors.length);
-    if (code !== 0) throw new ExitError(code);
-  });
+  addOutputOption(addAgeKeyFileOption(addDirOptions(command, true))).action(
+    async (options: PlanCommandOptions) => {
+      const dir = requireDir(options);
+      const docker = openDocker();
+      const observing = startObserving(docker);
+      const desired = await loadDesiredState(dir);
+      const observed = await observing;
+      const p = plan(desired, observed, {
+        ...planOptionsOf(options),
+        ...(await resolveHostPaths(desired)),
+      });
+      if (options.output === "json") {
+        printJson({
+          ...planDocument(p),
+          errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
+        });
+      } else {
+        process.stdout.write(planText(desired.errors, p));
+      }
+      const code = planExitCode(p, desired.errors.length);
+      if (code !== 0) throw new ExitError(code);
+    },
+  );
 }

@@ -18,6 +18,7 @@ import { parseListenAddress, startHttpServer } from "../http/server.js";
 import { warmParser } from "../manifest/loader/index.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
 import {
+  addAgeKeyFileOption,
   addDirOptions,
   addRemovalGuardOptions,
   planOptionsOf,
@@ -146,113 +147,115 @@ export function registerRunCommand(program: Command): void {
       "after",
       "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30\n  alacrity run --git-url https://git.example.com/ops/apps.git --git-ref main --git-path apps\n\nGit credentials: an SSH key through GIT_SSH_COMMAND, a credential helper, or a token in ALACRITY_GIT_TOKEN (sent as an HTTP header; ALACRITY_GIT_TOKEN_USER makes it Basic auth). See docs/gitops.md.",
     );
-  addDirOptions(addRemovalGuardOptions(command), true).action(async (options: RunCommandOptions) => {
-    const stopSignals = new StopSignals();
-    if (options.gitUrl && options.dir) {
-      throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
-    }
-    const { host, port } = listenAddress(options.listen);
-    const logger = await createLogger();
-    const webhookSecret = await readWebhookSecret(options.webhookSecretFile).catch((err: unknown) => {
-      throw new ExitError(1, `alacrity: ${(err as Error).message}`);
-    });
-    const git = options.gitUrl ? newGitOps(options, options.gitUrl, logger) : undefined;
-    const dir = git ? git.appsDir : requireDir(options);
-    const docker = openDocker();
-    const deps = swarmDaemonDeps({
-      docker,
-      dir,
-      logger,
-      plan: planOptionsOf(options, options),
-      revision: git?.revision,
-    });
-    const daemonDeps = git ? git.wrap(deps) : deps;
-    const metrics = new ControllerMetrics();
-    // Two controllers of one instance never fight: only the holder of the lease reconciles.
-    const controller = new LeasedDaemon({
-      newDaemon: () =>
-        new Daemon(daemonDeps, {
-          instance: options.instance,
-          resyncIntervalMs: options.resync * 1000,
-          concurrency: options.concurrency,
-          metrics,
-        }),
-      onDaemonStarted: (daemon) => git?.attach(daemon),
-      lease: options.lease
-        ? {
-            store: new SwarmLeaseStore(docker, options.instance),
-            identity: leaseIdentity(hostname(), process.pid),
-            durationMs: options.leaseDuration * 1000,
-          }
-        : undefined,
-      metrics,
-      logger,
-    });
-    const http = await startHttpServer({
-      host,
-      port,
-      registry: metrics.registry,
-      readiness: () => (git ? git.readiness(() => controller.readiness()) : controller.readiness()),
-      status: () => ({
-        apps: controller.daemon.statusRows(),
-        ...(options.lease ? { lease: controller.lease() } : {}),
-        ...(git ? { git: git.status() } : {}),
-      }),
-      postRoutes: webhookSecret
-        ? {
-            "/hooks/git": webhookHandler({
-              secret: webhookSecret,
-              logger,
-              trigger: (reason) => (git ? git.trigger(reason) : void controller.daemon.resync(reason)),
-            }),
-          }
-        : {},
-    }).catch((err: unknown) => {
-      throw new ExitError(1, `alacrity: cannot listen on ${options.listen}: ${(err as Error).message}`);
-    });
-    git?.registerMetrics(metrics.registry);
-    logger.info(
-      {
-        dir,
-        instance: options.instance,
-        http: http.url,
-        ...(git ? { git: redactUrl(git.source.status().url), ref: git.source.status().ref } : {}),
-        webhook: webhookSecret ? `${http.url}/hooks/git` : "off",
-      },
-      `alacrity is running; status: ${http.url}/status, metrics: ${http.url}/metrics`,
-    );
-
-    let stopping = false;
-    const stopped = new Promise<void>((resolve) => {
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        signals++;
-        if (signals > 1) {
-          logger.warn({ signal }, "second signal: exiting at once");
-          process.exit(130);
-        }
-        logger.info({ signal }, "stopping: no new work, finishing what is in flight");
-        backgroundClock.setTimeout(() => {
-          logger.warn("in-flight work did not finish in time; exiting");
-          process.exit(0);
-        }, STOP_GRACE_MS);
-        stopping = true;
-        void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
-      };
-      stopSignals.handle(onSignal);
-    });
-    if (git) {
-      await git.start().catch((err: unknown) => {
-        throw new ExitError(1, `alacrity: cannot use the Git working directory: ${(err as Error).message}`);
+  addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true)).action(
+    async (options: RunCommandOptions) => {
+      const stopSignals = new StopSignals();
+      if (options.gitUrl && options.dir) {
+        throw new ExitError(1, "alacrity: --dir and --git-url exclude each other (is ALACRITY_DIR set?)");
+      }
+      const { host, port } = listenAddress(options.listen);
+      const logger = await createLogger();
+      const webhookSecret = await readWebhookSecret(options.webhookSecretFile).catch((err: unknown) => {
+        throw new ExitError(1, `alacrity: ${(err as Error).message}`);
       });
-      // The daemon starts on a checkout, never on an empty directory (see --allow-empty).
-      await Promise.race([git.firstCheckout(), stopped]);
-    }
-    // Once started, load the parser in the background (the first sync may have taken every
-    // manifest from the parse cache): the first edit then does not wait for it.
-    backgroundClock.setTimeout(warmParser, 2000);
-    collectGrownHeap();
-    if (!stopping) await controller.start();
-    await stopped;
-  });
+      const git = options.gitUrl ? newGitOps(options, options.gitUrl, logger) : undefined;
+      const dir = git ? git.appsDir : requireDir(options);
+      const docker = openDocker();
+      const deps = swarmDaemonDeps({
+        docker,
+        dir,
+        logger,
+        plan: planOptionsOf(options, options),
+        revision: git?.revision,
+      });
+      const daemonDeps = git ? git.wrap(deps) : deps;
+      const metrics = new ControllerMetrics();
+      // Two controllers of one instance never fight: only the holder of the lease reconciles.
+      const controller = new LeasedDaemon({
+        newDaemon: () =>
+          new Daemon(daemonDeps, {
+            instance: options.instance,
+            resyncIntervalMs: options.resync * 1000,
+            concurrency: options.concurrency,
+            metrics,
+          }),
+        onDaemonStarted: (daemon) => git?.attach(daemon),
+        lease: options.lease
+          ? {
+              store: new SwarmLeaseStore(docker, options.instance),
+              identity: leaseIdentity(hostname(), process.pid),
+              durationMs: options.leaseDuration * 1000,
+            }
+          : undefined,
+        metrics,
+        logger,
+      });
+      const http = await startHttpServer({
+        host,
+        port,
+        registry: metrics.registry,
+        readiness: () => (git ? git.readiness(() => controller.readiness()) : controller.readiness()),
+        status: () => ({
+          apps: controller.daemon.statusRows(),
+          ...(options.lease ? { lease: controller.lease() } : {}),
+          ...(git ? { git: git.status() } : {}),
+        }),
+        postRoutes: webhookSecret
+          ? {
+              "/hooks/git": webhookHandler({
+                secret: webhookSecret,
+                logger,
+                trigger: (reason) => (git ? git.trigger(reason) : void controller.daemon.resync(reason)),
+              }),
+            }
+          : {},
+      }).catch((err: unknown) => {
+        throw new ExitError(1, `alacrity: cannot listen on ${options.listen}: ${(err as Error).message}`);
+      });
+      git?.registerMetrics(metrics.registry);
+      logger.info(
+        {
+          dir,
+          instance: options.instance,
+          http: http.url,
+          ...(git ? { git: redactUrl(git.source.status().url), ref: git.source.status().ref } : {}),
+          webhook: webhookSecret ? `${http.url}/hooks/git` : "off",
+        },
+        `alacrity is running; status: ${http.url}/status, metrics: ${http.url}/metrics`,
+      );
+
+      let stopping = false;
+      const stopped = new Promise<void>((resolve) => {
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          signals++;
+          if (signals > 1) {
+            logger.warn({ signal }, "second signal: exiting at once");
+            process.exit(130);
+          }
+          logger.info({ signal }, "stopping: no new work, finishing what is in flight");
+          backgroundClock.setTimeout(() => {
+            logger.warn("in-flight work did not finish in time; exiting");
+            process.exit(0);
+          }, STOP_GRACE_MS);
+          stopping = true;
+          void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
+        };
+        stopSignals.handle(onSignal);
+      });
+      if (git) {
+        await git.start().catch((err: unknown) => {
+          throw new ExitError(1, `alacrity: cannot use the Git working directory: ${(err as Error).message}`);
+        });
+        // The daemon starts on a checkout, never on an empty directory (see --allow-empty).
+        await Promise.race([git.firstCheckout(), stopped]);
+      }
+      // Once started, load the parser in the background (the first sync may have taken every
+      // manifest from the parse cache): the first edit then does not wait for it.
+      backgroundClock.setTimeout(warmParser, 2000);
+      collectGrownHeap();
+      if (!stopping) await controller.start();
+      await stopped;
+    },
+  );
 }
