@@ -27,7 +27,10 @@ export function readContentFile(appsDir: string, path: string, within: Boundary,
   const full = join(appsDir, path);
   const fromRoot = relative(resolve(appsDir), resolve(full));
   if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) {
-    return fail(`is outside ${within.name}; AlaCrity reads nothing outside it: move the file inside`);
+    return {
+      ok: false,
+      message: `spec.file: ${path} leads outside ${within.name}; AlaCrity reads nothing outside it: move the file inside`,
+    };
   }
   let real: string;
   try {
