@@ -9,8 +9,10 @@ import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { resolveContents } from "../content/index.js";
 import {
   addAgeKeyFileOption,
+  contentOptionsOf,
   addDirOptions,
   addOutputOption,
   addRemovalGuardOptions,
@@ -83,6 +85,7 @@ export function registerApplyCommand(program: Command): void {
         {
           ...planOptionsOf(options, options),
           ...(await resolveHostPaths(desired)),
+          contents: await resolveContents(desired, contentOptionsOf(options, dir)),
           concurrency: options.concurrency,
           maxAttempts: 5,
           logger,

@@ -5,8 +5,10 @@ import type { ManifestError } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import { plan } from "../reconcile/plan.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
+import { resolveContents } from "../content/index.js";
 import {
   addAgeKeyFileOption,
+  contentOptionsOf,
   addDirOptions,
   addOutputOption,
   planOptionsOf,
@@ -56,6 +58,7 @@ export function registerPlanCommand(program: Command): void {
       const p = plan(desired, observed, {
         ...planOptionsOf(options),
         ...(await resolveHostPaths(desired)),
+        contents: await resolveContents(desired, contentOptionsOf(options, dir)),
       });
       if (options.output === "json") {
         printJson({

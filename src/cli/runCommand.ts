@@ -167,6 +167,7 @@ export function registerRunCommand(program: Command): void {
         logger,
         plan: planOptionsOf(options, options),
         revision: git?.revision,
+        ...(options.ageKeyFile !== undefined ? { ageKeyFile: options.ageKeyFile } : {}),
       });
       const daemonDeps = git ? git.wrap(deps) : deps;
       const metrics = new ControllerMetrics();

@@ -4,7 +4,15 @@ import { plan } from "../reconcile/plan.js";
 import { summarizeStatus } from "../reconcile/status.js";
 import type { StatusRow } from "../reconcile/status.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { addDirOptions, addOutputOption, planOptionsOf, printJson } from "./commonOptions.js";
+import { resolveContents } from "../content/index.js";
+import {
+  addAgeKeyFileOption,
+  addDirOptions,
+  addOutputOption,
+  contentOptionsOf,
+  planOptionsOf,
+  printJson,
+} from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { printable } from "../manifest/format.js";
 import { renderStatusTable } from "./render/statusTable.js";
@@ -31,6 +39,7 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
   const p = plan(desired, observed, {
     ...planOptionsOf(options),
     ...(await resolveHostPaths(desired)),
+    contents: await resolveContents(desired, contentOptionsOf(options, options.dir)),
   });
   return { apps: summarizeStatus(observed, desired, p, { instance: options.instance }), lease };
 }
@@ -64,10 +73,14 @@ export function registerStatusCommand(program: Command): void {
       "one row per managed app: name, persistent, running/desired replicas, pinned node, volumes, state and reason",
     )
     .addHelpText("after", "\nExamples:\n  alacrity status\n  alacrity status --dir apps --output json");
-  addOutputOption(addDirOptions(command, false)).action(async (options: StatusCommandOptions) => {
-    const document = await statusDocument(options);
-    if (options.output === "json") printJson(document);
-    else
-      process.stdout.write(`${renderStatusTable(document.apps)}\n${printable(leaseLine(document.lease))}\n`);
-  });
+  addOutputOption(addAgeKeyFileOption(addDirOptions(command, false))).action(
+    async (options: StatusCommandOptions) => {
+      const document = await statusDocument(options);
+      if (options.output === "json") printJson(document);
+      else
+        process.stdout.write(
+          `${renderStatusTable(document.apps)}\n${printable(leaseLine(document.lease))}\n`,
+        );
+    },
+  );
 }

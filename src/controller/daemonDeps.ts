@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ActionPort } from "../execute/appExecutor.js";
 import type { ResourcePort } from "../execute/resourceRunner.js";
+import type { Boundary } from "../manifest/containment.js";
 import type { DesiredState } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import type { SwarmEvent } from "../swarm/events.js";
@@ -14,6 +15,12 @@ import type { ObservedState } from "../swarm/types.js";
 export interface DaemonDeps extends ActionPort, ResourcePort {
   /** Reads the whole apps directory (never throws for bad manifests: they are in `errors`). */
   loadDesired(): Promise<DesiredState>;
+  /**
+   * Reads what the manifests of `appsDir` point at outside themselves (host paths' links, secret
+   * files, variables) for the next plans; for a loader of its own (GitOps loads each commit's
+   * checkout). Returns the state with `contentVersions` set.
+   */
+  readInputs?(desired: DesiredState, appsDir: string, within?: Boundary): Promise<DesiredState>;
   /** Reads the whole Swarm state. */
   observe(): Promise<ObservedState>;
   /** The pure planner, with the daemon's plan options already bound. */

@@ -4,7 +4,9 @@ import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths
 import { loadDesiredState } from "../manifest/loader/index.js";
 import type { DesiredState } from "../manifest/types.js";
 import { plan } from "../reconcile/plan.js";
-import type { PlanOptions } from "../reconcile/types.js";
+import type { PlanOptions, ResolvedContents } from "../reconcile/types.js";
+import { contentVersions, resolveContents } from "../content/index.js";
+import type { Boundary } from "../manifest/containment.js";
 import { dockerMessage, isRetryable } from "../swarm/errors.js";
 import { watchEvents } from "../swarm/events.js";
 import { execute } from "../swarm/execute.js";
@@ -20,6 +22,8 @@ export interface SwarmDaemonOptions {
   /** The Git commit of the manifests being planned, read on every plan (overrides `plan.revision`). */
   revision?: () => string | undefined;
   logger: Logger;
+  /** `--age-key-file`: the identities `.age` secret files are decrypted with. */
+  ageKeyFile?: string;
   /** Debounce of manifest changes; defaults are the watcher's (50 ms quiet, 1 s max). */
   watch?: { quietMs?: number; maxWaitMs?: number };
 }
@@ -32,23 +36,36 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   const { docker, dir, logger } = options;
   // Symlinks of bound host paths, resolved at each load (I/O stays here, the planner stays pure).
   let hostPaths: HostPathLookup = { resolvedHostPaths: new Map(), unseenHostPaths: new Set() };
+  let contents: ResolvedContents = { secrets: new Map(), configs: new Map() };
   // The files the last load's Secret and Config documents read: a change to one reloads too.
   let contentFiles = new Set<string>();
+  const readInputs = async (
+    desired: DesiredState,
+    appsDir: string,
+    within?: Boundary,
+  ): Promise<DesiredState> => {
+    hostPaths = await resolveHostPaths(desired);
+    contents = await resolveContents(desired, {
+      appsDir,
+      env: process.env,
+      ageIdentityFile: options.ageKeyFile,
+      ...(within ? { within } : {}),
+    });
+    contentFiles = contentFilesOf(desired);
+    return { ...desired, contentVersions: contentVersions(contents) };
+  };
   return {
-    loadDesired: async () => {
-      const desired = await loadDesiredState(dir, { deferCacheWriteMs: CACHE_WRITE_DELAY_MS });
-      hostPaths = await resolveHostPaths(desired);
-      contentFiles = contentFilesOf(desired);
-      return desired;
-    },
+    loadDesired: async () =>
+      readInputs(await loadDesiredState(dir, { deferCacheWriteMs: CACHE_WRITE_DELAY_MS }), dir),
+    readInputs,
     observe: () => observe(docker),
     plan: (desired, observed) =>
       plan(
         desired,
         observed,
         options.revision
-          ? { ...options.plan, ...hostPaths, revision: options.revision() }
-          : { ...options.plan, ...hostPaths },
+          ? { ...options.plan, ...hostPaths, contents, revision: options.revision() }
+          : { ...options.plan, ...hostPaths, contents },
       ),
     execute: (action, observed) => execute(docker, action, observed),
     executeResource: (action) => execute(docker, action),

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { boundaryOf, type Boundary } from "../manifest/containment.js";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import type { DesiredState } from "../manifest/types.js";
 import { ApplyTracker, type ApplyTrackerDeps } from "./applyTracker.js";
@@ -25,6 +26,8 @@ export type GitOpsOptions = Pick<
  */
 export interface LoadingDeps extends Pick<ApplyTrackerDeps, "observe" | "plan"> {
   loadDesired(): Promise<DesiredState>;
+  /** Reads what a loaded state points at (secret files, host paths' links) for the next plans. */
+  readInputs?(desired: DesiredState, appsDir: string, within?: Boundary): Promise<DesiredState>;
 }
 
 /** What GitOps needs of the running daemon. */
@@ -121,14 +124,19 @@ export class GitOps {
       ...deps,
       loadDesired: async () => {
         const revision = this.source.revision;
-        if (revision === undefined) return loadDesiredState(this.source.appsDir);
+        const readInputs = (state: DesiredState, appsDir: string, within?: Boundary) =>
+          deps.readInputs ? deps.readInputs(state, appsDir, within) : Promise.resolve(state);
+        if (revision === undefined)
+          return readInputs(await loadDesiredState(this.source.appsDir), this.source.appsDir);
         const dir = this.source.checkoutDir(revision);
         // Links may lead out of --git-path to elsewhere in the repository, never out of it.
-        const loaded = await loadDesiredState(dir, {
-          within: { dir: this.source.checkoutRoot(revision), name: "the Git checkout" },
-          deferCacheWriteMs: CACHE_WRITE_DELAY_MS,
-        });
-        const desired = withRemovedLinks(loaded, dir, await this.source.removedLinks(revision));
+        const within = { dir: this.source.checkoutRoot(revision), name: "the Git checkout" };
+        const loaded = await loadDesiredState(dir, { within, deferCacheWriteMs: CACHE_WRITE_DELAY_MS });
+        const desired = await readInputs(
+          withRemovedLinks(loaded, dir, await this.source.removedLinks(revision)),
+          dir,
+          boundaryOf(within.dir, within.name),
+        );
         tracker.loaded(revision, desired);
         return desired;
       },
