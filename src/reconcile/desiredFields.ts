@@ -1,7 +1,8 @@
-import type { AppSpec } from "../manifest/types.js";
+import type { AppSpec, NetworkSpec } from "../manifest/types.js";
 import type { ObservedMount, ServiceFields } from "../swarm/types.js";
 import { LABEL, volumeName } from "../domain/names.js";
 import type { PlanOptions } from "./types.js";
+import { fileMounts, networkAttachments } from "./attachments.js";
 import { normalizedSpecHash } from "./hash.js";
 import { normalizeFields } from "./normalize.js";
 import { redactOnSerialise } from "./redact.js";
@@ -20,8 +21,17 @@ export const pinConstraint = (nodeId: string): string => `node.id==${nodeId}`;
  *
  * `alacrity.file` is `app.file`: the path relative to the apps directory (the same form as
  * `DesiredState.failedFiles`), which is what lets the prune guard recognise services defined by a file that currently fails.
+ *
+ * Networks are named through `networks` (the Network documents: an external one keeps its own
+ * name), secrets and configs through `options.contents` (a content's Swarm name carries its hash,
+ * so a new value changes the fields and updates the service).
  */
-export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options: PlanOptions): ServiceFields {
+export function desiredFields(
+  app: AppSpec,
+  pin: PinTarget | undefined,
+  options: PlanOptions,
+  networks?: ReadonlyMap<string, NetworkSpec>,
+): ServiceFields {
   const labels: Record<string, string> = {
     ...app.labels,
     [LABEL.managed]: "true",
@@ -51,6 +61,10 @@ export function desiredFields(app: AppSpec, pin: PinTarget | undefined, options:
     mounts,
     labels,
     ...(app.resources ? { resources: app.resources } : {}),
+    networks: networkAttachments(app, networks),
+    ...(app.endpointMode ? { endpointMode: app.endpointMode } : {}),
+    secrets: fileMounts(app.secrets, options.contents?.secrets),
+    configs: fileMounts(app.configs, options.contents?.configs),
     ...(app.persistent
       ? {
           // Persistent: one replica at most, on its pinned node, and stop-first so that two

@@ -1,5 +1,13 @@
 import { formatCpus, formatMemory } from "../manifest/resources.js";
-import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+import type {
+  FileMountFields,
+  NetworkAttachmentFields,
+  ObservedMount,
+  ObservedPort,
+  ResourceFields,
+  ServiceFields,
+} from "../swarm/types.js";
+import { CONTENT_HASH_DIGITS } from "../domain/names.js";
 
 type Amounts = NonNullable<ResourceFields["limits"]>;
 import type { FieldChange } from "./types.js";
@@ -59,7 +67,65 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
       formatAmount(to?.memoryBytes, formatMemory),
     );
   }
+  scalar("networks", formatNetworks(a.networks), formatNetworks(b.networks));
+  scalar("endpointMode", a.endpointMode ?? "vip", b.endpointMode ?? "vip");
+  changes.push(...diffFileMounts("secrets", a.secrets, b.secrets));
+  changes.push(...diffFileMounts("configs", a.configs, b.configs));
   return changes;
+}
+
+/** A content's Swarm name, `alacran--<name>--<12 hex>`: the document name is what a reader knows. */
+const CONTENT_NAME = new RegExp(`^alacran--(.+)--[0-9a-f]{${CONTENT_HASH_DIGITS}}$`);
+
+/** The Secret or Config document a mount comes from (an external one: its Swarm name). */
+export function contentResource(source: string): string {
+  return CONTENT_NAME.exec(source)?.[1] ?? source;
+}
+
+/**
+ * Changes of secrets or configs, one per document: `secrets.db-password`. A new value shows as
+ * `changed (value hidden)`, never as the old and new Swarm names: those carry the content's hash.
+ */
+function diffFileMounts(
+  kind: "secrets" | "configs",
+  old: readonly FileMountFields[] | undefined,
+  next: readonly FileMountFields[] | undefined,
+): FieldChange[] {
+  const byResource = (mounts: readonly FileMountFields[] | undefined): Map<string, FileMountFields> =>
+    new Map((mounts ?? []).map((m) => [contentResource(m.source), m]));
+  const a = byResource(old);
+  const b = byResource(next);
+  const changes: FieldChange[] = [];
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const from = a.get(key);
+    const to = b.get(key);
+    const field = `${kind}.${key}`;
+    if (from === undefined || to === undefined) {
+      changes.push({
+        field,
+        from: from === undefined ? UNSET : formatFileMount(from),
+        to: to === undefined ? UNSET : formatFileMount(to),
+      });
+      continue;
+    }
+    const fromFile = formatFileMount(from);
+    const toFile = formatFileMount(to);
+    if (fromFile !== toFile) changes.push({ field, from: fromFile, to: toFile });
+    if (from.source !== to.source) changes.push({ field, from: SET, to: "changed (value hidden)" });
+  }
+  return changes;
+}
+
+/** Where the file goes and who may read it, never where its content comes from. */
+export function formatFileMount(m: FileMountFields): string {
+  return `${m.target} (uid ${m.uid}, gid ${m.gid}, mode ${m.mode.toString(8).padStart(4, "0")})`;
+}
+
+export function formatNetworks(networks: readonly NetworkAttachmentFields[] | undefined): string {
+  if (networks === undefined || networks.length === 0) return NONE;
+  return networks
+    .map((n) => (n.aliases.length > 0 ? `${n.network} (aliases ${n.aliases.join(", ")})` : n.network))
+    .join(", ");
 }
 
 /**
@@ -95,7 +161,45 @@ export function sameFields(old: ServiceFields, next: ServiceFields): boolean {
     old.replicas === next.replicas &&
     old.updateOrder === next.updateOrder &&
     (old.maxReplicasPerNode || 0) === next.maxReplicasPerNode &&
-    sameResources(old.resources, next.resources)
+    sameResources(old.resources, next.resources) &&
+    sameNetworks(old.networks, next.networks) &&
+    (old.endpointMode ?? "vip") === (next.endpointMode ?? "vip") &&
+    sameFileMounts(old.secrets, next.secrets) &&
+    sameFileMounts(old.configs, next.configs)
+  );
+}
+
+/** Compared in order: `next` is normalised, and a differently ordered `old` is only diffed. */
+function sameNetworks(
+  a: readonly NetworkAttachmentFields[] | undefined,
+  b: readonly NetworkAttachmentFields[] | undefined,
+): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return (
+    x.length === y.length &&
+    x.every((n, i) => n.network === y[i]!.network && sameList(n.aliases, y[i]!.aliases))
+  );
+}
+
+function sameFileMounts(
+  a: readonly FileMountFields[] | undefined,
+  b: readonly FileMountFields[] | undefined,
+): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return (
+    x.length === y.length &&
+    x.every((m, i) => {
+      const n = y[i]!;
+      return (
+        m.source === n.source &&
+        m.target === n.target &&
+        m.uid === n.uid &&
+        m.gid === n.gid &&
+        m.mode === n.mode
+      );
+    })
   );
 }
 

@@ -1,5 +1,12 @@
 import { hash } from "node:crypto";
-import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+import type {
+  FileMountFields,
+  NetworkAttachmentFields,
+  ObservedMount,
+  ObservedPort,
+  ResourceFields,
+  ServiceFields,
+} from "../swarm/types.js";
 
 type Amounts = NonNullable<ResourceFields["limits"]>;
 import { LABEL } from "../domain/names.js";
@@ -40,15 +47,21 @@ function hashedText(n: ServiceFields): string {
   };
   member("args", stringList(n.args));
   member("command", stringList(n.command));
+  // The fields of issue 16 are written only when set (normalizeFields drops empty ones), so the
+  // hash of an app that sets none of them is the one its service already carries.
+  member("configs", n.configs === undefined ? undefined : list(n.configs, fileMount));
   member("constraints", stringList(n.constraints));
+  member("endpointMode", scalar(n.endpointMode));
   member("env", record(n.env, undefined));
   member("image", scalar(n.image));
   member("labels", record(n.labels, UNHASHED_LABELS));
   member("maxReplicasPerNode", scalar(n.maxReplicasPerNode));
   member("mounts", n.mounts === undefined ? undefined : list(n.mounts, mount));
+  member("networks", n.networks === undefined ? undefined : list(n.networks, network));
   member("ports", n.ports === undefined ? undefined : list(n.ports, port));
   member("replicas", scalar(n.replicas));
   member("resources", n.resources === undefined ? undefined : resources(n.resources));
+  member("secrets", n.secrets === undefined ? undefined : list(n.secrets, fileMount));
   member("updateOrder", scalar(n.updateOrder));
   return `${out}}`;
 }
@@ -134,4 +147,13 @@ function port(p: ObservedPort): string {
   add("published", scalar(p.published));
   add("target", scalar(p.target));
   return `${out}}`;
+}
+
+function network(n: NetworkAttachmentFields): string {
+  return `{"aliases":${stringList(n.aliases) ?? "[]"},"network":${str(n.network)}}`;
+}
+
+/** The source is the content's Swarm name, which carries its hash: a new value, a new app hash. */
+function fileMount(m: FileMountFields): string {
+  return `{"gid":${str(m.gid)},"mode":${m.mode},"source":${str(m.source)},"target":${str(m.target)},"uid":${str(m.uid)}}`;
 }

@@ -1,4 +1,11 @@
-import type { ObservedMount, ObservedPort, ResourceFields, ServiceFields } from "../swarm/types.js";
+import type {
+  FileMountFields,
+  NetworkAttachmentFields,
+  ObservedMount,
+  ObservedPort,
+  ResourceFields,
+  ServiceFields,
+} from "../swarm/types.js";
 
 type Amounts = NonNullable<ResourceFields["limits"]>;
 
@@ -24,8 +31,30 @@ export function normalizeFields(f: ServiceFields): ServiceFields {
   if (f.args !== undefined && f.args.length > 0) out.args = [...f.args];
   const resources = normalizeResources(f.resources);
   if (resources) out.resources = resources;
+  // Absent and empty (or vip, Swarm's default) are one state: an app that sets none of these
+  // keeps the fields, and so the hash, it had before AlaCrity knew about them.
+  if (f.networks !== undefined && f.networks.length > 0) out.networks = normalizeNetworks(f.networks);
+  if (f.endpointMode === "dnsrr") out.endpointMode = "dnsrr";
+  if (f.secrets !== undefined && f.secrets.length > 0) out.secrets = normalizeFileMounts(f.secrets);
+  if (f.configs !== undefined && f.configs.length > 0) out.configs = normalizeFileMounts(f.configs);
   return out;
 }
+
+/** Sorted by network name, aliases sorted: Swarm keeps neither order meaningful. */
+export function normalizeNetworks(networks: readonly NetworkAttachmentFields[]): NetworkAttachmentFields[] {
+  return networks
+    .map((n) => ({ network: n.network, aliases: [...n.aliases].sort() }))
+    .sort((a, b) => compare(a.network, b.network));
+}
+
+/** Sorted by target (one file per target), in a fixed key order. */
+export function normalizeFileMounts(mounts: readonly FileMountFields[]): FileMountFields[] {
+  return mounts
+    .map((m) => ({ source: m.source, target: m.target, uid: m.uid, gid: m.gid, mode: m.mode }))
+    .sort((a, b) => compare(a.target, b.target));
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Only the amounts that are set (a 0 is Swarm's "none"), in a fixed key order; undefined when

@@ -22,7 +22,12 @@ export const SPEC_PART = {
   env: "task",
   mounts: "task",
   resources: "task",
+  // TaskTemplate.Networks, ContainerSpec.Secrets and .Configs: new tasks join and mount them.
+  networks: "task",
+  secrets: "task",
+  configs: "task",
   ports: "endpoint",
+  endpointMode: "endpoint",
   constraints: "placement",
   maxReplicasPerNode: "placement",
   labels: "service",

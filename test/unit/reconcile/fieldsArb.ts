@@ -8,6 +8,7 @@ const text = fc.string({
   unit: fc.constantFrom("a", "Z", "_", "é", '"', "\\", "\n", "0", "😀"),
 });
 const record = fc.dictionary(text, text, { maxKeys: 4 });
+const fileMount = fc.record({ source: text, target: text, uid: text, gid: text, mode: fc.nat(0o777) });
 export const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
   {
     image: text,
@@ -53,6 +54,13 @@ export const fieldsArb: fc.Arbitrary<ServiceFields> = fc.record(
       },
       { requiredKeys: [] },
     ),
+    // Issue 16: empty lists and vip are "none", which must hash as an absent field.
+    networks: fc.array(fc.record({ network: text, aliases: fc.array(text, { maxLength: 2 }) }), {
+      maxLength: 2,
+    }),
+    endpointMode: fc.constantFrom("vip" as const, "dnsrr" as const),
+    secrets: fc.array(fileMount, { maxLength: 2 }),
+    configs: fc.array(fileMount, { maxLength: 2 }),
   },
   {
     requiredKeys: [

@@ -34,6 +34,16 @@ const ONE_FIELD_CHANGED: Record<string, (f: ServiceFields) => void> = {
   "resources.limits.memory": (f) => (f.resources = { limits: { memoryBytes: 2 ** 26 } }),
   "resources.reservations.cpus": (f) => (f.resources = { reservations: { nanoCpus: 5e8 } }),
   "resources.reservations.memory": (f) => (f.resources = { reservations: { memoryBytes: 2 ** 26 } }),
+  networks: (f) => (f.networks = [{ network: "alacran--default", aliases: [] }]),
+  endpointMode: (f) => (f.endpointMode = "dnsrr"),
+  "secrets.pw": (f) =>
+    (f.secrets = [
+      { source: "alacran--pw--0123456789ab", target: "/run/secrets/pw", uid: "0", gid: "0", mode: 0o444 },
+    ]),
+  "configs.conf": (f) =>
+    (f.configs = [
+      { source: "alacran--conf--0123456789ab", target: "/conf", uid: "0", gid: "0", mode: 0o444 },
+    ]),
 };
 
 /**
@@ -58,6 +68,11 @@ const RESTARTS: Record<string, boolean> = {
   "resources.limits.memory": true,
   "resources.reservations.cpus": true,
   "resources.reservations.memory": true,
+  // TaskTemplate.Networks, ContainerSpec.Secrets/Configs and EndpointSpec (swarmkit's IsTaskDirty).
+  networks: true,
+  endpointMode: true,
+  "secrets.pw": true,
+  "configs.conf": true,
 };
 
 const change = (field: string): FieldChange => ({ field, from: "a", to: "b" });
