@@ -1,6 +1,6 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
 import type { ObservedService, ObservedState } from "../swarm/types.js";
-import { LABEL } from "../domain/names.js";
+import { DEFAULT_NETWORK, LABEL, networkName } from "../domain/names.js";
 import type {
   Action,
   ActionReason,
@@ -17,6 +17,8 @@ import { isManagedBy } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
+import { planResources, resourceView } from "./resourcePlan.js";
+import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "../rules/resources.js";
 import { unseenHostPathWarnings } from "../rules/hostPaths.js";
 import { INVALID_MANIFEST } from "../rules/invalidFiles.js";
 import { firstRejection } from "../rules/registry.js";
@@ -53,9 +55,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   }
 
   const candidates: AppSpec[] = [];
+  const view = resourceView(desired, observed, options);
   for (const app of [...desired.apps.values()].sort((a, b) => compare(a.name, b.name))) {
     if (invalidNames.has(app.name)) continue;
-    const rejection = firstRejection(app, serviceByName.get(app.name), options);
+    const rejection =
+      firstRejection(app, serviceByName.get(app.name), options) ??
+      NETWORK_UNAVAILABLE.check(app, view) ??
+      CONTENT_UNAVAILABLE.check(app, view);
     if (rejection) rejections.push(rejection);
     else candidates.push(app);
   }
@@ -65,6 +71,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const pins = pinsByApp(observed.pins);
   const warnedHostPaths = new Set<string>();
   const taskNodes = taskNodesOf(observed);
+  const planned: AppSpec[] = [];
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
@@ -76,7 +83,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     }
     const service = serviceByName.get(app.name);
     let pin: PinTarget | undefined;
-    let planned: PlannedNode | undefined;
+    let node: PlannedNode | undefined;
     let moving = false;
     if (app.persistent) {
       const decision = decidePin(app, observed, pinCounts, pins, service);
@@ -89,28 +96,36 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
         continue;
       }
       pin = decision.pin;
-      planned = { ...decision.pin, why: decision.why };
+      node = { ...decision.pin, why: decision.why };
       if (decision.kind === "new") {
         pinActions.push(decision.action);
         moving = decision.action.reason === "explicit move";
         if (decision.warning) warnings.push(decision.warning);
       }
-      const node = observed.nodes.find((n) => n.id === pin?.nodeId);
-      const why = node ? whyNodeUnusable(node) : undefined;
+      const pinned = observed.nodes.find((n) => n.id === pin?.nodeId);
+      const why = pinned ? whyNodeUnusable(pinned) : undefined;
       if (why !== undefined) warnings.push({ app: app.name, message: why });
     }
-    const action = serviceAction(app, desiredFields(app, pin, options), service, moving, planned, taskNodes);
+    const fields = desiredFields(app, pin, options, desired.networks);
+    const action = serviceAction(app, fields, service, moving, node, taskNodes);
     if (action) serviceActions.push(action);
+    planned.push(app);
   }
 
   const created = serviceActions.filter((a) => a.kind === "create").length;
   const prune = planRemovals(desired, managed, options, created);
   warnings.push(...prune.warnings);
+  const actions = [...pinActions, ...serviceActions, ...prune.actions];
+  const resources = planResources(desired, observed, options, planned, actions, prune.heldBack);
+  warnings.push(...resources.warnings);
   return {
-    actions: [...pinActions, ...serviceActions, ...prune.actions],
+    actions,
     rejections,
     warnings,
     heldBack: prune.heldBack,
+    // Absent when empty, so a plan without networks, secrets or configs to touch reads as before.
+    ...(resources.setup.length > 0 ? { setup: resources.setup } : {}),
+    ...(resources.cleanup.length > 0 ? { cleanup: resources.cleanup } : {}),
   };
 }
 
@@ -167,9 +182,24 @@ function updateReason(
   moving: boolean,
 ): ActionReason {
   if (moving) return "explicit move";
+  if (joinsDefaultNetwork(significant)) return "joins the default network";
   if (service.fields.labels[LABEL.hash] !== fields.labels[LABEL.hash]) return "manifest changed";
   if (significant.every((c) => PIN_FIELDS.has(c.field))) return "pin restored";
   return "drift corrected";
+}
+
+/**
+ * A service made before AlaCrity managed networks, whose manifest is unchanged: its only change
+ * is joining the default network (and so its hash label). Said so, rather than "manifest changed".
+ */
+function joinsDefaultNetwork(significant: readonly FieldChange[]): boolean {
+  const changes = significant.filter((c) => c.field !== `labels.${LABEL.hash}`);
+  return (
+    changes.length === 1 &&
+    changes[0]?.field === "networks" &&
+    changes[0].from === "(none)" &&
+    changes[0].to === networkName(DEFAULT_NETWORK)
+  );
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -17,7 +17,11 @@ export interface FieldChange {
  * - `manifest changed`: what the manifest asks for changed since the last apply (hash label differs);
  * - `drift corrected`: the manifest is unchanged, but the service was changed by hand;
  * - `pin restored`: a persistent app's placement constraint was missing or wrong;
- * - `app removed`: the app is no longer defined by any manifest.
+ * - `app removed`: the app is no longer defined by any manifest;
+ * - `joins the default network`: a service made before AlaCrity managed networks joins
+ *   `alacran--default`, its manifest unchanged;
+ * - for networks, secrets and configs (`ResourceAction`): `needed by an app`, `declared` (a
+ *   Network document), `no longer used`, `options changed: re-created`.
  */
 export type ActionReason =
   | "new app"
@@ -32,7 +36,8 @@ export type ActionReason =
   | "declared"
   | "no longer used"
   | "options changed: re-created"
-  | "content changed";
+  | "content changed"
+  | "joins the default network";
 
 /**
  * Why a persistent app goes to its node: its `spec.node`, the node with the fewest pinned apps

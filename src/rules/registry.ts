@@ -16,6 +16,7 @@ import { INVALID_MANIFEST, KEEP_FAILED_FILES } from "./invalidFiles.js";
 import { UNMANAGED_CONFLICT } from "./ownership.js";
 import { NO_ELIGIBLE_NODE, PERSISTENCE_DROP_REFUSED, PIN_MOVE_REFUSED, UNKNOWN_NODE } from "./pinning.js";
 import { EMPTY_DIRECTORY_GUARD, MASS_PRUNE_GUARD } from "./pruneGuards.js";
+import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "./resources.js";
 import type { AppPlanRule, AppRuleOptions, Rejection, Rule, RuleId } from "./rule.js";
 import { STORAGE_CONFLICT } from "./storage.js";
 
@@ -78,6 +79,8 @@ export const RULES: readonly Rule[] = [
   PIN_MOVE_REFUSED,
   UNKNOWN_NODE,
   NO_ELIGIBLE_NODE,
+  NETWORK_UNAVAILABLE,
+  CONTENT_UNAVAILABLE,
   KEEP_FAILED_FILES,
   EMPTY_DIRECTORY_GUARD,
   MASS_PRUNE_GUARD,

@@ -31,7 +31,9 @@ export type RuleId =
   | "unknown-node"
   | "no-eligible-node"
   | "empty-directory-guard"
-  | "mass-prune-guard";
+  | "mass-prune-guard"
+  | "network-unavailable"
+  | "content-unavailable";
 
 /**
  * What a rule needs to be checked:
@@ -42,7 +44,8 @@ export type RuleId =
  * - `app+service`: one app and the service of its name, if any (the planner);
  * - `app+nodes`: one persistent app, its pin and the Swarm's nodes (the planner's pin choice);
  * - `apps+services`: every app and every managed service (the planner);
- * - `removals`: the removals a pass would make (the planner's prune).
+ * - `removals`: the removals a pass would make (the planner's prune);
+ * - `app+resources`: one app, the Network, Secret and Config documents and the Swarm's objects.
  */
 export type RuleInput =
   | "document"
@@ -52,7 +55,8 @@ export type RuleInput =
   | "app+service"
   | "app+nodes"
   | "apps+services"
-  | "removals";
+  | "removals"
+  | "app+resources";
 
 /** What the registry lists of every rule. Each rule adds its `check`, typed for its input. */
 export interface Rule {

@@ -1,5 +1,5 @@
 import type { ObservedState } from "../../../src/swarm/types.js";
-import type { Action } from "../../../src/reconcile/types.js";
+import type { Action, Plan, ResourceAction } from "../../../src/reconcile/types.js";
 
 /**
  * A small in-memory model of what the executor does to the Swarm, for the idempotence property
@@ -64,4 +64,67 @@ function find(state: ObservedState, id: string, version?: number): ObservedState
   if (version !== undefined && s.version !== version)
     throw new Error(`service ${id}: stale version ${version}`);
   return s;
+}
+
+/**
+ * The whole plan as the executor runs it: setup (networks, secrets, configs), the apps' actions,
+ * then cleanup. Creating a resource whose name exists, or removing one that does not, throws: the
+ * idempotence property then catches a plan that would fail on the real Swarm.
+ */
+export function applyWholePlan(state: ObservedState, plan: Plan): ObservedState {
+  let next = applyResources(state, plan.setup ?? []);
+  next = applyPlan(next, plan.actions);
+  return applyResources(next, plan.cleanup ?? []);
+}
+
+function applyResources(state: ObservedState, actions: readonly ResourceAction[]): ObservedState {
+  const next = structuredClone(state);
+  let counter = 0;
+  for (const a of actions) {
+    counter += 1;
+    switch (a.kind) {
+      case "create-network": {
+        const networks = (next.networks ??= []);
+        if (networks.some((n) => n.name === a.network.name))
+          throw new Error(`network ${a.network.name} exists`);
+        networks.push({
+          id: `net-mem-${a.network.name}-${counter}`,
+          name: a.network.name,
+          driver: "overlay",
+          scope: "swarm",
+          internal: a.network.internal,
+          attachable: a.network.attachable,
+          encrypted: a.network.encrypted,
+          labels: { ...a.network.labels },
+        });
+        break;
+      }
+      case "remove-network": {
+        if (!next.networks?.some((n) => n.id === a.networkId)) throw new Error(`no network ${a.networkId}`);
+        // Swarm refuses to remove a network a service is attached to.
+        if (next.services.some((s) => s.fields.networks?.some((n) => n.network === a.name)))
+          throw new Error(`network ${a.name} is in use`);
+        next.networks = next.networks.filter((n) => n.id !== a.networkId);
+        break;
+      }
+      case "create-content": {
+        const list = a.of === "secret" ? (next.secrets ??= []) : (next.configs ??= []);
+        if (list.some((c) => c.name === a.name)) throw new Error(`${a.of} ${a.name} exists`);
+        list.push({ id: `${a.of}-mem-${a.name}`, name: a.name, labels: { ...a.labels } });
+        break;
+      }
+      case "remove-content": {
+        const list = a.of === "secret" ? next.secrets : next.configs;
+        if (!list?.some((c) => c.id === a.id)) throw new Error(`no ${a.of} ${a.id}`);
+        const key = a.of === "secret" ? "secrets" : "configs";
+        // Swarm refuses to remove a secret or config a service uses.
+        if (next.services.some((s) => s.fields[key]?.some((m) => m.source === a.name)))
+          throw new Error(`${a.of} ${a.name} is in use`);
+        if (a.of === "secret") next.secrets = list.filter((c) => c.id !== a.id);
+        else next.configs = list.filter((c) => c.id !== a.id);
+        break;
+      }
+    }
+  }
+  return next;
 }
