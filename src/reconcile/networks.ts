@@ -34,8 +34,9 @@ const sameOptions = (n: ObservedNetwork, o: Options): boolean =>
  * The networks to create, re-create and remove. Every declared non-external network is created,
  * and the default one when a planned app joins it. A managed network whose options differ from
  * its document is re-created in setup (before any service could join it) when no service uses
- * it; when services do, it is left as it is with a warning, because re-creating it would cut
- * them off: the way out is for those apps to leave it (or be scaled to none) for one apply.
+ * it, in cleanup when its last services leave it in this pass; while services stay on it, it is
+ * left as it is with a warning, because re-creating it would cut them off: the way out is for
+ * those apps to leave it (take it out of their spec.networks, or remove them) for one apply.
  * A managed network nothing declares or uses any more is removed in cleanup (which the planner
  * holds back whole when a guard holds back removals, see resourcePlan.ts).
  *
@@ -94,18 +95,25 @@ export function planNetworks(
       continue;
     }
     if (sameOptions(existing, want.options)) continue;
+    const recreate: ResourceAction[] = [
+      {
+        kind: "remove-network",
+        resource: want.resource,
+        networkId: existing.id,
+        name,
+        reason: "options changed: re-created",
+      },
+      { ...create, reason: "options changed: re-created" },
+    ];
     const users = [...(usersNow.get(name)?.ours ?? []), ...(usersNow.get(name)?.others ?? [])].sort();
     if (users.length === 0) {
-      out.setup.push(
-        {
-          kind: "remove-network",
-          resource: want.resource,
-          networkId: existing.id,
-          name,
-          reason: "options changed: re-created",
-        },
-        { ...create, reason: "options changed: re-created" },
-      );
+      out.setup.push(...recreate);
+      continue;
+    }
+    // Its last services leave it in this pass (removed, or updated off it): re-created after them.
+    const after = usersAfter.get(name);
+    if (!after || after.ours.length + after.others.length === 0) {
+      out.cleanup.push(...recreate);
       continue;
     }
     out.warnings.push({

@@ -1,4 +1,6 @@
 import type {
+  AppFileRef,
+  NetworkSpec,
   AppSpec,
   DesiredState,
   InvalidApp,
@@ -7,6 +9,7 @@ import type {
   VolumeSpec,
 } from "../../../src/manifest/types.js";
 import type {
+  ContentValue,
   ObservedNode,
   ObservedService,
   ObservedState,
@@ -232,4 +235,30 @@ export function orphanService(name: string, file = `${name}.yaml`, instance = "d
   return serviceFor(anApp(name).inFile(file).build(), undefined, { ...OPTIONS, instance });
 }
 
+/** A content that prints as `(hidden)`, as src/content/ makes them. */
+export const hidden = (text: string): ContentValue => ({
+  read: () => Buffer.from(text),
+  toJSON: () => "(hidden)",
+});
+
+export const secretRef = (name: string): AppFileRef => ({
+  name,
+  target: `/run/secrets/${name}`,
+  uid: "0",
+  gid: "0",
+  mode: 0o444,
+});
+
+export const networkDoc = (name: string, opts: Partial<NetworkSpec> = {}): NetworkSpec => ({
+  name,
+  labels: {},
+  file: "docs.yaml",
+  source: { file: "docs.yaml", line: 3, col: 5 },
+  positions: {},
+  internal: false,
+  attachable: false,
+  encrypted: false,
+  external: false,
+  ...opts,
+});
 export { LABEL };

@@ -1,53 +1,27 @@
 import { describe, expect, it } from "vitest";
-import type {
-  AppFileRef,
-  AppSpec,
-  DesiredState,
-  NetworkSpec,
-  SecretSpec,
-} from "../../../src/manifest/types.js";
-import type {
-  ContentValue,
-  ObservedContent,
-  ObservedNetwork,
-  ObservedState,
-} from "../../../src/swarm/types.js";
+import type { AppSpec, DesiredState, SecretSpec } from "../../../src/manifest/types.js";
+import type { ObservedContent, ObservedNetwork, ObservedState } from "../../../src/swarm/types.js";
 import { contentName, LABEL } from "../../../src/domain/names.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import type { PlanOptions, ResolvedContent, ResourceAction } from "../../../src/reconcile/types.js";
-import { anApp, aSwarm, desiredOf, invalidApp, OPTIONS, serviceFor, unmanagedService } from "./builders.js";
+import {
+  anApp,
+  aSwarm,
+  desiredOf,
+  hidden,
+  invalidApp,
+  networkDoc,
+  OPTIONS,
+  secretRef,
+  serviceFor,
+  unmanagedService,
+} from "./builders.js";
 import { applyWholePlan } from "./memorySwarm.js";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
-/** A content that prints as `(hidden)`, as src/content/ makes them. */
-export const hidden = (text: string): ContentValue => ({
-  read: () => Buffer.from(text),
-  toJSON: () => "(hidden)",
-});
-
-export const secretRef = (name: string): AppFileRef => ({
-  name,
-  target: `/run/secrets/${name}`,
-  uid: "0",
-  gid: "0",
-  mode: 0o444,
-});
-
 const at = { file: "docs.yaml", line: 3, col: 5 };
-export const networkDoc = (name: string, opts: Partial<NetworkSpec> = {}): NetworkSpec => ({
-  name,
-  labels: {},
-  file: "docs.yaml",
-  source: at,
-  positions: {},
-  internal: false,
-  attachable: false,
-  encrypted: false,
-  external: false,
-  ...opts,
-});
 const secretDoc = (name: string): SecretSpec => ({
   name,
   labels: {},
@@ -225,6 +199,19 @@ describe("networks", () => {
     );
   });
 
+  it("re-creates a network whose options changed in cleanup when its last service leaves it in this pass", () => {
+    const docs = { networks: new Map([["back", networkDoc("back", { internal: true })]]) };
+    const gone = withNetworks(anApp("gone").build(), "back");
+    const service = serviceFor(gone, undefined, OPTIONS);
+    const observed = swarm({ networks: [net("alacran--back", ours("back"))], services: [service] });
+    const p = converge(desiredOf([anApp("web").build()], docs), observed, OPTIONS);
+    expect(p.actions.map((a) => `${a.kind} ${a.app}`)).toEqual(["create web", "remove gone"]);
+    expect(kinds(p.cleanup)).toEqual([
+      "remove-network alacran--back (options changed: re-created)",
+      "create-network alacran--back (options changed: re-created)",
+    ]);
+  });
+
   it("an empty directory or a failing file removes no network (the guards hold back resources too)", () => {
     const observed = swarm({ networks: [net("alacran--old", ours("old"))] });
     const empty = plan(desiredOf([], { fileCount: 0 }), observed, OPTIONS);
@@ -241,6 +228,10 @@ describe("networks", () => {
       OPTIONS,
     );
     expect(broken.cleanup).toBeUndefined();
+    const orphans = ["o1", "o2", "o3"].map((n) => serviceFor(anApp(n).build(), undefined, OPTIONS));
+    const massPrune = plan(desiredOf([anApp("web").build()]), { ...observed, services: orphans }, OPTIONS);
+    expect(massPrune.heldBack).toHaveLength(3);
+    expect(massPrune.cleanup).toBeUndefined();
     // Positive control: the same state with the file fixed removes it.
     expect(kinds(plan(desiredOf([anApp("web").build()]), observed, OPTIONS).cleanup)).toEqual([
       "remove-network alacran--old (no longer used)",
