@@ -17,6 +17,8 @@ import { SET } from "./redact.js";
 const UNSET = "(unset)";
 const CHANGED = "(changed)";
 const NONE = "(none)";
+/** What a secret's or config's new value shows as: that it changed, never to what. */
+export const CONTENT_CHANGED = "changed (value hidden)";
 
 /**
  * The field-level differences between two services, for `plan` and logs. Env values are never
@@ -111,7 +113,7 @@ function diffFileMounts(
     const fromFile = formatFileMount(from);
     const toFile = formatFileMount(to);
     if (fromFile !== toFile) changes.push({ field, from: fromFile, to: toFile });
-    if (from.source !== to.source) changes.push({ field, from: SET, to: "changed (value hidden)" });
+    if (from.source !== to.source) changes.push({ field, from: SET, to: CONTENT_CHANGED });
   }
   return changes;
 }

@@ -12,7 +12,7 @@ import type {
   Rejection,
 } from "./types.js";
 import { desiredFields, type PinTarget } from "./desiredFields.js";
-import { diffFields, sameFields } from "./diff.js";
+import { CONTENT_CHANGED, diffFields, sameFields } from "./diff.js";
 import { isManagedBy } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
@@ -183,6 +183,7 @@ function updateReason(
 ): ActionReason {
   if (moving) return "explicit move";
   if (joinsDefaultNetwork(significant)) return "joins the default network";
+  if (onlyContentChanged(significant)) return "content changed";
   if (service.fields.labels[LABEL.hash] !== fields.labels[LABEL.hash]) return "manifest changed";
   if (significant.every((c) => PIN_FIELDS.has(c.field))) return "pin restored";
   return "drift corrected";
@@ -199,6 +200,15 @@ function joinsDefaultNetwork(significant: readonly FieldChange[]): boolean {
     changes[0]?.field === "networks" &&
     changes[0].from === "(none)" &&
     changes[0].to === networkName(DEFAULT_NETWORK)
+  );
+}
+
+/** Only the value of secrets or configs changed (the manifest as written did not): say which. */
+function onlyContentChanged(significant: readonly FieldChange[]): boolean {
+  const changes = significant.filter((c) => c.field !== `labels.${LABEL.hash}`);
+  return (
+    changes.length > 0 &&
+    changes.every((c) => /^(secrets|configs)\./.test(c.field) && c.to === CONTENT_CHANGED)
   );
 }
 

@@ -20,6 +20,7 @@ export interface FieldChange {
  * - `app removed`: the app is no longer defined by any manifest;
  * - `joins the default network`: a service made before AlaCrity managed networks joins
  *   `alacran--default`, its manifest unchanged;
+ * - `content changed`: only the value of a secret or config the app mounts changed;
  * - for networks, secrets and configs (`ResourceAction`): `needed by an app`, `declared` (a
  *   Network document), `no longer used`, `options changed: re-created`.
  */

@@ -295,7 +295,7 @@ describe("secrets and configs", () => {
     expect(p.actions).toMatchObject([
       {
         kind: "update",
-        reason: "manifest changed",
+        reason: "content changed",
         changes: [{ field: "secrets.pw", from: "(set)", to: "changed (value hidden)" }],
       },
     ]);
