@@ -5,7 +5,7 @@ import { Daemon } from "../../../src/controller/daemon.js";
 import type { DaemonDeps } from "../../../src/controller/daemonDeps.js";
 import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
 import { plan } from "../../../src/reconcile/plan.js";
-import type { Action, Plan } from "../../../src/reconcile/types.js";
+import type { Action, Plan, ResourceAction } from "../../../src/reconcile/types.js";
 import type { SwarmEvent } from "../../../src/swarm/events.js";
 import type { ObservedService, ObservedState } from "../../../src/swarm/types.js";
 import { ManualClock } from "../../support/manualClock.js";
@@ -18,7 +18,7 @@ import {
   serviceFor,
   unmanagedService,
 } from "../reconcile/builders.js";
-import { applyPlan } from "../reconcile/memorySwarm.js";
+import { applyPlan, applyResources } from "../reconcile/memorySwarm.js";
 
 // In-memory fakes of the daemon's *interface* (not of Docker): they prove the orchestration —
 // what is enqueued, which actions run, how failures are classified and retried. The planner is the
@@ -30,10 +30,26 @@ function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
 
 /** A one-node Swarm, changed by `execute` as the executor would change the real one. */
 class FakeSwarm {
-  state: ObservedState = aSwarm().withNode("node-1").build();
+  // The default network exists, as after the first apply: these tests are about apps.
+  state: ObservedState = {
+    ...aSwarm().withNode("node-1").build(),
+    networks: [
+      {
+        id: "net-default",
+        name: "alacran--default",
+        driver: "overlay",
+        scope: "swarm",
+        internal: false,
+        attachable: false,
+        encrypted: false,
+        labels: { "alacrity.managed": "true", "alacrity.instance": "default", "alacrity.resource": "default" },
+      },
+    ],
+  };
   observeCalls = 0;
   down = false;
   executed: Action[] = [];
+  resourceActions: ResourceAction[] = [];
   /** Per app: errors to throw on its next executes, in order. */
   failures = new Map<string, Error[]>();
 
@@ -64,6 +80,13 @@ class FakeSwarm {
     this.observeCalls++;
     if (this.down) return Promise.reject(new Error("connect ECONNREFUSED /var/run/docker.sock"));
     return Promise.resolve(structuredClone(this.state));
+  }
+
+  /** Networks, secrets and configs (the default network, here), applied as Swarm would. */
+  executeResource(action: ResourceAction): Promise<void> {
+    this.resourceActions.push(action);
+    this.state = applyResources(this.state, [action]);
+    return Promise.resolve();
   }
 
   execute(action: Action): Promise<void> {
@@ -137,8 +160,7 @@ function harness(initial: AppSpec[], options: { concurrency?: number } = {}): Ha
       return planner(d, o);
     },
     execute: (a) => swarm.execute(a),
-    // These tests plan no networks, secrets or configs: a call would be a planner bug.
-    executeResource: (a) => Promise.reject(new Error(`unexpected ${a.kind} in a daemon unit test`)),
+    executeResource: (a) => swarm.executeResource(a),
     isRetryable: (err) => err instanceof Error && /out of sequence|ECONNREFUSED/.test(err.message),
     describeError: (err) => (err instanceof Error ? err.message : String(err)),
     watchEvents: (ev, er) => {
@@ -345,7 +367,9 @@ describe("Daemon", () => {
     h.setDesired([app("a"), app("b", { image: "img:2" }), app("d")]);
     h.manifestChanged();
     await settle(h);
-    expect(await reconciled(h)).toBe(reconciles + 3); // b changed, c removed, d added
+    // b changed, c removed, d added; and the networks, secrets and configs, which c's removal
+    // may have left unused.
+    expect(await reconciled(h)).toBe(reconciles + 4);
     // One snapshot, read while the directory was reloaded, and one plan serve the three.
     expect(h.swarm.observeCalls - observes).toBe(1);
     expect(h.planCalls() - plans).toBe(1);

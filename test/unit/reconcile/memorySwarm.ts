@@ -77,7 +77,7 @@ export function applyWholePlan(state: ObservedState, plan: Plan): ObservedState 
   return applyResources(next, plan.cleanup ?? []);
 }
 
-function applyResources(state: ObservedState, actions: readonly ResourceAction[]): ObservedState {
+export function applyResources(state: ObservedState, actions: readonly ResourceAction[]): ObservedState {
   const next = structuredClone(state);
   let counter = 0;
   for (const a of actions) {
