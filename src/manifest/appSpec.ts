@@ -2,7 +2,15 @@ import type { Document, LineCounter } from "yaml";
 import { formatPath } from "./format.js";
 import { memoryBytes, nanoCpus } from "./resources.js";
 import type { AppManifest } from "./schema.js";
-import type { AppSpec, ResourceAmounts, ResourceSpec, SourcePosition, VolumeSpec } from "./types.js";
+import { targetOf } from "./appRefsSchema.js";
+import type {
+  AppFileRef,
+  AppSpec,
+  ResourceAmounts,
+  ResourceSpec,
+  SourcePosition,
+  VolumeSpec,
+} from "./types.js";
 import { nodeAt, nodePosition, positionAt } from "./yamlNodes.js";
 
 /** A valid document as the app it describes, with the positions later stages point at. */
@@ -21,6 +29,15 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
   spec.ports.forEach((_, i) => {
     for (const field of [[], ["target"], ["published"]]) record(["spec", "ports", i, ...field]);
   });
+  spec.networks?.forEach((_, i) => {
+    for (const field of [[], ["name"], ["aliases"]]) record(["spec", "networks", i, ...field]);
+  });
+  for (const kind of ["secrets", "configs"] as const) {
+    spec[kind]?.forEach((_, i) => {
+      for (const field of [[], ["name"], ["target"], ["mode"]]) record(["spec", kind, i, ...field]);
+    });
+  }
+  if (spec.endpointMode !== undefined) record(["spec", "endpointMode"]);
   const volumes = spec.volumes.map((v): VolumeSpec =>
     v.hostPath !== undefined
       ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
@@ -44,9 +61,37 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     })),
     volumes,
     ...resourcesOf(spec.resources),
+    ...refsOf(spec),
     file,
     source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
     positions,
+  };
+}
+
+/**
+ * The references to other documents, with Docker's defaults filled in. An app that sets none of
+ * them gets none of the keys: its service's hash must not change.
+ */
+function refsOf(
+  spec: AppManifest["spec"],
+): Pick<AppSpec, "networks" | "endpointMode" | "secrets" | "configs"> {
+  const mounts = (kind: "secrets" | "configs"): AppFileRef[] | undefined =>
+    spec[kind]?.map((ref) => ({
+      name: ref.name,
+      target: targetOf(kind, ref.name, ref.target),
+      uid: ref.uid,
+      gid: ref.gid,
+      mode: ref.mode,
+    }));
+  const secrets = mounts("secrets");
+  const configs = mounts("configs");
+  return {
+    ...(spec.networks !== undefined
+      ? { networks: spec.networks.map((n) => ({ name: n.name, aliases: n.aliases })) }
+      : {}),
+    ...(spec.endpointMode !== undefined ? { endpointMode: spec.endpointMode } : {}),
+    ...(secrets !== undefined ? { secrets } : {}),
+    ...(configs !== undefined ? { configs } : {}),
   };
 }
 

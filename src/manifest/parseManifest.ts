@@ -1,6 +1,7 @@
 import { isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import { positionOf, toAppSpec } from "./appSpec.js";
+import { emptyParse } from "./emptyParse.js";
 import { formatPath, show } from "./format.js";
 import {
   MAX_ALIAS_COUNT,
@@ -13,10 +14,24 @@ import { libraryMessage } from "./libraryMessage.js";
 import { findExcessiveStructure } from "./nesting.js";
 import { findProtoKeys } from "./protoKeys.js";
 import { checkDocument } from "./rules.js";
+import { configManifestSchema, secretManifestSchema } from "./contentSchema.js";
+import type { ConfigManifest, SecretManifest } from "./contentSchema.js";
+import { toContentSpec, toNetworkSpec } from "./documentSpecs.js";
+import { networkManifestSchema } from "./networkSchema.js";
+import type { NetworkManifest } from "./networkSchema.js";
+import { readOctalModes } from "./octalModes.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
 import { textPosition } from "./textPosition.js";
-import type { AppSpec, InvalidApp, ManifestError } from "./types.js";
+import type {
+  AppSpec,
+  ConfigSpec,
+  DocumentKind,
+  InvalidApp,
+  ManifestError,
+  NetworkSpec,
+  SecretSpec,
+} from "./types.js";
 import { unsupportedVersionDirectives } from "./yamlVersion.js";
 import { inspectDocument, positionAt } from "./yamlNodes.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
@@ -24,6 +39,9 @@ import type { FieldProblem } from "./zodIssues.js";
 
 export interface ParsedManifest {
   apps: AppSpec[];
+  networks: NetworkSpec[];
+  secrets: SecretSpec[];
+  configs: ConfigSpec[];
   invalid: InvalidApp[];
   /** Every error of the file, sorted by line and column. */
   errors: ManifestError[];
@@ -111,9 +129,10 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     }
   }
 
-  const result: ParsedManifest = { apps: [], invalid: [], errors: [] };
+  const result = emptyParse();
   filled.forEach((doc, i) => {
     const data = datas[i];
+    if (data !== null && typeof data === "object") readOctalModes(data, doc, text);
     const problems = validateDocument(data);
     const toError = (problem: FieldProblem): ManifestError => ({
       ...positionOf(doc, problem.path, lineCounter, file, problem.atKey ?? false),
@@ -121,7 +140,12 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       message: problem.message,
     });
     if (problems.ok) {
-      result.apps.push(toAppSpec(problems.app, doc, lineCounter, file));
+      const valid = problems.document;
+      const where = { doc, lineCounter, file };
+      if (valid.kind === "App") result.apps.push(toAppSpec(valid, doc, lineCounter, file));
+      else if (valid.kind === "Network") result.networks.push(toNetworkSpec(valid, where));
+      else if (valid.kind === "Secret") result.secrets.push(toContentSpec(valid, where));
+      else result.configs.push(toContentSpec(valid, where));
     } else {
       // Positions cost a walk each; a file of thousands of broken documents must stay fast.
       const room = Math.max(1, Math.min(MAX_ERRORS_PER_DOCUMENT, MAX_ERRORS_PER_FILE - result.errors.length));
@@ -133,7 +157,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
           message: `and ${left} more problem${left === 1 ? "" : "s"} in this document`,
         });
       const errors = shown.map(toError);
-      result.invalid.push({ ...nameOf(data), file, errors });
+      result.invalid.push({ ...nameOf(data), ...kindOf(data), file, errors });
       result.errors.push(...errors);
     }
   });
@@ -141,9 +165,20 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   return result;
 }
 
+type ValidDocument = AppManifest | NetworkManifest | SecretManifest | ConfigManifest;
+
+/** The schema of the document's kind; App's for an unknown kind (its error names the four). */
+function schemaOf(data: object) {
+  const kind = (data as { kind?: unknown }).kind;
+  if (kind === "Network") return networkManifestSchema;
+  if (kind === "Secret") return secretManifestSchema;
+  if (kind === "Config") return configManifestSchema;
+  return appManifestSchema;
+}
+
 function validateDocument(
   data: unknown,
-): { ok: true; app: AppManifest } | { ok: false; problems: FieldProblem[] } {
+): { ok: true; document: ValidDocument } | { ok: false; problems: FieldProblem[] } {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return {
       ok: false,
@@ -156,13 +191,14 @@ function validateDocument(
     };
   }
   const protoKeys = findProtoKeys(data);
-  const parsed = appManifestSchema.safeParse(data);
+  const parsed = schemaOf(data).safeParse(data);
   if (!parsed.success) {
     return { ok: false, problems: [...protoKeys, ...problemsFromZod(parsed.error.issues, data)] };
   }
   if (protoKeys.length > 0) return { ok: false, problems: protoKeys };
+  if (parsed.data.kind !== "App") return { ok: true, document: parsed.data };
   const problems = checkDocument(parsed.data);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, app: parsed.data };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, document: parsed.data };
 }
 
 function hostileTextError(text: string, file: string): ManifestError | undefined {
@@ -193,12 +229,19 @@ function fileFailure(errors: ManifestError[], file: string, docs: readonly Docum
   });
   const invalid: InvalidApp[] =
     names.length > 0 ? names.map((name) => ({ name, file, errors })) : [{ file, errors }];
-  return { apps: [], invalid, errors };
+  return { ...emptyParse(), invalid, errors };
 }
 
 /** A document with nothing in it, like the one after a trailing `---`. */
 function isNullScalar(doc: Document): boolean {
   return isScalar(doc.contents) && doc.contents.value === null;
+}
+
+const KINDS: readonly string[] = ["App", "Network", "Secret", "Config"] satisfies DocumentKind[];
+
+function kindOf(data: unknown): { kind?: DocumentKind } {
+  const kind = valueAt(data, ["kind"]);
+  return typeof kind === "string" && KINDS.includes(kind) ? { kind: kind as DocumentKind } : {};
 }
 
 function nameOf(data: unknown): { name?: string } {

@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { ANNOTATION_VALUES, KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from "./annotations.js";
 import { show } from "./format.js";
+import { APP_NETWORK_KEYS, appRefsShape, FILE_REF_KEYS } from "./appRefsSchema.js";
 import { resourceAmountsSchema, resourcesSchema } from "./resourcesSchema.js";
 import { bad, envValueNotString, notANumber, scalarNotString } from "./schemaMessages.js";
 
@@ -220,13 +221,16 @@ export const specSchema = z
       .default([])
       .meta({ description: "Persistent apps only: volumes to mount." }),
     resources: resourcesSchema.optional(),
+    ...appRefsShape,
   })
   .meta({ title: "Spec" });
 
 export const appManifestSchema = z
   .strictObject({
     apiVersion: z.literal("alacrity.dev/v1", { error: bad('must be "alacrity.dev/v1"') }),
-    kind: z.literal("App", { error: bad('must be "App"') }),
+    kind: z.literal("App", {
+      error: bad('must be "App", "Network", "Secret" or "Config"', "AlaCrity knows these four kinds"),
+    }),
     metadata: metadataSchema,
     spec: specSchema,
   })
@@ -246,4 +250,6 @@ export const KNOWN_KEYS = {
   volume: Object.keys(volumeSchema.shape),
   resources: Object.keys(resourcesSchema.shape),
   resourceAmounts: Object.keys(resourceAmountsSchema("limits").shape),
+  appNetwork: APP_NETWORK_KEYS,
+  fileRef: FILE_REF_KEYS,
 };

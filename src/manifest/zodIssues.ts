@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { formatPath, show, suggest } from "./format.js";
+import { CONFIG_SPEC_KEYS, SECRET_SPEC_KEYS } from "./contentSchema.js";
 import { KNOWN_KEYS } from "./schema.js";
 
 /** A problem at a field path, before it is given a file position. */
@@ -16,7 +17,7 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
   for (const issue of issues) {
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeysAt(path);
+      const known = knownKeysAt(path, valueAt(data, ["kind"]));
       for (const key of issue.keys) {
         const guess = suggest(key, known);
         const fix = guess ? `did you mean ${show(guess)}?` : `known fields here: ${known.join(", ")}`;
@@ -46,20 +47,33 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
   return problems;
 }
 
+const OTHER_SPEC_KEYS = {
+  Network: ["internal", "attachable", "encrypted", "external"],
+  Secret: SECRET_SPEC_KEYS,
+  Config: CONFIG_SPEC_KEYS,
+};
+
 function describe(expected: string): string {
   if (expected === "object" || expected === "record") return "a map";
   if (expected === "array") return "a list";
   return `a ${expected}`;
 }
 
-function knownKeysAt(path: PropertyKey[]): string[] {
+function knownKeysAt(path: PropertyKey[], kind: unknown): string[] {
   const where = formatPath(path.map((segment) => (typeof segment === "number" ? 0 : segment)));
   if (where === "") return KNOWN_KEYS.root;
+  if (kind === "Network" || kind === "Secret" || kind === "Config") {
+    if (where === "metadata") return ["name", "labels"];
+    if (where === "spec") return OTHER_SPEC_KEYS[kind];
+    return [];
+  }
   if (where === "metadata") return KNOWN_KEYS.metadata;
   if (where === "spec") return KNOWN_KEYS.spec;
   if (where === "spec.ports[0]") return KNOWN_KEYS.port;
   if (where === "spec.volumes[0]") return KNOWN_KEYS.volume;
   if (where === "spec.resources") return KNOWN_KEYS.resources;
+  if (where === "spec.networks[0]") return KNOWN_KEYS.appNetwork;
+  if (where === "spec.secrets[0]" || where === "spec.configs[0]") return KNOWN_KEYS.fileRef;
   if (where === "spec.resources.limits" || where === "spec.resources.reservations")
     return KNOWN_KEYS.resourceAmounts;
   return [];

@@ -10,7 +10,7 @@ import { readOwnFile } from "./cacheKey.js";
  */
 
 /** Bumped whenever the layout of the cache file changes. */
-export const FORMAT = 3;
+export const FORMAT = 4;
 /** A cache file is the hex HMAC-SHA256 of its content, a newline, then the content (JSON). */
 const MAC_HEX_LENGTH = 64;
 /** Cache files (one per apps directory) kept in the cache directory; older ones are deleted. */
@@ -131,8 +131,8 @@ function verifiedContent(bytes: Buffer, key: Buffer, file: string): string | und
 /** A light check: the file is authenticated and written atomically, but may be from a buggy version. */
 export function isParsedManifest(value: unknown): value is ParsedManifest {
   if (typeof value !== "object" || value === null) return false;
-  const { apps, invalid, errors } = value as Record<string, unknown>;
-  return Array.isArray(apps) && Array.isArray(invalid) && Array.isArray(errors);
+  const { apps, networks, secrets, configs, invalid, errors } = value as Record<string, unknown>;
+  return [apps, networks, secrets, configs, invalid, errors].every((list) => Array.isArray(list));
 }
 
 /** Keeps the newest `MAX_CACHE_FILES` cache files, and removes temporary files of dead writers. */

@@ -1,6 +1,7 @@
 import type { Clock } from "../../domain/clock.js";
 import type { FoundFile } from "../loadDirectory.js";
 import type { ParsedManifest } from "../parseManifest.js";
+import { emptyParse } from "../emptyParse.js";
 import { readManifestFile } from "../readManifestFile.js";
 import type { ContentCache } from "./contentCache.js";
 import type { DiskParseCache } from "./diskParseCache.js";
@@ -73,5 +74,5 @@ export async function parseUncached(file: FoundFile): Promise<ParsedManifest> {
 }
 
 function unreadable(display: string, error: ParsedManifest["errors"][number]): ParsedManifest {
-  return { apps: [], invalid: [{ file: display, errors: [error] }], errors: [error] };
+  return { ...emptyParse(), invalid: [{ file: display, errors: [error] }], errors: [error] };
 }

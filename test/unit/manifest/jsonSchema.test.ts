@@ -10,8 +10,39 @@ describe("JSON Schema", () => {
     expect(committed).toBe(manifestJsonSchemaText());
   });
 
+  it("covers the four kinds of document", () => {
+    const { oneOf } = manifestJsonSchema() as { oneOf: { properties: { kind: { const: string } } }[] };
+    expect(oneOf.map((s) => s.properties.kind.const)).toEqual(["App", "Network", "Secret", "Config"]);
+    const [, network, secret, config] = oneOf as unknown as {
+      properties: { spec: { properties: Record<string, unknown>; additionalProperties: boolean } };
+    }[];
+    expect(Object.keys(network!.properties.spec.properties)).toEqual([
+      "internal",
+      "attachable",
+      "encrypted",
+      "external",
+    ]);
+    expect(Object.keys(secret!.properties.spec.properties)).toEqual(["file", "env", "external"]);
+    expect(Object.keys(config!.properties.spec.properties)).toEqual(["file", "env", "external", "data"]);
+    expect(config!.properties.spec.additionalProperties).toBe(false);
+  });
+
+  it("describes an app's networks, secrets and configs as a name or a map", () => {
+    const app = (
+      manifestJsonSchema() as {
+        oneOf: { properties: { spec: { properties: Record<string, { items?: { anyOf?: unknown[] } }> } } }[];
+      }
+    ).oneOf[0]!.properties.spec.properties;
+    for (const field of ["networks", "secrets", "configs"]) {
+      expect(app[field]?.items?.anyOf).toEqual([
+        expect.objectContaining({ type: "string" }),
+        expect.objectContaining({ type: "object", additionalProperties: false }),
+      ]);
+    }
+  });
+
   it("is strict and lets defaulted fields be left out", () => {
-    const schema = manifestJsonSchema() as {
+    const schema = (manifestJsonSchema() as { oneOf: unknown[] }).oneOf[0] as {
       additionalProperties: boolean;
       required: string[];
       properties: {

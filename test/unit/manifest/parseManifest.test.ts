@@ -326,7 +326,7 @@ describe("parseManifest: rules", () => {
     [
       "wrong kind",
       app("web").replace("kind: App", "kind: Service"),
-      'a.yaml:2:7: kind: must be "App" (got "Service")',
+      'a.yaml:2:7: kind: must be "App", "Network", "Secret" or "Config" (got "Service")',
     ],
   ];
   it.each(cases)("%s", (_, text, expected) => {

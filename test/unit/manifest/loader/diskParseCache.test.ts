@@ -29,6 +29,7 @@ import {
   fingerprintOf,
   packageVersion,
 } from "../../../../src/manifest/loader/fingerprint.js";
+import { emptyParse } from "../../../../src/manifest/emptyParse.js";
 import type { ParsedManifest } from "../../../../src/manifest/parseManifest.js";
 import type { DesiredState } from "../../../../src/manifest/types.js";
 import { ManualClock } from "../../../support/manualClock.js";
@@ -484,7 +485,7 @@ describe("a cache directory others may reach", () => {
 
 describe("DiskParseCache", () => {
   const KEY = randomBytes(32);
-  const result: ParsedManifest = { apps: [], invalid: [], errors: [] };
+  const result: ParsedManifest = emptyParse();
 
   it("forgets everything when the fingerprint changes", () => {
     const file = join(cacheDir, "parse-0123456789abcdef.json");

@@ -1,11 +1,12 @@
 import type { Stats } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { emptyParse } from "../../../../src/manifest/emptyParse.js";
 import { ParseCache, statKey } from "../../../../src/manifest/loader/parseCache.js";
 import type { ParsedManifest } from "../../../../src/manifest/parseManifest.js";
 
 const stat = (mtimeMs: number, size = 100) =>
   ({ dev: 1, ino: 42, size, mtimeMs, ctimeMs: mtimeMs }) as unknown as Stats;
-const parsed: ParsedManifest = { apps: [], invalid: [], errors: [] };
+const parsed: ParsedManifest = emptyParse();
 
 describe("ParseCache", () => {
   it("reuses a parse made well after the file's last write, while the stat is the same", () => {
