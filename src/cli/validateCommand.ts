@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { documentCounts } from "./documentCounts.js";
 import { compareErrors } from "../manifest/duplicates.js";
 import { validatePaths } from "../manifest/loader/index.js";
 import { policyErrors } from "../rules/registry.js";
@@ -28,7 +29,6 @@ export function registerValidateCommand(program: Command): void {
       const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
       throw new ExitError(1, `${count} in ${files}`);
     }
-    const apps = `${state.apps.size} app${state.apps.size === 1 ? "" : "s"}`;
-    process.stderr.write(`${files} valid (${apps})\n`);
+    process.stderr.write(`${files} valid (${documentCounts(state)})\n`);
   });
 }

@@ -1,4 +1,7 @@
-import type { AppSpec, InvalidApp, ManifestError, SourcePosition } from "./types.js";
+import type { AppSpec, DocumentBase, InvalidApp, ManifestError, SourcePosition } from "./types.js";
+
+/** What duplicate names are looked for in: apps and the other kinds of document. */
+type Named = Pick<DocumentBase, "name" | "source" | "positions">;
 
 /**
  * Other definitions an error names before it says "and N more". Every definition gets its own
@@ -20,17 +23,20 @@ export const DUPLICATE_APP_NAMES = {
  * Apps defined more than once (in two files, or two documents of one file) are all invalid:
  * which one is meant cannot be guessed. Each error names the other definitions.
  */
-export function separateDuplicates(apps: readonly AppSpec[]): {
-  unique: AppSpec[];
+export function separateDuplicates<T extends Named>(
+  apps: readonly T[],
+  what = "app",
+): {
+  unique: T[];
   duplicates: InvalidApp[];
 } {
-  const byName = new Map<string, AppSpec[]>();
+  const byName = new Map<string, T[]>();
   for (const app of apps) {
     const defs = byName.get(app.name);
     if (defs) defs.push(app);
     else byName.set(app.name, [app]);
   }
-  const unique: AppSpec[] = [];
+  const unique: T[] = [];
   const duplicates: InvalidApp[] = [];
   for (const [name, defs] of byName) {
     if (defs.length === 1) {
@@ -41,7 +47,7 @@ export function separateDuplicates(apps: readonly AppSpec[]): {
       const error: ManifestError = {
         ...nameAt(app),
         path: "metadata.name",
-        message: `app ${JSON.stringify(name)} is also defined at ${otherLocations(defs, index)}; app names must be unique, rename or remove one`,
+        message: `${what} ${JSON.stringify(name)} is also defined at ${otherLocations(defs, index)}; ${what} names must be unique, rename or remove one`,
       };
       duplicates.push({ name, file: app.source.file, errors: [error] });
     }
@@ -50,7 +56,7 @@ export function separateDuplicates(apps: readonly AppSpec[]): {
 }
 
 /** The first few definitions other than `defs[self]`, then how many more there are. */
-function otherLocations(defs: readonly AppSpec[], self: number): string {
+function otherLocations(defs: readonly Named[], self: number): string {
   const shown: string[] = [];
   for (let i = 0; i < defs.length && shown.length < MAX_OTHER_LOCATIONS; i++) {
     if (i === self) continue;
@@ -61,7 +67,7 @@ function otherLocations(defs: readonly AppSpec[], self: number): string {
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
 
-function nameAt(app: AppSpec): SourcePosition {
+function nameAt(app: Named): SourcePosition {
   return app.positions["metadata.name"] ?? app.source;
 }
 

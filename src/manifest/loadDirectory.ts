@@ -1,12 +1,13 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { boundaryOf, isInside, outsideMessage, type Boundary } from "./containment.js";
 import { compareErrors, DUPLICATE_APP_NAMES } from "./duplicates.js";
 import type { ParsedManifest } from "./parseManifest.js";
 import { describeFsError } from "./readManifestFile.js";
-import type { AppSpec, DesiredState, InvalidApp, ManifestError } from "./types.js";
+import { checkReferences, type Documents } from "./references.js";
+import type { DesiredState, ManifestError } from "./types.js";
 import { isManifestFile } from "./manifestFile.js";
 
 /*
@@ -142,34 +143,58 @@ async function loadFiles(
   walkErrors: ManifestError[],
   parseFile: FileParser,
 ): Promise<DesiredState> {
-  const apps: AppSpec[] = [];
-  const invalid: InvalidApp[] = [];
+  const parsedFiles: { file: FoundFile; parsed: ParsedManifest }[] = [];
+  for (const file of files) parsedFiles.push({ file, parsed: await parseFile(file) });
+  // A Secret's or Config's file is content, not a manifest (a Config of prometheus.yml).
+  const contents = contentFiles(parsedFiles);
+  const manifests = parsedFiles.filter(({ file }) => !contents.has(file.relative));
+
+  const all: Documents = { apps: [], networks: [], secrets: [], configs: [], invalid: [] };
   const errors = [...walkErrors];
   const failedFiles = new Set<string>();
   const relativeOf = new Map<string, string>();
-  for (const file of files) {
+  for (const { file, parsed } of manifests) {
     relativeOf.set(file.display, file.relative);
-    const parsed = await parseFile(file);
-    apps.push(...parsed.apps.map((app) => ({ ...app, file: file.relative })));
-    invalid.push(...parsed.invalid);
+    const relative = { file: file.relative };
+    all.apps.push(...parsed.apps.map((app) => ({ ...app, ...relative })));
+    all.networks.push(...parsed.networks.map((doc) => ({ ...doc, ...relative })));
+    all.secrets.push(...parsed.secrets.map((doc) => ({ ...doc, ...relative })));
+    all.configs.push(...parsed.configs.map((doc) => ({ ...doc, ...relative })));
+    all.invalid.push(...parsed.invalid);
     errors.push(...parsed.errors);
     if (parsed.errors.length > 0) failedFiles.add(file.relative);
   }
-  const { unique, duplicates } = DUPLICATE_APP_NAMES.check(apps);
-  for (const duplicate of duplicates) {
-    invalid.push(duplicate);
-    errors.push(...duplicate.errors);
-    failedFiles.add(relativeOf.get(duplicate.file) ?? duplicate.file);
+  const { unique, duplicates } = DUPLICATE_APP_NAMES.check(all.apps);
+  const checked = checkReferences({ ...all, apps: unique, invalid: [...all.invalid, ...duplicates] });
+  const invalid = [...all.invalid, ...duplicates, ...checked.invalid];
+  for (const bad of [...duplicates, ...checked.invalid]) {
+    errors.push(...bad.errors);
+    failedFiles.add(relativeOf.get(bad.file) ?? bad.file);
   }
   errors.sort(compareErrors);
+  const byName = <T extends { name: string }>(docs: T[]) => new Map(docs.map((doc) => [doc.name, doc]));
   return {
-    apps: new Map(unique.map((app) => [app.name, app])),
+    apps: byName(checked.apps),
+    networks: byName(checked.networks),
+    secrets: byName(checked.secrets),
+    configs: byName(checked.configs),
     invalid,
     errors,
     failedFiles,
-    fileCount: files.length,
+    fileCount: manifests.length,
     missing: false,
   };
+}
+
+/** The files (relative to the apps directory) that Secret and Config documents read. */
+function contentFiles(parsedFiles: readonly { file: FoundFile; parsed: ParsedManifest }[]): Set<string> {
+  const paths = new Set<string>();
+  for (const { file, parsed } of parsedFiles) {
+    for (const doc of [...parsed.secrets, ...parsed.configs]) {
+      if (doc.from.kind === "file") paths.add(posix.join(posix.dirname(file.relative), doc.from.path));
+    }
+  }
+  return paths;
 }
 
 /**
