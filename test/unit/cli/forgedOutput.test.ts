@@ -42,7 +42,7 @@ describe("text output that a manifest cannot forge", () => {
     writeFileSync(join(dir, "web.yaml"), manifest("blog"));
     const desired = await loadDesiredState(dir);
     const deployed = serviceFor(desired.apps.get("web")!);
-    const p = plan(desired, aSwarm().withService(deployed).build(), OPTIONS);
+    const p = plan(desired, aSwarm().withService(deployed).withDefaultNetwork().build(), OPTIONS);
     expect(
       planText(desired.errors, p)
         .split("\n")

@@ -30,7 +30,11 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }));
 describe("alacrity validate", { timeout: 60_000 }, () => {
   it("exits 0 on the examples", () => {
     const result = alacrity(["validate", "examples/apps"]);
-    expect(result).toEqual({ status: 0, stdout: [], stderr: ["3 files valid (3 apps)"] });
+    expect(result).toEqual({
+      status: 0,
+      stdout: [],
+      stderr: ["4 files valid (3 apps, 1 secret, 2 configs)"],
+    });
   });
 
   it("exits 1 and prints FILE:LINE:COL: path: message for each error", () => {

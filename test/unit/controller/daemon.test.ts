@@ -31,21 +31,8 @@ function app(name: string, overrides: Partial<AppSpec> = {}): AppSpec {
 /** A one-node Swarm, changed by `execute` as the executor would change the real one. */
 class FakeSwarm {
   // The default network exists, as after the first apply: these tests are about apps.
-  state: ObservedState = {
-    ...aSwarm().withNode("node-1").build(),
-    networks: [
-      {
-        id: "net-default",
-        name: "alacran--default",
-        driver: "overlay",
-        scope: "swarm",
-        internal: false,
-        attachable: false,
-        encrypted: false,
-        labels: { "alacrity.managed": "true", "alacrity.instance": "default", "alacrity.resource": "default" },
-      },
-    ],
-  };
+  state: ObservedState = aSwarm().withNode("node-1").withDefaultNetwork().build();
+
   observeCalls = 0;
   down = false;
   executed: Action[] = [];
@@ -370,9 +357,10 @@ describe("Daemon", () => {
     // b changed, c removed, d added; and the networks, secrets and configs, which c's removal
     // may have left unused.
     expect(await reconciled(h)).toBe(reconciles + 4);
-    // One snapshot, read while the directory was reloaded, and one plan serve the three.
-    expect(h.swarm.observeCalls - observes).toBe(1);
-    expect(h.planCalls() - plans).toBe(1);
+    // One snapshot, read while the directory was reloaded, and one plan serve the three; the
+    // resources' reconcile after c's removal reads and plans once more, after that removal.
+    expect(h.swarm.observeCalls - observes).toBe(2);
+    expect(h.planCalls() - plans).toBe(2);
     expect(h.swarm.executed.map((x) => `${x.kind}:${x.app}`).sort()).toEqual([
       "create:d",
       "remove:c",

@@ -54,7 +54,9 @@ describe("examples", () => {
     expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../../schema/app.schema.json");
     const result = parseManifest(text, name);
     expect(result.errors).toEqual([]);
-    expect(result.apps).toHaveLength(1);
+    expect(
+      result.apps.length + result.networks.length + result.secrets.length + result.configs.length,
+    ).toBeGreaterThan(0);
   });
 
   it("covers a named volume, a host path and a replicated stateless app", () => {
@@ -68,5 +70,18 @@ describe("examples", () => {
       ),
     ).toBe(true);
     expect(apps.some((a) => !a.persistent && a.replicas === 3 && a.ports[0]?.published === 18080)).toBe(true);
+  });
+
+  it("is a two-tier stack: the web app and its database share a password secret and reach each other by name", () => {
+    const parsed = yamlFiles(examples).map((name) =>
+      parseManifest(readFileSync(new URL(name, examples), "utf8"), name),
+    );
+    const apps = parsed.flatMap((p) => p.apps);
+    const secrets = parsed.flatMap((p) => p.secrets).map((s) => s.name);
+    const web = apps.find((a) => a.name === "web");
+    const db = apps.find((a) => a.name === "blog-db");
+    expect(secrets).toContain("db-password");
+    expect(web?.secrets?.map((s) => s.name)).toContain("db-password");
+    expect(db?.persistent && db.secrets?.map((s) => s.name)).toContain("db-password");
   });
 });

@@ -173,6 +173,20 @@ export class SwarmBuilder {
     this.#state.pins.push({ app, nodeId, hostname, configId: `cfg-${app}` });
     return this;
   }
+  /** `alacran--default`, as the first apply of instance `instance` leaves it. */
+  withDefaultNetwork(instance = "default"): this {
+    (this.#state.networks ??= []).push({
+      id: "net-default",
+      name: "alacran--default",
+      driver: "overlay",
+      scope: "swarm",
+      internal: false,
+      attachable: false,
+      encrypted: false,
+      labels: { "alacrity.managed": "true", "alacrity.instance": instance, "alacrity.resource": "default" },
+    });
+    return this;
+  }
   withTask(task: Partial<ObservedTask> & { serviceId: string }): this {
     this.#state.tasks.push({
       id: `task-${this.#state.tasks.length + 1}`,
