@@ -83,6 +83,7 @@ export async function converge(
     port: swarm,
     setup: firstPlan.setup ?? [],
     logger: options.logger,
+    okLevel: "debug",
     ...(options.clock ? { clock: options.clock } : {}),
     onOutcome: (outcome) => resourceOutcomes.push(outcome),
   });

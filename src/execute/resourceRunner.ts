@@ -57,6 +57,7 @@ export class ResourceRunner {
   readonly #port: ResourcePort;
   readonly #log: Logger;
   readonly #clock: Clock;
+  readonly #okLevel: "info" | "debug";
   readonly #onOutcome: (outcome: ResourceOutcome) => void;
   readonly #byKey = new Map<string, ResourceAction[]>();
   readonly #running = new Map<string, Promise<string | undefined>>();
@@ -66,8 +67,11 @@ export class ResourceRunner {
     setup: readonly ResourceAction[];
     logger: Logger;
     clock?: Clock;
+    /** Level of the line logged for each action that succeeds (see `AppExecutorOptions.okLevel`). */
+    okLevel?: "info" | "debug";
     onOutcome?: (outcome: ResourceOutcome) => void;
   }) {
+    this.#okLevel = options.okLevel ?? "info";
     this.#port = options.port;
     this.#log = options.logger;
     this.#clock = options.clock ?? systemClock;
@@ -125,7 +129,7 @@ export class ResourceRunner {
     try {
       await this.#port.executeResource(action);
       outcome = { action, ok: true, durationMs: this.#clock.now() - started };
-      this.#log.info(
+      this.#log[this.#okLevel](
         { ...summary(action), result: "ok", durationMs: outcome.durationMs },
         `${action.kind} done`,
       );
