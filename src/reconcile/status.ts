@@ -39,6 +39,8 @@ export interface StatusRow {
   nodeState?: string;
   /** Docker volume names and host paths. */
   volumes: string[];
+  /** The Swarm networks the service's tasks join, as the Swarm names them (`alacran--default`, ...). */
+  networks: string[];
   state: AppState;
   /** The Git commit the service was last changed from (label `alacrity.revision`), when known. */
   revision?: string;
@@ -142,6 +144,7 @@ function rowFor(
     desired: desiredReplicas,
     running,
     volumes,
+    networks: (service?.fields.networks ?? []).map((n) => n.network),
     state: "running",
     reason: "",
   };

@@ -1,7 +1,7 @@
 import { printable } from "../../manifest/format.js";
 import type { StatusRow } from "../../reconcile/status.js";
 
-const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "STATE", "REASON"] as const;
+const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "NETWORKS", "STATE", "REASON"] as const;
 
 /** Apps deployed from Git show the commit they were last changed from, shortened as Git does. */
 const shortRevision = (row: StatusRow): string => (row.revision ? row.revision.slice(0, 12) : "-");
@@ -14,6 +14,7 @@ function cells(row: StatusRow, withRevision: boolean): string[] {
     `${row.running}/${row.desired ?? "global"}`,
     node,
     row.volumes.length ? row.volumes.join(",") : "-",
+    row.networks.length ? row.networks.join(",") : "-",
     row.state,
     ...(withRevision ? [shortRevision(row)] : []),
     row.reason || "-",
@@ -24,7 +25,7 @@ function cells(row: StatusRow, withRevision: boolean): string[] {
 export function renderStatusTable(rows: readonly StatusRow[]): string {
   if (rows.length === 0) return "No managed apps.";
   const withRevision = rows.some((row) => row.revision !== undefined);
-  const headers: readonly string[] = withRevision ? [...HEADERS.slice(0, 6), "REVISION", "REASON"] : HEADERS;
+  const headers: readonly string[] = withRevision ? [...HEADERS.slice(0, 7), "REVISION", "REASON"] : HEADERS;
   const table = [headers, ...rows.map((row) => cells(row, withRevision))];
   const widths = headers.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
   return table

@@ -58,6 +58,7 @@ describe("text output that a manifest cannot forge", () => {
         desired: 1,
         running: 0,
         volumes: ["/srv/a\nb"],
+        networks: [],
         state: "failed",
         reason: `task failed\n${FORGED}\u001b[2J`,
       },

@@ -8,6 +8,7 @@ const row = (over: Partial<StatusRow>): StatusRow => ({
   desired: 3,
   running: 3,
   volumes: [],
+  networks: ["alacran--default"],
   state: "running",
   reason: "",
   ...over,
@@ -30,9 +31,9 @@ describe("status table", () => {
       }),
     ]);
     expect(text.split("\n")).toEqual([
-      "NAME     PERSISTENT  REPLICAS  NODE                    VOLUMES      STATE    REASON",
-      "web      no          3/3       -                       -            running  -",
-      "blog-db  yes         0/1       worker-2 (down/active)  alacran--db  waiting  pinned node worker-2 is down: a persistent app waits for its node",
+      "NAME     PERSISTENT  REPLICAS  NODE                    VOLUMES      NETWORKS          STATE    REASON",
+      "web      no          3/3       -                       -            alacran--default  running  -",
+      "blog-db  yes         0/1       worker-2 (down/active)  alacran--db  alacran--default  waiting  pinned node worker-2 is down: a persistent app waits for its node",
     ]);
   });
 

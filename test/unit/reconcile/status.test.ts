@@ -33,6 +33,7 @@ describe("summarizeStatus", () => {
         node: "worker-2",
         nodeState: "ready/active",
         volumes: ["alacran--data", "/srv/up"],
+        networks: ["alacran--default"],
         state: "running",
         reason: "",
       },
