@@ -236,7 +236,7 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     );
     expect(writes).toEqual([]);
     expect(resyncs).toBeGreaterThanOrEqual(3);
-    const allowed = /^GET \/(services|tasks|nodes|volumes|configs|events|_ping|version)$/;
+    const allowed = /^GET \/(services|tasks|nodes|volumes|configs|networks|secrets|events|_ping|version)$/;
     expect([...paths].filter((p) => !allowed.test(p))).toEqual([]);
   });
 });

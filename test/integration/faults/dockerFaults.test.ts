@@ -62,8 +62,8 @@ describe("apply through a failing Docker API", () => {
     // 5 attempts per app (the CLI's maxAttempts), never more: no busy loop.
     expect(updates).toHaveLength(15);
     expect(proxy.faulted).toHaveLength(15);
-    // Each retry re-observes once (5 list calls): 5 + 3 apps x 4 retries x 5 = 65, plus the updates.
-    expect(proxy.requests.length).toBeLessThanOrEqual(65 + 15 + 5);
+    // Each retry re-observes once (7 list calls): 7 + 3 apps x 4 retries x 7 = 91, plus the updates.
+    expect(proxy.requests.length).toBeLessThanOrEqual(91 + 15 + 5);
     // Backoff 100, 200, 400, 800 ms between one app's attempts: at least 1.5 s in all.
     for (const path of new Set(updates.map((u) => u.path))) {
       const times = updates.filter((u) => u.path === path).map((u) => u.at);
