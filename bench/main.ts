@@ -160,8 +160,10 @@ async function main(): Promise<void> {
         value: counts
           .map((c) => `${c.alacrity} at ${c.apps} apps (stack deploy: ${c.stackDeploy})`)
           .join("; "),
-        goal: "<= 5",
-        met: counts.every((c) => c.alacrity <= 5),
+        // One list call per kind of object the plan compares, whatever the number of apps:
+        // services, tasks, nodes, volumes, configs (pins among them), networks, secrets.
+        goal: "<= 7",
+        met: counts.every((c) => c.alacrity <= 7),
       });
     });
 
