@@ -1,5 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Encrypter, generateIdentity, identityToRecipient } from "age-encryption";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
@@ -134,5 +136,46 @@ describe("a two-tier stack on the real Swarm", () => {
       what: `${P}peer reaching ${P}inside`,
     });
     expect(await get(`${P}web`, `${P}inside`, "/")).toBe("unreachable");
+  });
+
+  it("decrypts an .age secret with the right identity, and rejects only its app with a wrong one", async () => {
+    const keys = mkdtempSync(join(tmpdir(), "alacrity-age-"));
+    try {
+      const identity = await generateIdentity();
+      const stranger = await generateIdentity();
+      writeFileSync(join(keys, "key.txt"), `# a test key\n${identity}\n`);
+      const encrypt = async (to: string, text: string) => {
+        const encrypter = new Encrypter();
+        encrypter.addRecipient(await identityToRecipient(to));
+        return encrypter.encrypt(text);
+      };
+      writeFileSync(join(dir.path, "ours.age"), await encrypt(identity, "ageValue7"));
+      dir.write("age.yaml", doc("Secret", `${P}ours`, { file: "ours.age" }));
+      dir.write("ageuser.yaml", appYaml(`${P}ageuser`, { secrets: [`${P}ours`] }));
+      const applied = await apply("--age-key-file", join(keys, "key.txt"));
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      const inside = await execInService(docker, `${P}ageuser`, ["cat", `/run/secrets/${P}ours`]);
+      expect(inside.stdout).toBe("ageValue7");
+
+      // A file encrypted to someone else: its app is rejected with where and why, the rest stays.
+      writeFileSync(join(dir.path, "theirs.age"), await encrypt(stranger, "otherValue8"));
+      dir.write("age2.yaml", doc("Secret", `${P}theirs`, { file: "theirs.age" }));
+      dir.write("agebad.yaml", appYaml(`${P}agebad`, { secrets: [`${P}theirs`] }));
+      const refused = await apply("--age-key-file", join(keys, "key.txt"));
+      expect(refused.code).toBe(1);
+      const out = refused.stdout + refused.stderr;
+      expect(out).toMatch(new RegExp(`reject ${P}agebad: .*age2\\.yaml:\\d+:\\d+: .*cannot be decrypted`));
+      expect(out).not.toContain("otherValue8");
+      expect(out).not.toContain("ageValue7");
+      expect(await docker.listServices({ filters: { name: [`${P}agebad`] } })).toEqual([]);
+      // Positive control: the app whose secret could be read is still there, unchanged.
+      const again = await plan("--age-key-file", join(keys, "key.txt"));
+      expect(again.stdout).not.toContain(`${P}ageuser (`);
+      expect((await execInService(docker, `${P}ageuser`, ["cat", `/run/secrets/${P}ours`])).stdout).toBe(
+        "ageValue7",
+      );
+    } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
   });
 });
