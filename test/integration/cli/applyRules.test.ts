@@ -328,9 +328,13 @@ describe("apply and plan on a real Swarm", () => {
     expect((await apply("--wait", "--timeout", "60")).code).toBe(0);
     const table = await cli("status");
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^NAME\s+PERSISTENT\s+REPLICAS\s+NODE\s+VOLUMES\s+NETWORKS\s+STATE\s+REASON/);
     expect(table.stdout).toMatch(
-      new RegExp(`${P}stat\\s+yes\\s+1/1\\s+\\S+ \\(ready/active\\)\\s+alacran--${P}sdata\\s+running`),
+      /^NAME\s+PERSISTENT\s+REPLICAS\s+NODE\s+VOLUMES\s+NETWORKS\s+STATE\s+REASON/,
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `${P}stat\\s+yes\\s+1/1\\s+\\S+ \\(ready/active\\)\\s+alacran--${P}sdata\\s+alacran--default\\s+running`,
+      ),
     );
     const json = await cli("status", "--output", "json");
     const doc = JSON.parse(json.stdout) as { apps: { name: string; persistent: boolean; running: number }[] };
