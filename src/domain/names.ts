@@ -19,8 +19,6 @@ export const LABEL = {
   instance: "alacrity.instance",
   /** On a managed network, secret or config: the `metadata.name` of its document. */
   resource: "alacrity.resource",
-  /** On a managed secret or config: the full SHA-256 of its content (the name carries 12 digits). */
-  contentHash: "alacrity.content-hash",
   /** On a managed network: the hash of the options it was created with (driver, internal, ...). */
   networkHash: "alacrity.network-hash",
 } as const;

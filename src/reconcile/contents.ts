@@ -46,7 +46,8 @@ export function planContents(
         of: kind.of,
         resource: ref.name,
         name,
-        labels: { ...resourceLabels(ref.name, options.instance), [LABEL.contentHash]: resolved.sha256 },
+        // No hash of the content in a label: an unsalted digest of a short password can be guessed.
+        labels: resourceLabels(ref.name, options.instance),
         value: resolved.value,
         reason: "needed by an app",
       });

@@ -19,7 +19,7 @@ const hidden = (text: string): ContentValue => ({
   read: () => Buffer.from(text),
   toJSON: () => "(hidden)",
 });
-const labels = { [LABEL.managed]: "true", [LABEL.resource]: "db-password", [LABEL.contentHash]: "0123" };
+const labels = { [LABEL.managed]: "true", [LABEL.resource]: "db-password" };
 
 async function removeOurContents(): Promise<void> {
   const secrets = (await docker.listSecrets()) as unknown as { ID: string; Spec?: { Name?: string } }[];
