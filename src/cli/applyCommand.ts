@@ -129,14 +129,15 @@ export function registerApplyCommand(program: Command): void {
         // Each line printable: manifest values, file names and Swarm's errors may hold newlines.
         const out: string[] = [];
         for (const error of desired.errors) out.push(`error: ${formatError(error)}`);
-        for (const outcome of result.resourceOutcomes) {
-          out.push(
-            `${describeResourceAction(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`,
-          );
-        }
+        // In the order they ran: setup, the apps' actions, cleanup.
+        const cleanup = new Set<object>(result.plan.cleanup ?? []);
+        const resourceLine = (o: (typeof result.resourceOutcomes)[number]): string =>
+          `${describeResourceAction(o.action)}${o.ok ? "" : ` FAILED: ${o.error}`}`;
+        for (const o of result.resourceOutcomes) if (!cleanup.has(o.action)) out.push(resourceLine(o));
         for (const outcome of result.outcomes) {
           out.push(`${actionHeadline(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
         }
+        for (const o of result.resourceOutcomes) if (cleanup.has(o.action)) out.push(resourceLine(o));
         for (const r of result.plan.rejections) out.push(describeRejection(r));
         for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
         for (const w of result.plan.warnings) out.push(describeWarning(w));
