@@ -16,6 +16,8 @@ const { INSTANCE, PREFIX, cli, managedServices, spawnFaultDaemon } = faultSuite(
 const P = PREFIX;
 const SECRET = `S3CR3T-${randomBytes(8).toString("hex")}`;
 const SECRET_2 = `S3CR3T-${randomBytes(8).toString("hex")}`;
+/** The content of a Secret document's file, mounted into db. */
+const SECRET_FILE = `S3CR3T-${randomBytes(8).toString("hex")}`;
 const NUMERIC = String(100_000_000 + Math.floor(Math.random() * 800_000_000));
 const DEBUG = { ALACRITY_LOG_LEVEL: "debug" };
 const docker = newDocker();
@@ -29,7 +31,7 @@ function collect(step: string, result: CliResult): CliResult {
 }
 function expectNoSecret(): void {
   for (const { step, text } of outputs) {
-    for (const secret of [SECRET, SECRET_2, NUMERIC]) {
+    for (const secret of [SECRET, SECRET_2, SECRET_FILE, NUMERIC]) {
       expect(text.includes(secret), `${step} printed a secret:\n${text.slice(0, 3000)}`).toBe(false);
     }
   }
@@ -51,9 +53,15 @@ beforeAll(async () => {
         replicas: 0,
         env: { ROOT_PASSWORD: SECRET },
         volumes: [{ name: `${P}data`, containerPath: "/data" }],
+        secrets: [`${P}pw`],
       },
       SUITE_LABELS,
     ),
+  );
+  dir.write("apps/pw.txt", SECRET_FILE);
+  dir.write(
+    "apps/pw.yaml",
+    "apiVersion: alacrity.dev/v1\nkind: Secret\nmetadata:\n  name: " + `${P}pw` + "\nspec:\n  file: pw.txt\n",
   );
 });
 
@@ -79,6 +87,10 @@ describe("env values never leave the manifest except into the service", () => {
     const services = await managedServices(docker);
     expect(envOf(services.get(`${P}web`))).toContain(`DB_PASSWORD=${SECRET}`);
     expect(envOf(services.get(`${P}db`))).toContain(`ROOT_PASSWORD=${SECRET}`);
+    // The Secret document's file became a Swarm secret that db mounts (its value is Swarm's alone).
+    const mounted = JSON.stringify(services.get(`${P}db`));
+    expect(mounted).toMatch(new RegExp(`alacran--${P}pw--[0-9a-f]{12}`));
+    expect(mounted).not.toContain(SECRET_FILE);
 
     // An update of the secret: the plan says it changed, never from what to what.
     dir.write(
