@@ -21,6 +21,14 @@ export const LABEL = {
   resource: "alacrity.resource",
   /** On a managed network: the hash of the options it was created with (driver, internal, ...). */
   networkHash: "alacrity.network-hash",
+  /** On a container (ContainerSpec.Labels): the spec hash its task was started from. */
+  taskHash: "alacrity.task-hash",
+  /** On a hold record: "true" (see `holdConfigName`). */
+  holdRecord: "alacrity.hold",
+  /** On a hold record: the `alacrity.hash` of the spec Swarm rolled back. */
+  heldHash: "alacrity.held-hash",
+  /** On a hold record: Swarm's reason for the rollback. */
+  heldReason: "alacrity.held-reason",
 } as const;
 
 /**
@@ -57,6 +65,9 @@ export const CONTENT_HASH_DIGITS = 12;
  */
 export const contentName = (name: string, sha256Hex: string): string =>
   `alacran--${name}--${sha256Hex.slice(0, CONTENT_HASH_DIGITS)}`;
+
+/** The Swarm config name that records an app's held (rolled back) spec. */
+export const holdConfigName = (app: string): string => `alacrity-hold--${app}`;
 
 /** The Swarm config name that holds an app's pin. */
 export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;

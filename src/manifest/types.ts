@@ -93,6 +93,59 @@ export interface ConfigSpec extends DocumentBase {
 
 export type DocumentKind = "App" | "Network" | "Secret" | "Config";
 
+/*
+ * Health, update, restart and placement (issue 17). Durations are nanoseconds, Swarm's unit, as
+ * parsed from `30s`, `1m30s`; an absent field is Swarm's default (or AlaCrity's, where README says).
+ */
+
+/** `spec.healthcheck`. */
+export interface HealthcheckSpec {
+  /**
+   * As Swarm takes it: `["CMD", arg...]` for a list, `["CMD-SHELL", text]` for a string run by the
+   * shell, `["NONE"]` for `healthcheck: none` (disables the image's own check).
+   */
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  retries?: number;
+  startPeriodNs?: number;
+}
+
+/** What Swarm does when an updated task fails: `rollback` is AlaCrity's default for updates. */
+export type FailureAction = "rollback" | "pause" | "continue";
+
+export type UpdateOrder = "stop-first" | "start-first";
+
+/** `spec.update` and `spec.rollback` (a rollback's failureAction is `pause` or `continue`). */
+export interface UpdatePolicySpec {
+  parallelism?: number;
+  delayNs?: number;
+  failureAction?: FailureAction;
+  monitorNs?: number;
+  /** 0 to 1. */
+  maxFailureRatio?: number;
+  /** Non-persistent apps only: a persistent app is always stop-first. */
+  order?: UpdateOrder;
+}
+
+/** `spec.restart`. */
+export interface RestartPolicySpec {
+  condition?: "any" | "on-failure" | "none";
+  delayNs?: number;
+  maxAttempts?: number;
+  windowNs?: number;
+}
+
+/** `spec.placement`, non-persistent apps only (a persistent app's placement is its pin). */
+export interface PlacementSpec {
+  /** Swarm constraint expressions as written, e.g. `node.labels.zone==eu`. */
+  constraints: string[];
+  /** `spread` descriptors, in order, e.g. `node.labels.zone`. */
+  preferences: string[];
+  /** At most this many tasks on one node; absent: unlimited. */
+  maxReplicasPerNode?: number;
+}
+
 /** A validated app manifest plus where it came from. */
 export interface AppSpec {
   name: string;
@@ -116,6 +169,16 @@ export interface AppSpec {
   endpointMode?: "vip" | "dnsrr";
   secrets?: AppFileRef[];
   configs?: AppFileRef[];
+  /** `spec.healthcheck`; absent: the image's own check, if it has one. */
+  healthcheck?: HealthcheckSpec;
+  update?: UpdatePolicySpec;
+  rollback?: UpdatePolicySpec;
+  restart?: RestartPolicySpec;
+  /** `spec.stopGracePeriod`; absent: 60 s for a persistent app, Swarm's 10 s otherwise. */
+  stopGracePeriodNs?: number;
+  /** `spec.mode`; absent is replicated. A global app's `replicas` is unused (the schema refuses it). */
+  mode?: "replicated" | "global";
+  placement?: PlacementSpec;
   /**
    * The manifest file relative to the apps directory, with forward slashes: stored in the
    * `alacrity.file` label and compared with `DesiredState.failedFiles`, so it must not depend on

@@ -21,6 +21,8 @@ export interface FieldChange {
  * - `joins the default network`: a service made before AlaCrity managed networks joins
  *   `alacran--default`, its manifest unchanged;
  * - `content changed`: only the value of a secret or config the app mounts changed;
+ * - `rolled back by Swarm`: a hold record is written for the spec Swarm rolled back;
+ * - `retry requested`: `apply --retry APP` releases a hold and applies the held spec again;
  * - for networks, secrets and configs (`ResourceAction`): `needed by an app`, `declared` (a
  *   Network document), `no longer used`, `options changed: re-created`.
  */
@@ -38,7 +40,9 @@ export type ActionReason =
   | "no longer used"
   | "options changed: re-created"
   | "content changed"
-  | "joins the default network";
+  | "joins the default network"
+  | "rolled back by Swarm"
+  | "retry requested";
 
 /**
  * Why a persistent app goes to its node: its `spec.node`, the node with the fewest pinned apps
@@ -90,6 +94,12 @@ export type Action =
       restartOrder?: ServiceFields["updateOrder"];
       /** AlaCrity's own labels that change too (names only; the spec hash and revision are not listed). */
       internalLabels?: string[];
+      /**
+       * Swarm cannot change a service's mode (replicated ↔ global): the executor removes the
+       * service and creates it again (non-persistent apps only; the schema refuses a global
+       * persistent app).
+       */
+      recreate?: boolean;
     }
   | {
       kind: "scale";
@@ -100,7 +110,19 @@ export type Action =
       to: number;
       reason: ActionReason;
     }
-  | { kind: "remove"; app: string; serviceId: string; reason: ActionReason };
+  | { kind: "remove"; app: string; serviceId: string; reason: ActionReason }
+  /** Records that Swarm rolled back the spec of `hash` (see `HoldRecord`). */
+  | {
+      kind: "hold";
+      app: string;
+      hash: string;
+      /** Swarm's reason. */
+      swarmReason: string;
+      replaces?: string;
+      reason: ActionReason;
+    }
+  /** Removes a hold record: the manifest changed, a retry was asked for, or the app is gone. */
+  | { kind: "release-hold"; app: string; configId: string; reason: ActionReason };
 
 export type ActionKind = Action["kind"];
 
@@ -147,6 +169,23 @@ export interface PlanWarning {
   message: string;
 }
 
+/**
+ * An app whose manifest spec Swarm rolled back: it gets no update until the manifest changes or
+ * `apply --retry APP`; its service keeps running the spec Swarm went back to.
+ */
+export interface HeldApp {
+  app: string;
+  /** The held spec's hash (the manifest's, unchanged since the rollback). */
+  hash: string;
+  /** Swarm's reason for the rollback. */
+  swarmReason: string;
+  /**
+   * What plan, status and logs say: `held: the manifest's spec was rolled back by Swarm
+   * (<reason>); change the manifest or retry with \`alacrity apply --retry <app>\``.
+   */
+  message: string;
+}
+
 export interface Plan {
   /** In execution order; per app, a `pin` precedes its `create`/`update`. */
   actions: Action[];
@@ -154,6 +193,8 @@ export interface Plan {
   warnings: PlanWarning[];
   /** Removals held back by the empty-directory or mass-prune guards. */
   heldBack: Action[];
+  /** Apps held because Swarm rolled back their manifest's spec (absent: none). */
+  held?: HeldApp[];
   /** Networks, secrets and configs to create before the actions run (absent: none). */
   setup?: ResourceAction[];
   /** Networks, secrets and configs to remove after them (absent: none). */
@@ -191,6 +232,8 @@ export interface PlanOptions {
    * apps that use it; no app is planned against content that could not be read.
    */
   contents?: ResolvedContents;
+  /** Apps whose hold is released and whose held spec is applied again (`apply --retry APP`). */
+  retry?: ReadonlySet<string>;
 }
 
 /** A Secret's or Config's content as read from its source, or why it could not be. */

@@ -53,6 +53,66 @@ export interface ServiceFields {
   /** Secrets and configs mounted, by Swarm object *name*, sorted by target. */
   secrets?: FileMountFields[];
   configs?: FileMountFields[];
+  /** `ContainerSpec.Healthcheck`, durations in nanoseconds; absent: none in the spec (the image's). */
+  healthcheck?: HealthcheckFields;
+  /** `UpdateConfig` but its order (`updateOrder`). */
+  updateConfig?: UpdatePolicyFields;
+  /** `RollbackConfig`, with its own order. */
+  rollbackConfig?: UpdatePolicyFields & { order: "stop-first" | "start-first" };
+  /** `TaskTemplate.RestartPolicy`; absent: Swarm's default (any, 5 s). */
+  restartPolicy?: RestartPolicyFields;
+  /** `ContainerSpec.StopGracePeriod` in nanoseconds; absent: Swarm's 10 s. */
+  stopGracePeriod?: number;
+  /** `Placement.Preferences`, the `spread` descriptors in order; absent or empty: none. */
+  placementPreferences?: string[];
+  /**
+   * Desired fields only: the fields above that hold AlaCrity's defaults rather than values the
+   * manifest set (src/reconcile/serviceDefaults.ts). They are written with every create and
+   * update, but neither hashed nor compared for drift, so a new default never redeploys a
+   * running service by itself: it lands with the service's next real update.
+   */
+  defaulted?: DefaultedField[];
+}
+
+export type DefaultedField = "updateConfig" | "rollbackConfig" | "stopGracePeriod";
+
+export interface HealthcheckFields {
+  /** `["CMD", ...]`, `["CMD-SHELL", text]` or `["NONE"]`. */
+  test: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  startPeriod?: number;
+}
+
+export interface UpdatePolicyFields {
+  parallelism: number;
+  /** Nanoseconds. */
+  delay: number;
+  failureAction: "rollback" | "pause" | "continue";
+  /** Nanoseconds. */
+  monitor: number;
+  maxFailureRatio: number;
+}
+
+export interface RestartPolicyFields {
+  condition: "any" | "on-failure" | "none";
+  /** Nanoseconds; absent: Swarm's 5 s. */
+  delay?: number;
+  /** 0 or absent: unlimited. */
+  maxAttempts?: number;
+  /** Nanoseconds; absent: unbounded. */
+  window?: number;
+}
+
+/** `Service.UpdateStatus`: how Swarm's last update of the service went. */
+export interface ObservedUpdateStatus {
+  /** updating | paused | completed | rollback_started | rollback_paused | rollback_completed */
+  state: string;
+  /** Swarm's text, e.g. "update rolled back due to failure or early termination of task ...". */
+  message: string;
+  startedAt?: string;
+  completedAt?: string;
 }
 
 export interface NetworkAttachmentFields {
@@ -81,6 +141,8 @@ export interface ObservedService {
   rawSpec: unknown;
   createdAt: string;
   updatedAt: string;
+  /** Absent when Swarm has no update on record (the service was never updated). */
+  updateStatus?: ObservedUpdateStatus;
 }
 
 export interface ObservedTask {
@@ -97,6 +159,14 @@ export interface ObservedTask {
   /** Swarm's error text, e.g. "invalid mount config for type \"bind\": bind source path does not exist: /srv/x". */
   error?: string;
   timestamp: string;
+  /**
+   * The spec hash the task was started from (container label `LABEL.taskHash`, written with every
+   * create and every update that replaces tasks): after Swarm rolled an update back, the failed
+   * tasks still name the spec that failed.
+   */
+  specHash?: string;
+  /** `Status.ContainerStatus.ContainerID`, once the task has a container. */
+  containerId?: string;
 }
 
 export interface ObservedNode {
@@ -125,6 +195,20 @@ export interface PinRecord {
   nodeId: string;
   hostname: string;
   /** The Swarm config ID that holds this record. */
+  configId: string;
+}
+
+/**
+ * A held spec: Swarm rolled back the update to the spec of this hash, so AlaCrity does not apply
+ * it again until the manifest changes or someone retries (`apply --retry APP`). Kept as a Swarm
+ * config named `holdConfigName(app)`, like the pin, so every controller and every restart knows.
+ */
+export interface HoldRecord {
+  app: string;
+  /** The `alacrity.hash` of the spec that was rolled back. */
+  hash: string;
+  /** Swarm's reason, as its UpdateStatus said it. */
+  reason: string;
   configId: string;
 }
 
@@ -159,6 +243,8 @@ export interface ObservedState {
   /** Every secret, and every config that is not a pin record. */
   secrets?: ObservedContent[];
   configs?: ObservedContent[];
+  /** Hold records of this Swarm (absent: not read, as in older tests' fixtures). */
+  holds?: HoldRecord[];
 }
 
 /** What AlaCrity creates for a Network document (or the default network). */
@@ -210,4 +296,12 @@ export type SwarmAction =
       labels: Record<string, string>;
       value: ContentValue;
     }
-  | { kind: "remove-content"; of: "secret" | "config"; id: string; name: string };
+  | { kind: "remove-content"; of: "secret" | "config"; id: string; name: string }
+  | {
+      kind: "hold";
+      app: string;
+      hash: string;
+      reason: string;
+      /** The hold record's config ID it replaces. */ replaces?: string;
+    }
+  | { kind: "release-hold"; app: string; configId: string };

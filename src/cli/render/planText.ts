@@ -19,6 +19,10 @@ export function actionHeadline(action: Action): string {
       return `^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`;
     case "remove":
       return `- remove ${action.app} (${action.reason}; its volumes and pin are kept)`;
+    case "hold":
+      return `! hold ${action.app}: Swarm rolled back its spec (${action.swarmReason})`;
+    case "release-hold":
+      return `! release the hold on ${action.app} (${action.reason})`;
   }
 }
 
