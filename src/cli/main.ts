@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { exitQuietlyOnClosedOutput } from "./closedOutput.js";
 import { commandsFor, COMMANDS } from "./commandModules.js";
 import { runCli } from "./runCli.js";
 import { packageVersion } from "./version.js";
@@ -13,4 +14,5 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   return program;
 }
 
+exitQuietlyOnClosedOutput([process.stdout, process.stderr]);
 process.exitCode = await runCli(await buildProgram(process.argv), process.argv);
