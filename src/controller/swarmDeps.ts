@@ -38,7 +38,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   let hostPaths: HostPathLookup = { resolvedHostPaths: new Map(), unseenHostPaths: new Set() };
   let contents: ResolvedContents = { secrets: new Map(), configs: new Map() };
   // The files the last load's Secret and Config documents read: a change to one reloads too.
-  let contentFiles = new Set<string>();
+  let contentFiles: ReadonlySet<string> = new Set();
   const readInputs = async (
     desired: DesiredState,
     appsDir: string,
@@ -51,7 +51,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
       ageIdentityFile: options.ageKeyFile,
       ...(within ? { within } : {}),
     });
-    contentFiles = contentFilesOf(desired);
+    contentFiles = desired.contentFiles ?? new Set();
     return { ...desired, contentVersions: contentVersions(contents) };
   };
   return {
@@ -83,13 +83,4 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
       }),
     logger,
   };
-}
-
-/** The paths (relative to the apps directory) that the Secret and Config documents read. */
-function contentFilesOf(desired: DesiredState): Set<string> {
-  const files = new Set<string>();
-  for (const doc of [...(desired.secrets?.values() ?? []), ...(desired.configs?.values() ?? [])]) {
-    if (doc.from.kind === "file") files.add(doc.from.path);
-  }
-  return files;
 }

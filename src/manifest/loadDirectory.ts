@@ -183,6 +183,7 @@ async function loadFiles(
     failedFiles,
     fileCount: manifests.length,
     missing: false,
+    ...(contents.size > 0 ? { contentFiles: contents } : {}),
   };
 }
 

@@ -217,6 +217,11 @@ export interface DesiredState {
    * so a daemon sees that a secret file changed although no manifest did. Never a value.
    */
   contentVersions?: ReadonlyMap<string, string>;
+  /**
+   * The files (relative to the apps directory) the Secret and Config documents read: content, not
+   * manifests, so the loader does not parse them and a watcher reloads when one changes.
+   */
+  contentFiles?: ReadonlySet<string>;
   /** Documents that failed validation (their apps must be kept as they are). */
   invalid: InvalidApp[];
   /** Every error, file-level ones included, sorted by file, line, col. */

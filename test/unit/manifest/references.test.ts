@@ -59,8 +59,9 @@ describe("references across files", () => {
     expect([...(state.networks?.keys() ?? [])]).toEqual(["back"]);
     expect(state.secrets?.get("pw")?.from).toEqual({ kind: "env", variable: "PW" });
     expect(state.configs?.get("prom")?.from).toEqual({ kind: "file", path: "conf/prometheus.yml" });
-    // The content file is not counted (nor reported) as a manifest.
+    // The content file is not counted (nor reported) as a manifest, and is named as content.
     expect(state.fileCount).toBe(3);
+    expect([...(state.contentFiles ?? [])]).toEqual(["conf/prometheus.yml"]);
   });
 
   it("makes an app with an undeclared reference invalid, at the reference, and keeps its file", async () => {
