@@ -1,4 +1,5 @@
 import type { Document, LineCounter } from "yaml";
+import { deployOf, deployPaths } from "./deploySpec.js";
 import { formatPath } from "./format.js";
 import { memoryBytes, nanoCpus } from "./resources.js";
 import type { AppManifest } from "./schema.js";
@@ -38,6 +39,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     });
   }
   if (spec.endpointMode !== undefined) record(["spec", "endpointMode"]);
+  for (const path of deployPaths(spec)) record(["spec", ...path]);
   const volumes = spec.volumes.map((v): VolumeSpec =>
     v.hostPath !== undefined
       ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
@@ -49,7 +51,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     annotations: metadata.annotations,
     image: spec.image,
     persistent: spec.persistent,
-    replicas: spec.replicas,
+    replicas: spec.replicas ?? 1,
     ...(spec.node !== undefined ? { node: spec.node } : {}),
     ...(spec.command !== undefined ? { command: spec.command } : {}),
     ...(spec.args !== undefined ? { args: spec.args } : {}),
@@ -62,6 +64,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     volumes,
     ...resourcesOf(spec.resources),
     ...refsOf(spec),
+    ...deployOf(spec),
     file,
     source: positionAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0, lineCounter, file),
     positions,

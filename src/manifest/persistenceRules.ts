@@ -7,7 +7,7 @@ export const PERSISTENT_REPLICAS: AppRule<"persistent-replicas"> = {
   contract: "§2.2",
   input: "app",
   check: (app) =>
-    app.persistent && app.replicas > 1
+    app.persistent && (app.replicas ?? 1) > 1
       ? [
           {
             path: ["spec", "replicas"],

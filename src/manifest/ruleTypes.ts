@@ -14,10 +14,15 @@ import type { FieldProblem } from "./zodIssues.js";
  */
 export interface AppView {
   readonly persistent: boolean;
-  readonly replicas: number;
+  /** Absent in a document that does not set it (the planned form has the default, 1). */
+  readonly replicas?: number | undefined;
   readonly node?: string | undefined;
   readonly volumes: readonly { readonly containerPath: string }[];
   readonly ports: readonly { readonly published?: number | undefined; readonly protocol: string }[];
+  readonly update?: { readonly order?: string | undefined } | undefined;
+  readonly rollback?: { readonly order?: string | undefined } | undefined;
+  readonly mode?: string | undefined;
+  readonly placement?: object | undefined;
 }
 
 interface RuleInfo<Id extends string> {

@@ -4,6 +4,15 @@ import { ANNOTATION_VALUES, KNOWN_ANNOTATIONS, RESERVED_LABEL_PREFIXES } from ".
 import { show } from "./format.js";
 import { APP_NETWORK_KEYS, appRefsShape, FILE_REF_KEYS } from "./appRefsSchema.js";
 import { resourceAmountsSchema, resourcesSchema } from "./resourcesSchema.js";
+import { durationSchema } from "./durationSchema.js";
+import { HEALTHCHECK_KEYS, healthcheckSchema } from "./healthcheckSchema.js";
+import { modeSchema, PLACEMENT_KEYS, placementSchema, PREFERENCE_KEYS } from "./placementSchema.js";
+import {
+  RESTART_POLICY_KEYS,
+  restartPolicySchema,
+  UPDATE_POLICY_KEYS,
+  updatePolicySchema,
+} from "./policySchema.js";
 import { bad, envValueNotString, notANumber, scalarNotString } from "./schemaMessages.js";
 
 /*
@@ -192,8 +201,12 @@ export const specSchema = z
       .number({ error: notANumber(REPLICAS) })
       .int({ error: bad(REPLICAS) })
       .min(0, { error: bad(REPLICAS) })
-      .default(1)
-      .meta({ description: "Number of tasks (default 1); 0 or 1 for persistent apps." }),
+      // Not `.default(1)`: a global app must not set it, so whether it was written must show.
+      .optional()
+      .meta({
+        description: "Number of tasks (default 1); 0 or 1 for persistent apps; not with mode: global.",
+        default: 1,
+      }),
     node: z
       .string({ error: bad("must be a string", "give a node hostname or ID") })
       .min(1, { error: bad("must not be empty", "give a node hostname or ID, or remove spec.node") })
@@ -222,6 +235,21 @@ export const specSchema = z
       .meta({ description: "Persistent apps only: volumes to mount." }),
     resources: resourcesSchema.optional(),
     ...appRefsShape,
+    healthcheck: healthcheckSchema.optional(),
+    update: updatePolicySchema("update")
+      .optional()
+      .meta({ description: "How Swarm rolls out a new spec (docker service create --update-*)." }),
+    rollback: updatePolicySchema("rollback")
+      .optional()
+      .meta({ description: "How Swarm rolls a failed update back (docker service create --rollback-*)." }),
+    restart: restartPolicySchema
+      .optional()
+      .meta({ description: "When Swarm restarts a task that exited (docker service create --restart-*)." }),
+    stopGracePeriod: durationSchema(
+      "Time between SIGTERM and SIGKILL when a task stops (default 60s for a persistent app, Swarm's 10s otherwise).",
+    ).optional(),
+    mode: modeSchema.optional(),
+    placement: placementSchema.optional(),
   })
   .meta({ title: "Spec" });
 
@@ -252,4 +280,9 @@ export const KNOWN_KEYS = {
   resourceAmounts: Object.keys(resourceAmountsSchema("limits").shape),
   appNetwork: APP_NETWORK_KEYS,
   fileRef: FILE_REF_KEYS,
+  healthcheck: HEALTHCHECK_KEYS,
+  updatePolicy: UPDATE_POLICY_KEYS,
+  restartPolicy: RESTART_POLICY_KEYS,
+  placement: PLACEMENT_KEYS,
+  preference: PREFERENCE_KEYS,
 };

@@ -25,12 +25,24 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
       }
       continue;
     }
+    if (issue.code === "invalid_union") {
+      // `healthcheck: none | {...}`: once the value is of one branch's type, that branch's
+      // issues say what is wrong with it; the union's own message only says which types it takes.
+      const inner = branchPastItsType(issue.errors);
+      if (inner !== undefined) {
+        const prefixed = inner.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        problems.push(...problemsFromZod(prefixed, data));
+        continue;
+      }
+    }
     if (issue.code === "invalid_key") {
       // A map key broke a rule: the key's own issues say which.
       for (const inner of issue.issues) problems.push({ path, message: inner.message, atKey: true });
       continue;
     }
-    if ((issue.code === "invalid_type" || issue.code === "invalid_value") && !hasKey(data, path)) {
+    const typeIssue =
+      issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union";
+    if (typeIssue && !hasKey(data, path)) {
       const field = String(path[path.length - 1] ?? "");
       const parent = formatPath(path.slice(0, -1)) || "the document";
       problems.push({ path, message: `required field is missing; add "${field}:" to ${parent}` });
@@ -45,6 +57,18 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], data: unkno
     problems.push({ path, message });
   }
   return problems;
+}
+
+/** The one branch of a union whose issues are not about the value's type, if there is one. */
+function branchPastItsType(
+  branches: readonly (readonly z.core.$ZodIssue[])[],
+): readonly z.core.$ZodIssue[] | undefined {
+  const typed = branches.filter(
+    (issues) =>
+      issues.length > 0 &&
+      !issues.some((i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value")),
+  );
+  return typed.length === 1 ? typed[0] : undefined;
 }
 
 const OTHER_SPEC_KEYS = {
@@ -76,6 +100,11 @@ function knownKeysAt(path: PropertyKey[], kind: unknown): string[] {
   if (where === "spec.secrets[0]" || where === "spec.configs[0]") return KNOWN_KEYS.fileRef;
   if (where === "spec.resources.limits" || where === "spec.resources.reservations")
     return KNOWN_KEYS.resourceAmounts;
+  if (where === "spec.healthcheck") return KNOWN_KEYS.healthcheck;
+  if (where === "spec.update" || where === "spec.rollback") return KNOWN_KEYS.updatePolicy;
+  if (where === "spec.restart") return KNOWN_KEYS.restartPolicy;
+  if (where === "spec.placement") return KNOWN_KEYS.placement;
+  if (where === "spec.placement.preferences[0]") return KNOWN_KEYS.preference;
   return [];
 }
 

@@ -10,7 +10,7 @@ import { readOwnFile } from "./cacheKey.js";
  */
 
 /** Bumped whenever the layout of the cache file changes. */
-export const FORMAT = 4;
+export const FORMAT = 5;
 /** A cache file is the hex HMAC-SHA256 of its content, a newline, then the content (JSON). */
 const MAC_HEX_LENGTH = 64;
 /** Cache files (one per apps directory) kept in the cache directory; older ones are deleted. */
