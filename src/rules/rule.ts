@@ -14,10 +14,14 @@ export type RuleId =
   | "node-needs-persistence"
   | "unique-container-paths"
   | "unique-published-ports"
+  | "persistent-stop-first"
+  | "persistent-not-global"
+  | "persistent-placement"
   // One document as written (src/manifest/*Rules.ts), checked by the loader only.
   | "volume-source"
   | "memory-limit-floor"
   | "reservations-within-limits"
+  | "global-replicas"
   // All documents of a load (src/manifest/duplicates.ts).
   | "duplicate-app-name"
   // src/rules/.

@@ -15,11 +15,14 @@ import { aSwarm, desiredOf, OPTIONS, orphanService } from "../reconcile/builders
  */
 function manifest(over: {
   persistent?: boolean;
-  replicas?: number;
+  /** null: no replicas line (a global app must not have one). */
+  replicas?: number | null;
   node?: string;
   volumes?: string[];
   ports?: string[];
   resources?: string;
+  /** Further spec lines, with their indentation. */
+  lines?: string[];
 }): string {
   const lines = [
     "apiVersion: alacrity.dev/v1",
@@ -28,12 +31,13 @@ function manifest(over: {
     "spec:",
     "  image: postgres:16",
     `  persistent: ${over.persistent ?? true}`,
-    `  replicas: ${over.replicas ?? 1}`,
   ];
+  if (over.replicas !== null) lines.push(`  replicas: ${over.replicas ?? 1}`);
   if (over.node !== undefined) lines.push(`  node: ${over.node}`);
   if (over.volumes) lines.push("  volumes:", ...over.volumes.map((v) => `    - ${v}`));
   if (over.ports) lines.push("  ports:", ...over.ports.map((p) => `    - ${p}`));
   if (over.resources) lines.push(`  resources: ${over.resources}`);
+  if (over.lines) lines.push(...over.lines);
   return `${lines.join("\n")}\n`;
 }
 
@@ -101,6 +105,24 @@ const APP_CASES: AppCase[] = [
     valid: manifest({ persistent: false, ports: twoPorts(8081) }),
     planned: (app) => ({ ...app, ports: app.ports.map((p, i) => (i === 1 ? { ...p, published: 8080 } : p)) }),
   },
+  {
+    id: "persistent-stop-first",
+    broken: manifest({ lines: ["  update: {order: start-first}"] }),
+    valid: manifest({ lines: ["  update: {order: stop-first}"] }),
+    planned: (app) => ({ ...app, update: { order: "start-first" } }),
+  },
+  {
+    id: "persistent-not-global",
+    broken: manifest({ replicas: null, lines: ["  mode: global"] }),
+    valid: manifest({ persistent: false, replicas: null, lines: ["  mode: global"] }),
+    planned: (app) => ({ ...app, persistent: true }),
+  },
+  {
+    id: "persistent-placement",
+    broken: manifest({ lines: ["  placement: {constraints: [node.role==worker]}"] }),
+    valid: manifest({ persistent: false, lines: ["  placement: {constraints: [node.role==worker]}"] }),
+    planned: (app) => ({ ...app, persistent: true }),
+  },
 ];
 
 describe("rules on one app: one definition for the loader (validate) and the planner", () => {
@@ -140,6 +162,12 @@ describe("rules on one document as written: the loader's", () => {
       broken: manifest({ resources: "{limits: {cpus: 1}, reservations: {cpus: 2}}" }),
       valid: manifest({ resources: "{limits: {cpus: 2}, reservations: {cpus: 2}}" }),
       says: "the CPU reservation (2) is above the limit (1)",
+    },
+    {
+      id: "global-replicas",
+      broken: manifest({ persistent: false, replicas: 1, lines: ["  mode: global"] }),
+      valid: manifest({ persistent: false, replicas: null, lines: ["  mode: global"] }),
+      says: "a global app runs one task on every eligible node, so it takes no replicas (got 1)",
     },
   ])("$id refuses the document and accepts its valid twin", ({ id, broken, valid, says }) => {
     expect(RULES.find((r) => r.id === id)?.input).toBe("document");
