@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { converge } from "../apply/converge.js";
 import type { ConvergeResult } from "../apply/converge.js";
 import { dockerSwarmPort } from "../apply/dockerSwarmPort.js";
+import { expectedHashes } from "../apply/expectedHashes.js";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import { formatError } from "../manifest/types.js";
 import type { DesiredState } from "../manifest/types.js";
@@ -57,7 +58,7 @@ export function registerApplyCommand(program: Command): void {
     .description("converge the Swarm to DIR once, removing managed apps that are no longer defined")
     .option(
       "--wait",
-      "wait until every app's tasks are running; print Swarm's error for those that fail",
+      "wait until every app's tasks are running (and healthy, with a health check) and Swarm's updates are done; print Swarm's error, the last probe output, or the rolled back or paused update of those that fail",
       false,
     )
     .option("--timeout <seconds>", "how long --wait waits", positiveInt("--timeout"), 300)
@@ -68,7 +69,7 @@ export function registerApplyCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExit status: 0 every app converged; 1 any app rejected or failed, or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
+      "\nExit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
   addOutputOption(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
     async (options: ApplyCommandOptions) => {
@@ -94,7 +95,15 @@ export function registerApplyCommand(program: Command): void {
       );
       let waited: Record<string, WaitResult> = {};
       if (options.wait) {
-        waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000);
+        waited = await waitForTasks(
+          docker,
+          appsToWaitFor(desired, result),
+          options.timeout * 1000,
+          undefined,
+          {
+            expectedHashes: expectedHashes(observed, result.plan),
+          },
+        );
       }
       const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
       if (options.output === "json") {

@@ -19,6 +19,10 @@ import { renderStatusTable } from "./render/statusTable.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
 import { leaseFromLabels, leaseServiceName } from "../swarm/leaseRecord.js";
 import type { ObservedState } from "../swarm/types.js";
+import { lastProbeOutputs } from "../swarm/index.js";
+import type { ProbeOutput } from "../swarm/index.js";
+import { isManagedBy } from "../reconcile/managed.js";
+import type Docker from "dockerode";
 
 interface StatusCommandOptions extends DirOptions {
   output: "text" | "json";
@@ -32,8 +36,12 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
   const docker = openDocker();
   const observed = await observeOrExit(docker);
   const lease = controllerLease(observed, options.instance);
+  const probes = await probesOf(docker, observed, options.instance);
   if (!options.dir) {
-    return { apps: summarizeStatus(observed, undefined, undefined, { instance: options.instance }), lease };
+    return {
+      apps: summarizeStatus(observed, undefined, undefined, { instance: options.instance, probes }),
+      lease,
+    };
   }
   const desired = await loadDesiredState(options.dir);
   const p = plan(desired, observed, {
@@ -41,7 +49,25 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
     ...(await resolveHostPaths(desired)),
     contents: await resolveContents(desired, contentOptionsOf(options, options.dir)),
   });
-  return { apps: summarizeStatus(observed, desired, p, { instance: options.instance }), lease };
+  return { apps: summarizeStatus(observed, desired, p, { instance: options.instance, probes }), lease };
+}
+
+/**
+ * The last probe output of this instance's tasks that are starting or failed their health
+ * check: nothing is inspected when every app is healthy.
+ */
+async function probesOf(
+  docker: Docker,
+  observed: ObservedState,
+  instance: string,
+): Promise<Map<string, ProbeOutput>> {
+  const ours = new Set(observed.services.filter((s) => isManagedBy(s, instance)).map((s) => s.id));
+  const hostnames = new Map(observed.nodes.map((node) => [node.id, node.hostname || node.id]));
+  return lastProbeOutputs(
+    docker,
+    observed.tasks.filter((task) => ours.has(task.serviceId)),
+    hostnames,
+  );
 }
 
 export interface StatusDocument {

@@ -9,7 +9,10 @@ import type {
   PinRecord,
 } from "../swarm/types.js";
 import { LABEL } from "../domain/names.js";
-import type { Action, Plan, Rejection } from "./types.js";
+import type { Action, HeldApp, Plan, Rejection } from "./types.js";
+import type { ProbeOutput } from "../domain/taskHealth.js";
+import { describeProbe, failedHealthCheck, healthPending } from "../domain/taskHealth.js";
+import { updateOutcome } from "../domain/updateOutcome.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";
 import { pinsByApp, strandedMessage } from "./pins.js";
@@ -23,7 +26,15 @@ export type AppState =
   | "invalid"
   | "removing"
   | "held-back"
-  | "stopped";
+  | "stopped"
+  /** Its health check has not passed yet. */
+  | "starting"
+  /** Its tasks fail their health check. */
+  | "unhealthy"
+  /** Swarm rolled back the update to the manifest's spec; the service runs the one before. */
+  | "rolled-back"
+  /** Swarm paused the update half-way (`failureAction: pause`). */
+  | "update-paused";
 
 /** One row of `alacrity status`. */
 export interface StatusRow {
@@ -46,11 +57,25 @@ export interface StatusRow {
   revision?: string;
   /** Why, in plain words; empty when running as desired. */
   reason: string;
+  /**
+   * Apps with a health check: `healthy` when their tasks run (Swarm runs a task only once its
+   * check passed), `starting` before, `unhealthy` when they fail it. Absent: no health check.
+   */
+  health?: "healthy" | "starting" | "unhealthy";
+  /** The hash of the spec Swarm rolled back, when known (`rolled-back` only). */
+  failedSpec?: string;
+  /** The manifest's spec is held after a rollback: no update until it changes or a retry. */
+  held?: boolean;
 }
 
 export interface StatusOptions {
   /** The AlaCrity instance whose services are shown (default `default`). */
   instance?: string;
+  /**
+   * The last probe output of tasks that are starting or failed their health check, by task ID
+   * (`lastProbeOutputs` in src/swarm/probeOutput.ts); absent: unknown, the reason says so.
+   */
+  probes?: ReadonlyMap<string, ProbeOutput>;
 }
 
 /**
@@ -72,7 +97,7 @@ export function summarizeStatus(
   for (const inv of desired?.invalid ?? []) if (inv.name !== undefined) names.add(inv.name);
   for (const r of plan?.rejections ?? []) names.add(r.app);
 
-  const lookups = indexLookups(observed, desired, plan);
+  const lookups = indexLookups(observed, desired, plan, options.probes);
   return [...names].sort().map((name) => rowFor(name, managed.get(name), lookups, desired));
 }
 
@@ -87,9 +112,18 @@ interface Lookups {
   heldBack: Set<string>;
   /** The first planned action of each app other than its pin. */
   pendingByApp: Map<string, Action>;
+  heldByApp: Map<string, HeldApp>;
+  /** Whether a plan was given: without one, every rollback on record is shown. */
+  planned: boolean;
+  probes: ReadonlyMap<string, ProbeOutput>;
 }
 
-function indexLookups(observed: ObservedState, desired?: DesiredState, plan?: Plan): Lookups {
+function indexLookups(
+  observed: ObservedState,
+  desired?: DesiredState,
+  plan?: Plan,
+  probes: ReadonlyMap<string, ProbeOutput> = new Map(),
+): Lookups {
   const first = <K, V>(map: Map<K, V>, key: K, value: V): void => {
     if (!map.has(key)) map.set(key, value);
   };
@@ -102,6 +136,9 @@ function indexLookups(observed: ObservedState, desired?: DesiredState, plan?: Pl
     removing: new Set(),
     heldBack: new Set((plan?.heldBack ?? []).map((a) => a.app)),
     pendingByApp: new Map(),
+    heldByApp: new Map((plan?.held ?? []).map((h) => [h.app, h] as const)),
+    planned: plan !== undefined,
+    probes,
   };
   for (const task of observed.tasks) {
     const list = lookups.tasksByService.get(task.serviceId);
@@ -155,14 +192,34 @@ function rowFor(
     row.nodeState = node ? nodeCondition(node) : "gone";
   }
 
-  const { state, reason } = stateOf(name, service, tasks, running, desiredReplicas, pinned, node, {
-    pinHostname: row.node,
-    pinNodeId,
-    lookups,
-  });
+  const { state, reason, health, failedSpec, held } = stateOf(
+    name,
+    service,
+    tasks,
+    running,
+    desiredReplicas,
+    pinned,
+    node,
+    {
+      pinHostname: row.node,
+      pinNodeId,
+      lookups,
+    },
+  );
   row.state = state;
   row.reason = reason;
+  if (health) row.health = health;
+  if (failedSpec !== undefined) row.failedSpec = failedSpec;
+  if (held) row.held = true;
   return row;
+}
+
+interface Verdict {
+  state: AppState;
+  reason: string;
+  health?: StatusRow["health"];
+  failedSpec?: string;
+  held?: boolean;
 }
 
 interface Context {
@@ -180,7 +237,7 @@ function stateOf(
   pinned: boolean,
   node: ObservedNode | undefined,
   ctx: Context,
-): { state: AppState; reason: string } {
+): Verdict {
   const invalid = ctx.lookups.invalidByName.get(name);
   if (invalid) {
     const keeps = service ? "the running service is kept as it is" : "nothing is deployed";
@@ -215,20 +272,102 @@ function stateOf(
       reason: pending ? `to be created (${pending.reason})` : "not deployed yet",
     };
   }
+  const update = updateProblem(name, service, tasks, ctx.lookups, pending);
+  if (update) return update;
   if (running < (desiredReplicas ?? 0)) {
-    const failure = latestProblem(tasks);
+    const failure = healthProblem(tasks, ctx.lookups.probes) ?? latestProblem(tasks);
     if (failure) return failure;
+    // Every task passes through `starting`; only a health check keeps it there.
+    const starting = hasHealthcheck(service) ? tasks.find(healthPending) : undefined;
+    if (starting) {
+      const probe = ctx.lookups.probes.get(starting.id);
+      const last = probe && probe.kind !== "none" ? `; last probe: ${describeProbe(probe)}` : "";
+      return {
+        state: "starting",
+        health: "starting",
+        reason: `the health check has not passed yet (${running} of ${desiredReplicas ?? 0} tasks running${last})`,
+      };
+    }
   }
   if (pending) return { state: "converging", reason: `to be ${pending.kind}d (${pending.reason})` };
   if (desiredReplicas === 0) return { state: "stopped", reason: "scaled to 0 replicas" };
   if (desiredReplicas !== null && running !== desiredReplicas) {
     return { state: "converging", reason: `${running} of ${desiredReplicas} tasks running` };
   }
-  return { state: "running", reason: "" };
+  return hasHealthcheck(service)
+    ? { state: "running", reason: "", health: "healthy" }
+    : { state: "running", reason: "" };
+}
+
+/** A check of its own in the service's spec (`NONE` disables the image's). The image's own check is not known here. */
+function hasHealthcheck(service: ObservedService): boolean {
+  const test = service.fields.healthcheck?.test;
+  return test !== undefined && test.length > 0 && test[0] !== "NONE";
+}
+
+const newestFirst = (tasks: readonly ObservedTask[]): ObservedTask[] =>
+  [...tasks].sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
+
+const newestFailure = (tasks: readonly ObservedTask[]): ObservedTask | undefined =>
+  newestFirst(tasks).find((t) => t.state === "failed" || t.state === "rejected");
+
+/** What a failed task says: its health check's last output when that is why it failed. */
+function failureText(task: ObservedTask, probes: ReadonlyMap<string, ProbeOutput>): string {
+  if (!failedHealthCheck(task)) return task.error ?? task.message;
+  const probe = probes.get(task.id);
+  // Without probes (the daemon's status reads no container), Swarm's text is all there is.
+  return probe ? `unhealthy: ${describeProbe(probe)}` : `unhealthy (Swarm: ${task.error ?? task.message})`;
+}
+
+/** Tasks that do not run because the newest of them failed its health check. */
+function healthProblem(
+  tasks: readonly ObservedTask[],
+  probes: ReadonlyMap<string, ProbeOutput>,
+): Verdict | undefined {
+  const failure = newestFailure(tasks);
+  if (!failure || !failedHealthCheck(failure)) return undefined;
+  return { state: "unhealthy", health: "unhealthy", reason: failureText(failure, probes) };
+}
+
+/**
+ * Swarm's rollback or pause of the app's last update. With a plan, a rollback counts only while
+ * the manifest's spec is not the one that runs (the app is held, or still to be updated): a
+ * manifest changed back to the running spec makes it history.
+ */
+function updateProblem(
+  name: string,
+  service: ObservedService,
+  tasks: readonly ObservedTask[],
+  lookups: Lookups,
+  pending: Action | undefined,
+): Verdict | undefined {
+  const outcome = updateOutcome(service.updateStatus);
+  if (outcome.kind !== "rolled-back" && outcome.kind !== "paused") return undefined;
+  const held = lookups.heldByApp.get(name);
+  const stillWanted = held !== undefined || pending?.kind === "update" || pending?.kind === "hold";
+  if (outcome.kind === "rolled-back" && lookups.planned && !stillWanted) return undefined;
+  const failure = newestFailure(tasks);
+  const reason = held?.swarmReason ?? outcome.reason ?? (failure ? undefined : "Swarm gave no reason");
+  const detail = failure ? failureText(failure, lookups.probes) : undefined;
+  const why = [reason, detail && reason ? `(${detail})` : detail].filter(Boolean).join(" ");
+  if (outcome.kind === "paused") return { state: "update-paused", reason: `update paused: ${why}` };
+  const failedSpec = held?.hash ?? failure?.specHash;
+  const verdict: Verdict = {
+    state: "rolled-back",
+    reason:
+      `rolled back: ${why}` +
+      (failedSpec !== undefined ? `; spec ${failedSpec.slice(0, 12)} failed` : "") +
+      (held
+        ? `; the manifest's spec is held: change the manifest or retry with \`alacrity apply --retry ${name}\``
+        : ""),
+  };
+  if (failedSpec !== undefined) verdict.failedSpec = failedSpec;
+  if (held) verdict.held = true;
+  return verdict;
 }
 
 /** The newest task that is not running, told in plain words when Swarm's text is known to be cryptic. */
-function latestProblem(tasks: ObservedTask[]): { state: AppState; reason: string } | undefined {
+function latestProblem(tasks: ObservedTask[]): Verdict | undefined {
   const latest = [...tasks]
     .filter((t) => t.state !== "running")
     .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0))[0];

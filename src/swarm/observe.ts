@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
+import { updateStatusFromRaw } from "./updateStatus.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
 import type {
   ObservedContent,
@@ -68,7 +69,13 @@ export interface RawTask {
   Slot?: number;
   DesiredState?: string;
   UpdatedAt?: string;
-  Status?: { Timestamp?: string; State?: string; Message?: string; Err?: string };
+  Status?: {
+    Timestamp?: string;
+    State?: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string };
+  };
 }
 
 export interface RawNode {
@@ -90,7 +97,7 @@ interface RawVolume {
 }
 
 function serviceFromRaw(raw: Docker.Service, networkNames: ReadonlyMap<string, string>): ObservedService {
-  return {
+  const service: ObservedService = {
     id: raw.ID,
     name: raw.Spec?.Name ?? raw.ID,
     version: raw.Version?.Index ?? 0,
@@ -99,6 +106,9 @@ function serviceFromRaw(raw: Docker.Service, networkNames: ReadonlyMap<string, s
     createdAt: raw.CreatedAt ?? "",
     updatedAt: raw.UpdatedAt ?? "",
   };
+  const updateStatus = updateStatusFromRaw(raw.UpdateStatus);
+  if (updateStatus) service.updateStatus = updateStatus;
+  return service;
 }
 
 export function taskFromRaw(raw: RawTask): ObservedTask {
@@ -113,6 +123,7 @@ export function taskFromRaw(raw: RawTask): ObservedTask {
   if (raw.NodeID) task.nodeId = raw.NodeID;
   if (raw.Slot) task.slot = raw.Slot;
   if (raw.Status?.Err) task.error = raw.Status.Err;
+  if (raw.Status?.ContainerStatus?.ContainerID) task.containerId = raw.Status.ContainerStatus.ContainerID;
   return task;
 }
 

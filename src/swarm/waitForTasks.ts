@@ -6,6 +6,13 @@ import type { RawNode, RawTask } from "./observe.js";
 import { sleep, systemClock, type Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
 import type { ObservedNode, ObservedTask } from "./types.js";
+import { swarmReason } from "../domain/updateOutcome.js";
+import { failedHealthCheck, healthPending } from "../domain/taskHealth.js";
+import type { ProbeOutput } from "../domain/taskHealth.js";
+import { lastProbeOutputs } from "./probeOutput.js";
+import { updateStatusFromRaw } from "./updateStatus.js";
+import { specHashOf, startingText, taskErrorText, updateVerdict } from "./waitOutcome.js";
+import type { UpdateContext, WaitProblem } from "./waitOutcome.js";
 
 export interface TaskError {
   /** Hostname of the node the task was on; absent when it was never placed. */
@@ -15,7 +22,7 @@ export interface TaskError {
 }
 
 export interface WaitResult {
-  /** Every desired task is running and none is still on its way. */
+  /** Every desired task is running, none is still on its way, and Swarm is not updating the service. */
   ok: boolean;
   /**
    * Swarm keeps retrying a task that cannot start (a missing bind path, a missing image) for
@@ -23,30 +30,50 @@ export interface WaitResult {
    * no longer waited for, so `apply --wait` reports it without sitting out the whole timeout.
    * So does an app pinned to a node that has been down, drained or paused, or is no longer in
    * the Swarm, for `PINNED_NODE_GRACE_MS`: it runs again only when someone brings the node back
-   * (or moves the app).
+   * (or moves the app). And so does one whose update Swarm rolled back or paused.
    */
   failed: boolean;
   running: number;
   desired: number;
   errors: TaskError[];
+  /**
+   * Tasks meant to run whose health check has not passed yet (Swarm's `starting`), for services
+   * with a check in their spec (an image's own check is known only to the engine); absent: none.
+   */
+  starting?: number;
+  /** Absent when the tasks' own errors say it all. */
+  problem?: WaitProblem;
 }
 
 export interface WaitOptions {
   /** Injected for tests; defaults to the system clock. */
   clock?: Clock;
+  /**
+   * The manifest's spec hash (`alacrity.hash`) per app. A rollback Swarm finished counts as a
+   * failure only while the service runs another spec: one the manifest has since been changed
+   * back to is history. Without it, every rollback on record counts.
+   */
+  expectedHashes?: ReadonlyMap<string, string>;
+  /** Called with every poll's results but the last (which is returned): progress, and tests. */
+  onPoll?: (results: Readonly<Record<string, WaitResult>>) => void;
 }
 
-/** How often `apply --wait` lists the tasks: 4 small requests a second against the local engine. */
+/** How often `apply --wait` polls: 4 polls of 3 small requests a second against the local engine. */
 export const WAIT_POLL_MS = 250;
 
 /** How long a pinned app's node may be unusable before the wait gives up on that app. */
 export const PINNED_NODE_GRACE_MS = 5_000;
 
 /**
- * Polls Swarm until every named service runs its desired number of tasks, or `timeoutMs` passes.
- * One task and one node list per poll (plus one service list at the start); the result carries,
- * for services that are not converged, the error text Swarm gave their failing tasks, or why the
- * node a persistent app is pinned to cannot run it.
+ * Polls Swarm until every named service runs its desired number of tasks, healthy where it has
+ * a health check, with no update of Swarm's in progress, or until `timeoutMs` passes.
+ * Requests: three lists per poll (the services by name, for their `UpdateStatus`; their tasks;
+ * the nodes), the first poll's service list made before the other two. Once, at the end, and
+ * only for apps that are not ok and have a task that is starting or failed its health check:
+ * one `info` and one container inspect per such task, for the last probe output
+ * (`lastProbeOutputs`). The result carries, for services that are not converged, the error text
+ * Swarm gave their failing tasks, why the node a persistent app is pinned to cannot run it, or
+ * why Swarm rolled back or paused the update.
  */
 export async function waitForTasks(
   docker: Docker,
@@ -59,41 +86,41 @@ export async function waitForTasks(
   if (names.length === 0) return {};
   const deadline = clock.now() + timeoutMs;
 
-  let services: Docker.Service[];
-  try {
-    const listed = await docker.listServices({ filters: { name: [...names] }, status: true });
-    // The name filter matches prefixes; keep exact names only.
-    services = listed.filter((service) => names.includes(service.Spec?.Name ?? ""));
-  } catch (err) {
-    throw toDockerError(err, "cannot wait for tasks");
-  }
-  const byName = new Map(services.map((service) => [service.Spec?.Name ?? "", service]));
+  let services = await listServices(docker, names);
+  // A service missing at the start will not appear by waiting: only the others are waited for.
+  const present = new Set(services.map((service) => service.Spec?.Name ?? ""));
+  const serviceIds = services.map((service) => service.ID);
   /** When each unusable node was first seen so in this wait. */
   const unusableSince = new Map<string, number>();
+  /** Swarm's reason for a rollback, by service ID: it says it while rolling back, not after. */
+  const reasons = new Map<string, string>();
 
   for (let attempt = 0; ; attempt++) {
     let tasks: ObservedTask[] = [];
     let nodes: ObservedNode[];
     try {
-      const [rawTasks, rawNodes] = await Promise.all([
-        services.length > 0
-          ? (docker.listTasks({ filters: { service: services.map((service) => service.ID) } }) as Promise<
-              RawTask[]
-            >)
+      const [listed, rawTasks, rawNodes] = await Promise.all([
+        attempt === 0 ? Promise.resolve(services) : listServices(docker, names),
+        serviceIds.length > 0
+          ? (docker.listTasks({ filters: { service: serviceIds } }) as Promise<RawTask[]>)
           : Promise.resolve([]),
         docker.listNodes() as Promise<RawNode[]>,
       ]);
+      services = listed;
       tasks = rawTasks.map(taskFromRaw);
       nodes = rawNodes.map(nodeFromRaw);
     } catch (err) {
       throw toDockerError(err, "cannot wait for tasks");
     }
+    const byName = new Map(services.map((service) => [service.Spec?.Name ?? "", service]));
     const hostnames = new Map(nodes.map((node) => [node.id, node.hostname || node.id]));
     const polledAt = clock.now();
     const blocked = new Map<string, PinnedNodeProblem>();
     for (const service of services) {
       const problem = pinnedNodeProblem(service, nodes);
       if (problem) blocked.set(service.ID, problem);
+      const reason = swarmReason(service.UpdateStatus?.Message);
+      if (reason !== undefined) reasons.set(service.ID, reason);
     }
     const blockedNodes = new Set([...blocked.values()].map((problem) => problem.nodeId));
     for (const nodeId of unusableSince.keys()) if (!blockedNodes.has(nodeId)) unusableSince.delete(nodeId);
@@ -101,35 +128,152 @@ export async function waitForTasks(
     const givenUp = (problem: PinnedNodeProblem | undefined): problem is PinnedNodeProblem =>
       problem !== undefined &&
       polledAt - (unusableSince.get(problem.nodeId) ?? polledAt) >= PINNED_NODE_GRACE_MS;
-    const results: Record<string, WaitResult> = {};
+    const drafts = new Map<string, Draft>();
     for (const name of names) {
       const service = byName.get(name);
-      results[name] = service
-        ? withPinnedNode(
-            resultFor(
-              desiredOf(service),
-              tasks.filter((task) => task.serviceId === service.ID),
-              hostnames,
-            ),
-            blocked.get(service.ID),
-            givenUp,
-          )
-        : {
-            ok: false,
-            failed: true,
-            running: 0,
-            desired: 0,
-            errors: [{ text: `service ${name} does not exist` }],
-          };
+      if (!service) {
+        const gone = present.has(name) ? "was removed while waiting" : "does not exist";
+        drafts.set(name, { ...NOT_THERE, notes: [{ text: `service ${name} ${gone}` }] });
+        continue;
+      }
+      const own = tasks.filter((task) => task.serviceId === service.ID);
+      const draft = withPinnedNode(
+        draftFor(desiredOf(service), own, hostnames, hasHealthcheck(service)),
+        blocked.get(service.ID),
+        givenUp,
+      );
+      drafts.set(
+        name,
+        withUpdate(
+          draft,
+          {
+            status: updateStatusFromRaw(service.UpdateStatus),
+            specHash: specHashOf(service.Spec?.Labels),
+            expectedHash: options.expectedHashes?.get(name),
+            rememberedReason: reasons.get(service.ID),
+          },
+          own,
+          hostnames,
+        ),
+      );
     }
     const remaining = deadline - clock.now();
-    // A service missing at the start will not appear by waiting: only the others are waited for.
-    const converged = names.every(
-      (name) => !byName.has(name) || results[name]?.ok === true || results[name]?.failed === true,
-    );
-    if (converged || remaining <= 0) return results;
+    const converged = names.every((name) => {
+      const draft = drafts.get(name);
+      return !present.has(name) || draft?.ok === true || draft?.failed === true;
+    });
+    if (converged || remaining <= 0) return finishAll(docker, drafts, hostnames);
+    options.onPoll?.(finishWith(drafts, new Map(), hostnames));
     await sleep(clock, Math.min(pollMs, remaining));
   }
+}
+
+async function listServices(docker: Docker, names: readonly string[]): Promise<Docker.Service[]> {
+  try {
+    const listed = await docker.listServices({ filters: { name: [...names] }, status: true });
+    // The name filter matches prefixes; keep exact names only.
+    return listed.filter((service) => names.includes(service.Spec?.Name ?? ""));
+  } catch (err) {
+    throw toDockerError(err, "cannot wait for tasks");
+  }
+}
+
+/** A result before its probe outputs are read: errors still name their tasks. */
+interface Draft {
+  ok: boolean;
+  failed: boolean;
+  running: number;
+  desired: number;
+  /** Errors that are not a task's: a pinned node, a rollback, a missing service. */
+  notes: TaskError[];
+  /** For each slot that does not run, the task whose error tells why, and its node. */
+  taskErrors: { task: ObservedTask; node?: string }[];
+  starting: ObservedTask[];
+  problem?: WaitProblem;
+}
+
+const NOT_THERE: Draft = {
+  ok: false,
+  failed: true,
+  running: 0,
+  desired: 0,
+  notes: [],
+  taskErrors: [],
+  starting: [],
+};
+
+/** Reads the probe outputs the drafts need (none when all is well) and makes them results. */
+async function finishAll(
+  docker: Docker,
+  drafts: ReadonlyMap<string, Draft>,
+  hostnames: ReadonlyMap<string, string>,
+): Promise<Record<string, WaitResult>> {
+  const tasks = [...drafts.values()]
+    .filter((draft) => !draft.ok)
+    .flatMap((draft) => [...draft.taskErrors.map((e) => e.task), ...draft.starting]);
+  return finishWith(drafts, await lastProbeOutputs(docker, tasks, hostnames), hostnames);
+}
+
+function finishWith(
+  drafts: ReadonlyMap<string, Draft>,
+  probes: ReadonlyMap<string, ProbeOutput>,
+  hostnames: ReadonlyMap<string, string>,
+): Record<string, WaitResult> {
+  const results: Record<string, WaitResult> = {};
+  for (const [name, draft] of drafts) {
+    const errors: TaskError[] = [
+      ...draft.notes,
+      ...draft.taskErrors.map(({ task, node }) => {
+        const text = taskErrorText(task, probes);
+        return node === undefined ? { text } : { node, text };
+      }),
+    ];
+    const first = draft.starting[0];
+    if (!draft.ok && first && errors.length === 0) {
+      const { node } = withNode(first, hostnames);
+      const text = startingText(first, probes);
+      errors.push(node === undefined ? { text } : { node, text });
+    }
+    const result: WaitResult = {
+      ok: draft.ok,
+      failed: draft.failed,
+      running: draft.running,
+      desired: draft.desired,
+      errors,
+    };
+    if (draft.starting.length > 0) result.starting = draft.starting.length;
+    if (draft.problem) result.problem = draft.problem;
+    results[name] = result;
+  }
+  return results;
+}
+
+/** Swarm's update in progress keeps an app waiting; a rollback or a pause fails it. */
+function withUpdate(
+  draft: Draft,
+  ctx: UpdateContext,
+  tasks: readonly ObservedTask[],
+  hostnames: ReadonlyMap<string, string>,
+): Draft {
+  const newestFailure = newestTasksFirst(tasks).find((task) => FAILED_STATES.has(task.state));
+  const verdict = updateVerdict(ctx, newestFailure);
+  if (!verdict) return draft;
+  if (verdict.verdict === "in-progress") return { ...draft, ok: false, failed: false };
+  // The failed task's health check output says why, even once Swarm has replaced that task.
+  const alsoFailed =
+    newestFailure &&
+    failedHealthCheck(newestFailure) &&
+    !draft.taskErrors.some((e) => e.task === newestFailure)
+      ? [withNode(newestFailure, hostnames)]
+      : [];
+  return {
+    ...draft,
+    ok: false,
+    failed: true,
+    problem: verdict.problem,
+    notes: [{ text: verdict.text }, ...draft.notes],
+    taskErrors: [...alsoFailed, ...draft.taskErrors],
+  };
 }
 
 /** Why the node a service is pinned to (by a `node.id==` constraint) cannot run it now. */
@@ -161,13 +305,13 @@ function pinnedNodeProblem(service: Docker.Service, nodes: ObservedNode[]): Pinn
  * period: failed, with the reason (the tasks' own errors only say that no node fits).
  */
 function withPinnedNode(
-  result: WaitResult,
+  draft: Draft,
   problem: PinnedNodeProblem | undefined,
   givenUp: (problem: PinnedNodeProblem | undefined) => problem is PinnedNodeProblem,
-): WaitResult {
-  if (result.ok || !givenUp(problem)) return result;
+): Draft {
+  if (draft.ok || !givenUp(problem)) return draft;
   // No `node`: that field names where a task ran, and these tasks were never placed.
-  return { ...result, failed: true, errors: [{ text: problem.why }] };
+  return { ...draft, failed: true, notes: [{ text: problem.why }], taskErrors: [] };
 }
 
 /** Failed or rejected tasks after which an app that still does not run counts as failed. */
@@ -179,27 +323,49 @@ function desiredOf(service: Docker.Service): number {
   return service.ServiceStatus?.DesiredTasks ?? 0;
 }
 
-function resultFor(desired: number, tasks: ObservedTask[], hostnames: Map<string, string>): WaitResult {
+/** The Engine API's `Healthcheck` (dockerode's types spell it `HealthCheck`); `NONE` disables the image's. */
+function hasHealthcheck(service: Docker.Service): boolean {
+  const template = service.Spec?.TaskTemplate as
+    { ContainerSpec?: { Healthcheck?: { Test?: string[] } } } | undefined;
+  const test = template?.ContainerSpec?.Healthcheck?.Test;
+  return test !== undefined && test.length > 0 && test[0] !== "NONE";
+}
+
+function draftFor(
+  desired: number,
+  tasks: ObservedTask[],
+  hostnames: ReadonlyMap<string, string>,
+  checked: boolean,
+): Draft {
   const wanted = tasks.filter((task) => task.desiredState === "running");
   const running = wanted.filter((task) => task.state === "running").length;
   const ok = running === desired && wanted.length === running;
-  return {
+  const taskErrors = errorsOf(tasks, hostnames);
+  const draft: Draft = {
     ok,
     failed: !ok && tasks.filter((task) => FAILED_STATES.has(task.state)).length >= GIVE_UP_AFTER_FAILURES,
     running,
     desired,
-    errors: errorsOf(tasks, hostnames),
+    notes: [],
+    taskErrors,
+    // Every task passes through `starting`; only a health check keeps it there.
+    starting: checked ? wanted.filter(healthPending) : [],
   };
+  if (!ok && taskErrors.some((e) => failedHealthCheck(e.task))) draft.problem = "unhealthy";
+  return draft;
 }
 
 /**
- * For each slot (global services: node) whose newest task is not running, the newest error
- * Swarm recorded there: a failed or rejected task's error, or why a task is still pending.
+ * For each slot (global services: node) whose newest task is not running, the task with the
+ * newest error Swarm recorded there: a failed or rejected task, or one still pending, and why.
  * A slot that runs again after a failure reports nothing.
  */
 const FAILED_STATES = new Set(["failed", "rejected"]);
 
-function errorsOf(tasks: ObservedTask[], hostnames: Map<string, string>): TaskError[] {
+function errorsOf(
+  tasks: ObservedTask[],
+  hostnames: ReadonlyMap<string, string>,
+): { task: ObservedTask; node?: string }[] {
   const slots = new Map<string, ObservedTask[]>();
   for (const task of newestTasksFirst(tasks)) {
     const slot = String(task.slot ?? `node:${task.nodeId ?? ""}`);
@@ -207,7 +373,7 @@ function errorsOf(tasks: ObservedTask[], hostnames: Map<string, string>): TaskEr
     list.push(task);
     slots.set(slot, list);
   }
-  const errors: TaskError[] = [];
+  const errors: { task: ObservedTask; node?: string }[] = [];
   const seen = new Set<string>();
   for (const slotTasks of slots.values()) {
     const newest = slotTasks[0];
@@ -217,11 +383,18 @@ function errorsOf(tasks: ObservedTask[], hostnames: Map<string, string>): TaskEr
     if (retired && !FAILED_STATES.has(newest.state)) continue;
     const withError = slotTasks.find((task) => task.error);
     if (!withError?.error) continue;
-    const node = withError.nodeId ? (hostnames.get(withError.nodeId) ?? withError.nodeId) : undefined;
-    const key = `${node ?? ""}\u0000${withError.error}`;
+    const entry = withNode(withError, hostnames);
+    const key = `${entry.node ?? ""}\u0000${withError.error}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    errors.push(node === undefined ? { text: withError.error } : { node, text: withError.error });
+    errors.push(entry);
   }
   return errors;
+}
+
+function withNode(
+  task: ObservedTask,
+  hostnames: ReadonlyMap<string, string>,
+): { task: ObservedTask; node?: string } {
+  return task.nodeId ? { task, node: hostnames.get(task.nodeId) ?? task.nodeId } : { task };
 }

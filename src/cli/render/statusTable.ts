@@ -3,6 +3,10 @@ import type { StatusRow } from "../../reconcile/status.js";
 
 const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "NETWORKS", "STATE", "REASON"] as const;
 
+/** `running (healthy)`: a running app with a health check says that it passed. */
+const stateCell = (row: StatusRow): string =>
+  row.state === "running" && row.health === "healthy" ? "running (healthy)" : row.state;
+
 /** Apps deployed from Git show the commit they were last changed from, shortened as Git does. */
 const shortRevision = (row: StatusRow): string => (row.revision ? row.revision.slice(0, 12) : "-");
 
@@ -15,7 +19,7 @@ function cells(row: StatusRow, withRevision: boolean): string[] {
     node,
     row.volumes.length ? row.volumes.join(",") : "-",
     row.networks.length ? row.networks.join(",") : "-",
-    row.state,
+    stateCell(row),
     ...(withRevision ? [shortRevision(row)] : []),
     row.reason || "-",
   ].map(printable);
