@@ -162,5 +162,6 @@ export function describeAction(action: Action): Record<string, unknown> {
   if (action.kind === "update") base.changed = action.changes.map((c) => c.field);
   if (action.kind === "scale") Object.assign(base, { from: action.from, to: action.to });
   if (action.kind === "pin") base.node = action.hostname;
+  if (action.kind === "hold") Object.assign(base, { hash: action.hash, swarmReason: action.swarmReason });
   return base;
 }

@@ -5,6 +5,7 @@ import type {
   Action,
   ActionReason,
   FieldChange,
+  HeldApp,
   Plan,
   PlanOptions,
   PlannedNode,
@@ -15,6 +16,7 @@ import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { CONTENT_CHANGED, diffFields, sameFields } from "./diff.js";
 import { isManagedBy } from "./managed.js";
 import { whyNodeUnusable } from "./nodes.js";
+import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { planResources, resourceView } from "./resourcePlan.js";
@@ -71,6 +73,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const pins = pinsByApp(observed.pins);
   const warnedHostPaths = new Set<string>();
   const taskNodes = taskNodesOf(observed);
+  const holds = holdsByApp(observed.holds, options.instance);
+  const held: HeldApp[] = [];
   const planned: AppSpec[] = [];
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
@@ -107,7 +111,18 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       if (why !== undefined) warnings.push({ app: app.name, message: why });
     }
     const fields = desiredFields(app, pin, options, desired.networks);
-    const action = serviceAction(app, fields, service, moving, node, taskNodes);
+    const hold = decideHold({
+      app: app.name,
+      desiredHash: fields.labels[LABEL.hash],
+      service,
+      tasks: observed.tasks,
+      record: holds.get(app.name),
+      retry: options.retry?.has(app.name) ?? false,
+      instance: options.instance,
+    });
+    serviceActions.push(...hold.actions);
+    if (hold.held) held.push(hold.held);
+    const action = hold.held ? undefined : serviceAction(app, fields, service, moving, node, taskNodes);
     if (action) serviceActions.push(action);
     planned.push(app);
   }
@@ -115,7 +130,15 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const created = serviceActions.filter((a) => a.kind === "create").length;
   const prune = planRemovals(desired, managed, options, created);
   warnings.push(...prune.warnings);
-  const actions = [...pinActions, ...serviceActions, ...prune.actions];
+  const removed = new Set(prune.actions.map((a) => a.app));
+  const releases = releaseRemovedHolds(
+    holds,
+    (name) =>
+      desired.apps.has(name) ||
+      invalidNames.has(name) ||
+      (managed.some((s) => s.name === name) && !removed.has(name)),
+  );
+  const actions = [...pinActions, ...serviceActions, ...prune.actions, ...releases];
   const resources = planResources(desired, observed, options, planned, actions, prune.heldBack);
   warnings.push(...resources.warnings);
   return {
@@ -123,6 +146,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     rejections,
     warnings,
     heldBack: prune.heldBack,
+    ...(held.length > 0 ? { held } : {}),
     // Absent when empty, so a plan without networks, secrets or configs to touch reads as before.
     ...(resources.setup.length > 0 ? { setup: resources.setup } : {}),
     ...(resources.cleanup.length > 0 ? { cleanup: resources.cleanup } : {}),

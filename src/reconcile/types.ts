@@ -118,6 +118,9 @@ export type Action =
       hash: string;
       /** Swarm's reason. */
       swarmReason: string;
+      /** The instance the record is labelled with (`PlanOptions.instance`). */
+      instance: string;
+      /** The config ID of the app's older hold record, removed first. */
       replaces?: string;
       reason: ActionReason;
     }

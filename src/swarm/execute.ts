@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { createContent, removeContent } from "./contents.js";
+import { hold, releaseHold } from "./holds.js";
 import { createNetwork, removeNetwork } from "./networks.js";
 import { specFromFields } from "./serviceSpec.js";
 import { lookupIds } from "./swarmIds.js";
@@ -44,6 +45,10 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
       return createContent(docker, action);
     case "remove-content":
       return removeContent(docker, action.of, action.id, action.name);
+    case "hold":
+      return hold(docker, action);
+    case "release-hold":
+      return releaseHold(docker, action.app, action.configId);
   }
 }
 

@@ -2,8 +2,10 @@ import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { updateStatusFromRaw } from "./updateStatus.js";
-import { LABEL, pinConfigName } from "../domain/names.js";
+import { holdConfigName, LABEL, pinConfigName } from "../domain/names.js";
+import { newestTasksFirst } from "../domain/taskOrder.js";
 import type {
+  HoldRecord,
   ObservedContent,
   ObservedNetwork,
   ObservedNode,
@@ -17,8 +19,8 @@ import type {
 /**
  * Reads the whole observed state in seven list calls made at once (services, tasks, nodes,
  * volumes, configs, networks, secrets) and never inspects a single object: the cost of a resync
- * does not grow with the number of apps in API round trips. One config list serves both the pin
- * records and the configs apps mount (external ones included).
+ * does not grow with the number of apps in API round trips. One config list serves the pin and
+ * hold records and the configs apps mount (external ones included).
  */
 export async function observe(docker: Docker): Promise<ObservedState> {
   let lists: [
@@ -49,6 +51,7 @@ export async function observe(docker: Docker): Promise<ObservedState> {
   const services = rawServices.map((raw) => serviceFromRaw(raw, networkNames));
   const serviceIds = new Set(services.map((service) => service.id));
   const isPin = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.pinRecord] === "true";
+  const isHold = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.holdRecord] === "true";
   return {
     services,
     tasks: relevantTasks(rawTasks.map(taskFromRaw).filter((task) => serviceIds.has(task.serviceId))),
@@ -57,7 +60,8 @@ export async function observe(docker: Docker): Promise<ObservedState> {
     pins: rawConfigs.filter(isPin).flatMap(pinFromRaw),
     networks,
     secrets: rawSecrets.map(contentFromRaw),
-    configs: rawConfigs.filter((raw) => !isPin(raw)).map(contentFromRaw),
+    configs: rawConfigs.filter((raw) => !isPin(raw) && !isHold(raw)).map(contentFromRaw),
+    holds: rawConfigs.filter(isHold).flatMap(holdFromRaw),
   };
 }
 
@@ -76,6 +80,7 @@ export interface RawTask {
     Err?: string;
     ContainerStatus?: { ContainerID?: string };
   };
+  Spec?: { ContainerSpec?: { Labels?: Record<string, string> | null } };
 }
 
 export interface RawNode {
@@ -123,30 +128,23 @@ export function taskFromRaw(raw: RawTask): ObservedTask {
   if (raw.NodeID) task.nodeId = raw.NodeID;
   if (raw.Slot) task.slot = raw.Slot;
   if (raw.Status?.Err) task.error = raw.Status.Err;
-  if (raw.Status?.ContainerStatus?.ContainerID) task.containerId = raw.Status.ContainerStatus.ContainerID;
+  const specHash = raw.Spec?.ContainerSpec?.Labels?.[LABEL.taskHash];
+  if (specHash) task.specHash = specHash;
+  const containerId = raw.Status?.ContainerStatus?.ContainerID;
+  if (containerId) task.containerId = containerId;
   return task;
 }
 
-/** Sorts by Swarm's RFC 3339 nanosecond timestamps; their fractions vary in length, hence the padding. */
-export function newestTasksFirst<T extends { timestamp: string }>(tasks: readonly T[]): T[] {
-  const key = (ts: string): string =>
-    ts.replace(
-      /(\d{2}:\d{2}:\d{2})(?:\.(\d+))?/,
-      (_m, hms: string, frac?: string) => `${hms}.${(frac ?? "").padEnd(9, "0")}`,
-    );
-  return [...tasks].sort((a, b) => {
-    const ka = key(a.timestamp);
-    const kb = key(b.timestamp);
-    return ka < kb ? 1 : ka > kb ? -1 : 0;
-  });
-}
+export { newestTasksFirst };
 
 const FAILED_STATES = new Set(["failed", "rejected"]);
 
 /**
  * Swarm keeps a history of old tasks per slot. What a status needs: every task that should be
  * running, the newest task of each slot (global services: of each node), and the newest failed
- * or rejected task of each service, so its error text stays visible while Swarm retries.
+ * or rejected task of each service, so its error text stays visible while Swarm retries. That
+ * failed task is also what tells a rollback's failed spec (its `specHash`, see reconcile/holds.ts):
+ * the rolled-back tasks are all of the failed spec, and the newest of them is kept this way.
  */
 export function relevantTasks(tasks: ObservedTask[]): ObservedTask[] {
   const newestFirst = newestTasksFirst(tasks);
@@ -210,4 +208,15 @@ function pinFromRaw(raw: Docker.ConfigInfo): PinRecord[] {
   const nodeId = labels[LABEL.pinNode];
   if (!app || !nodeId || raw.Spec?.Name !== pinConfigName(app)) return [];
   return [{ app, nodeId, hostname: labels[LABEL.pinHostname] ?? "", configId: raw.ID }];
+}
+
+/** A hold config missing its labels, or named for another app, is not a hold record: skipped. */
+function holdFromRaw(raw: Docker.ConfigInfo): HoldRecord[] {
+  const labels = raw.Spec?.Labels ?? {};
+  const app = labels[LABEL.app];
+  const hash = labels[LABEL.heldHash];
+  if (!app || !hash || raw.Spec?.Name !== holdConfigName(app)) return [];
+  const record: HoldRecord = { app, hash, reason: labels[LABEL.heldReason] ?? "", configId: raw.ID };
+  if (labels[LABEL.instance]) record.instance = labels[LABEL.instance];
+  return [record];
 }

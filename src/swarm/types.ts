@@ -205,6 +205,8 @@ export interface PinRecord {
  */
 export interface HoldRecord {
   app: string;
+  /** The `alacrity.instance` label: the instance that wrote it (absent: the default instance). */
+  instance?: string;
   /** The `alacrity.hash` of the spec that was rolled back. */
   hash: string;
   /** Swarm's reason, as its UpdateStatus said it. */
@@ -301,7 +303,11 @@ export type SwarmAction =
       kind: "hold";
       app: string;
       hash: string;
-      reason: string;
-      /** The hold record's config ID it replaces. */ replaces?: string;
+      /** Swarm's reason, stored in the record (`reason` is the planner's, "rolled back by Swarm"). */
+      swarmReason: string;
+      /** The record's `alacrity.instance` label. */
+      instance: string;
+      /** The hold record's config ID it replaces. */
+      replaces?: string;
     }
   | { kind: "release-hold"; app: string; configId: string };
