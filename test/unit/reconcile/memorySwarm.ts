@@ -3,8 +3,8 @@ import type { Action, Plan, ResourceAction } from "../../../src/reconcile/types.
 
 /**
  * A small in-memory model of what the executor does to the Swarm, for the idempotence property
- * only: it applies pin/create/update/scale/remove to an ObservedState. Tasks and volumes are not
- * modelled (the planner does not read them).
+ * only: it applies pin/create/update/scale/remove and hold records to an ObservedState. Tasks and volumes are not
+ * modelled (the planner reads tasks only to detect a rollback, which a test sets up itself).
  */
 export function applyPlan(state: ObservedState, actions: Action[]): ObservedState {
   const next = structuredClone(state);
@@ -50,6 +50,23 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
       case "remove": {
         find(next, a.serviceId);
         next.services = next.services.filter((s) => s.id !== a.serviceId);
+        break;
+      }
+      case "hold": {
+        const holds = (next.holds ?? []).filter((h) => h.configId !== a.replaces);
+        if (holds.some((h) => h.app === a.app)) throw new Error(`hold: ${a.app} already has a record`);
+        holds.push({
+          app: a.app,
+          instance: a.instance,
+          hash: a.hash,
+          reason: a.swarmReason,
+          configId: `hold-mem-${counter}`,
+        });
+        next.holds = holds;
+        break;
+      }
+      case "release-hold": {
+        next.holds = (next.holds ?? []).filter((h) => h.configId !== a.configId);
         break;
       }
     }
