@@ -2,7 +2,7 @@ import Docker from "dockerode";
 
 /**
  * Removes what a test suite created on the shared test Swarm: services of its AlaCrity instance
- * or with its name prefix, and the pin configs and volumes named after its prefix. Nothing else.
+ * or with its name prefix, and the pin and hold configs and volumes named after its prefix. Nothing else.
  */
 export async function cleanupSuite(docker: Docker, instance: string, prefix: string): Promise<void> {
   const services = await docker.listServices();
@@ -21,7 +21,11 @@ export async function cleanupSuite(docker: Docker, instance: string, prefix: str
   const configs = (await docker.listConfigs()) as { ID: string; Spec?: { Name?: string } }[];
   await Promise.all(
     configs
-      .filter((c) => (c.Spec?.Name ?? "").startsWith(`alacrity-pin--${prefix}`))
+      .filter((c) =>
+        [`alacrity-pin--${prefix}`, `alacrity-hold--${prefix}`].some((p) =>
+          (c.Spec?.Name ?? "").startsWith(p),
+        ),
+      )
       .map((c) =>
         docker
           .getConfig(c.ID)

@@ -32,7 +32,7 @@ export function sleeper(overrides: Partial<ServiceFields> = {}): ServiceFields {
 }
 
 /**
- * Removes this suite's services, pin configs and volumes whose names start with `prefix`
+ * Removes this suite's services, pin and hold configs and volumes whose names start with `prefix`
  * (`t-swarm-<file>-`): never anything another suite created.
  */
 export async function sweep(prefix: string): Promise<void> {
@@ -50,7 +50,9 @@ export async function sweep(prefix: string): Promise<void> {
   const configs = await docker.listConfigs();
   await Promise.all(
     configs
-      .filter((config) => config.Spec?.Name.startsWith(`alacrity-pin--${prefix}`))
+      .filter((config) =>
+        [`alacrity-pin--${prefix}`, `alacrity-hold--${prefix}`].some((p) => config.Spec?.Name.startsWith(p)),
+      )
       .map((config) =>
         docker
           .getConfig(config.ID)
