@@ -26,8 +26,10 @@ import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { createLogger } from "./logger.js";
 import { printable } from "../manifest/format.js";
+import { retryProblems } from "../reconcile/retry.js";
 import {
   actionHeadline,
+  describeHeld,
   describeRejection,
   describeResourceAction,
   describeWarning,
@@ -42,13 +44,14 @@ interface ApplyCommandOptions extends DirOptions {
   allowMassPrune: boolean;
   concurrency: number;
   output: "text" | "json";
+  retry: string[];
 }
 
 const positiveInt = (name: string) => positiveNumber(name, true);
 
-/** Apps whose tasks `--wait` waits for: every valid, non-rejected app the pass touched or keeps. */
+/** Apps whose tasks `--wait` waits for: every valid app the pass touched or keeps, not rejected or held. */
 function appsToWaitFor(desired: DesiredState, result: ConvergeResult): string[] {
-  const rejected = new Set(result.plan.rejections.map((r) => r.app));
+  const rejected = new Set([...result.plan.rejections, ...(result.plan.held ?? [])].map((r) => r.app));
   return [...desired.apps.keys()].filter((name) => !rejected.has(name) && !result.failed.has(name)).sort();
 }
 
@@ -62,6 +65,12 @@ export function registerApplyCommand(program: Command): void {
       false,
     )
     .option("--timeout <seconds>", "how long --wait waits", positiveInt("--timeout"), 300)
+    .option(
+      "--retry <app>",
+      "apply APP's spec again although Swarm rolled it back (releases its hold; repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .addOption(
       new Option("--concurrency <n>", "apps worked on at once")
         .argParser(positiveInt("--concurrency"))
@@ -69,7 +78,13 @@ export function registerApplyCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), or a removal held back (the rest are still applied).\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
+      "
+Exit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), held after Swarm rolled it back, or a removal held back (the rest are still applied); 1 at once, changing nothing, for a --retry of an app that is unknown or not held.
+
+Examples:
+  alacrity apply --dir apps --wait --timeout 120
+  alacrity apply --dir apps --retry web
+  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
   addOutputOption(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
     async (options: ApplyCommandOptions) => {
@@ -80,13 +95,21 @@ export function registerApplyCommand(program: Command): void {
       const observing = startObserving(docker);
       const desired = await loadDesiredState(dir);
       const observed = await observing;
+      const planOptions = {
+        ...planOptionsOf(options, options),
+        ...(await resolveHostPaths(desired)),
+        contents: await resolveContents(desired, contentOptionsOf(options, dir)),
+      };
+      if (options.retry.length > 0) {
+        const problems = retryProblems(options.retry, desired, observed, planOptions);
+        if (problems.length > 0) throw new ExitError(1, problems);
+      }
       const result = await converge(
         dockerSwarmPort(docker),
         desired,
         {
-          ...planOptionsOf(options, options),
-          ...(await resolveHostPaths(desired)),
-          contents: await resolveContents(desired, contentOptionsOf(options, dir)),
+          ...planOptions,
+          ...(options.retry.length > 0 ? { retry: new Set(options.retry) } : {}),
           concurrency: options.concurrency,
           maxAttempts: 5,
           logger,
@@ -129,6 +152,7 @@ export function registerApplyCommand(program: Command): void {
           failed: Object.fromEntries(result.failed),
           rejections: result.plan.rejections,
           heldBack: result.plan.heldBack,
+          held: result.plan.held ?? [],
           warnings: result.plan.warnings,
           errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
           wait: options.wait ? waited : undefined,
@@ -149,6 +173,7 @@ export function registerApplyCommand(program: Command): void {
         for (const o of result.resourceOutcomes) if (cleanup.has(o.action)) out.push(resourceLine(o));
         for (const r of result.plan.rejections) out.push(describeRejection(r));
         for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
+        for (const h of result.plan.held ?? []) out.push(describeHeld(h));
         for (const w of result.plan.warnings) out.push(describeWarning(w));
         for (const [app, w] of notRunning) {
           const detail = w.errors.length
@@ -158,7 +183,7 @@ export function registerApplyCommand(program: Command): void {
         }
         const applied = result.outcomes.filter((o) => o.ok).length;
         out.push(
-          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${options.wait ? `, ${notRunning.length} not running` : ""}.`,
+          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${result.plan.held?.length ? `, ${result.plan.held.length} held after a rollback` : ""}${options.wait ? `, ${notRunning.length} not running` : ""}.`,
         );
         process.stdout.write(out.map((line) => `${printable(line)}\n`).join(""));
       }
@@ -167,6 +192,7 @@ export function registerApplyCommand(program: Command): void {
         result.resourceOutcomes.some((o) => !o.ok) ||
         result.plan.rejections.length > 0 ||
         result.plan.heldBack.length > 0 ||
+        (result.plan.held?.length ?? 0) > 0 ||
         notRunning.length > 0 ||
         desired.errors.length > 0;
       if (bad) throw new ExitError(1);

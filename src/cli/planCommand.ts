@@ -24,12 +24,15 @@ interface PlanCommandOptions extends DirOptions {
   output: "text" | "json";
 }
 
-/** Exit status of `plan` (CONTRACT §4): 1 invalid or rejected apps, 2 changes pending, 0 nothing to do. */
+/**
+ * Exit status of `plan` (CONTRACT §4): 1 invalid, rejected or held apps (a held app, like a
+ * rejected one, waits for the user), 2 changes pending, 0 nothing to do.
+ */
 export function planExitCode(
-  p: { actions: unknown[]; rejections: unknown[]; heldBack: unknown[] },
+  p: { actions: unknown[]; rejections: unknown[]; heldBack: unknown[]; held?: unknown[] },
   invalid: number,
 ): number {
-  if (invalid > 0 || p.rejections.length > 0) return 1;
+  if (invalid > 0 || p.rejections.length > 0 || (p.held?.length ?? 0) > 0) return 1;
   return p.actions.length > 0 || p.heldBack.length > 0 ? 2 : 0;
 }
 
@@ -46,7 +49,7 @@ export function registerPlanCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid or rejected apps present.\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
+      "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid, rejected or held apps present (held: Swarm rolled back the spec; see apply --retry).\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
     );
   addOutputOption(addAgeKeyFileOption(addDirOptions(command, true))).action(
     async (options: PlanCommandOptions) => {

@@ -2,7 +2,7 @@ import { printable } from "../../manifest/format.js";
 import { formatError } from "../../manifest/types.js";
 import type { ManifestError, SourcePosition } from "../../manifest/types.js";
 import { createAttributes } from "../../reconcile/attributes.js";
-import type { Action, Plan, Rejection, ResourceAction } from "../../reconcile/types.js";
+import type { Action, HeldApp, Plan, Rejection, ResourceAction } from "../../reconcile/types.js";
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
 
@@ -73,6 +73,11 @@ export function describeResourceAction(action: ResourceAction): string {
 /** Attribute and change lines sit under their action line, as in terraform's plan. */
 const INDENT = "    ";
 
+/** `! web held: the manifest's spec was rolled back by Swarm (...); change the manifest or retry with ...` */
+export function describeHeld(h: HeldApp): string {
+  return `! ${h.app} ${h.message}`;
+}
+
 export function describeRejection(r: Rejection): string {
   return `! reject ${r.app}: ${where(r.position)}${r.message}`;
 }
@@ -92,6 +97,7 @@ export function planSummary(plan: Plan): Record<string, number> {
     resourceRemove: resources.filter((a) => a.kind.startsWith("remove-")).length,
     rejected: plan.rejections.length,
     heldBack: plan.heldBack.length,
+    held: plan.held?.length ?? 0,
   };
 }
 
@@ -120,15 +126,17 @@ export function renderPlan(plan: Plan): string {
   for (const action of plan.cleanup ?? []) lines.push(describeResourceAction(action));
   for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
   for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
+  for (const h of plan.held ?? []) lines.push(describeHeld(h));
   for (const warning of plan.warnings) lines.push(describeWarning(warning));
   const s = planSummary(plan);
   lines.push(
     plan.actions.length === 0 &&
       plan.rejections.length === 0 &&
+      s.held === 0 &&
       s.resourceCreate === 0 &&
       s.resourceRemove === 0
       ? "No changes: the Swarm matches the manifests."
-      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${resourceSummary(s)}.`,
+      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${s.held ? `, ${s.held} held after a rollback` : ""}${resourceSummary(s)}.`,
   );
   return lines.map(printable).join("\n");
 }
@@ -149,6 +157,7 @@ export function planDocument(plan: Plan): object {
     actions: plan.actions,
     cleanup: plan.cleanup ?? [],
     heldBack: plan.heldBack,
+    held: plan.held ?? [],
     rejections: plan.rejections,
     warnings: plan.warnings,
   };
