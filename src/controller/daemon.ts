@@ -15,6 +15,7 @@ import { routeEvent } from "./eventRouting.js";
 import { FindingsLog } from "./findingsLog.js";
 import { ManifestIntake } from "./manifestIntake.js";
 import { ControllerMetrics } from "./metrics.js";
+import { reportRollback } from "./rollbackReport.js";
 import { ObservedCache } from "./observedCache.js";
 import { PlanCache } from "./planCache.js";
 import { RESOURCES_KEY, ResourceReconciler } from "./resourceReconciler.js";
@@ -88,6 +89,7 @@ export class Daemon {
         observed.changed(action.app);
         if (!ok) metrics.dockerErrors.inc();
         metrics.actions.inc({ kind: action.kind, result: ok ? "ok" : "error" });
+        if (ok && action.kind === "hold") reportRollback(log, metrics, action);
       },
     });
     const manifests = (this.#manifests = new ManifestIntake({

@@ -15,6 +15,7 @@ export class ControllerMetrics {
   readonly lastSuccessfulSync: Gauge;
   readonly dockerErrors: Counter;
   readonly actions: Counter<"kind" | "result">;
+  readonly rollbacks: Counter<"app">;
   #appStates: (() => Record<string, number>) | undefined;
   #queueDepth: (() => number) | undefined;
 
@@ -63,8 +64,14 @@ export class ControllerMetrics {
     });
     this.actions = new Counter({
       name: "alacrity_actions_total",
-      help: "Actions executed, by kind (pin, create, update, scale, remove) and result (ok, error).",
+      help: "Actions executed, by kind (pin, create, update, scale, remove, hold, release-hold) and result (ok, error).",
       labelNames: ["kind", "result"],
+      registers,
+    });
+    this.rollbacks = new Counter({
+      name: "alacrity_rollbacks_total",
+      help: "Updates Swarm rolled back, by app: counted once per held spec, when its hold is recorded.",
+      labelNames: ["app"],
       registers,
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: "alacrity_" });

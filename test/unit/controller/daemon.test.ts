@@ -13,6 +13,7 @@ import {
   aSwarm,
   anApp,
   desiredOf,
+  LABEL,
   OPTIONS,
   orphanService,
   serviceFor,
@@ -565,5 +566,65 @@ describe("Daemon", () => {
     h.timers.advance(750);
     await settle(h);
     expect(h.watchCalls()).toBe(2);
+  });
+});
+
+describe("Daemon: an update Swarm rolled back", () => {
+  const REASON = "task: non-zero exit (137): dockerexec: unhealthy container";
+
+  /** web runs v1 again: Swarm rolled back the update to v2 (the manifest's spec). */
+  function rolledBack(h: Harness): void {
+    const v1 = serviceFor(app("web", { image: "img:1" }));
+    const v2hash = serviceFor(app("web", { image: "img:2" })).fields.labels[LABEL.hash];
+    v1.updateStatus = { state: "rollback_completed", message: "rollback completed" };
+    h.swarm.add(v1);
+    h.swarm.state.tasks.push({
+      id: "t-failed",
+      serviceId: v1.id,
+      desiredState: "shutdown",
+      state: "failed",
+      message: "starting",
+      error: REASON,
+      timestamp: "2026-12-02T07:52:48Z",
+      ...(v2hash ? { specHash: v2hash } : {}),
+    });
+  }
+
+  const rollbackCount = async (h: Harness): Promise<string | undefined> =>
+    /^alacrity_rollbacks_total\{app="web"\} (\d+)$/m.exec(await h.daemon.metrics.registry.metrics())?.[1];
+
+  it("records the hold, logs it once at warn and counts it once; then leaves the app alone", async () => {
+    const h = harness([app("web", { image: "img:2" })]);
+    rolledBack(h);
+    await h.daemon.start();
+    await settle(h);
+    for (let i = 0; i < 3; i++) {
+      h.emit({ type: "service", action: "update", id: "svc-web", name: "web" });
+      await settle(h);
+    }
+    await h.daemon.resync("test");
+    await settle(h);
+
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["hold"]);
+    const warnings = h.logs.filter((l) => l.level === 40 && l.app === "web");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ swarmReason: REASON });
+    expect(String(warnings[0]?.msg)).toContain("alacrity apply --retry web");
+    expect(await rollbackCount(h)).toBe("1");
+
+    // Nothing re-enqueues it: no reconcile happens without an event or a resync.
+    const done = await reconciled(h);
+    h.timers.advance(30_000);
+    await settle(h);
+    expect(await reconciled(h)).toBe(done);
+  });
+
+  it("counts nothing for an app whose update was not rolled back", async () => {
+    const h = harness([app("web", { image: "img:2" })]);
+    h.swarm.add(serviceFor(app("web", { image: "img:1" })));
+    await h.daemon.start();
+    await settle(h);
+    expect(h.swarm.executed.map((a) => a.kind)).toEqual(["update"]);
+    expect(await rollbackCount(h)).toBeUndefined();
   });
 });
