@@ -78,13 +78,7 @@ export function registerApplyCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "
-Exit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), held after Swarm rolled it back, or a removal held back (the rest are still applied); 1 at once, changing nothing, for a --retry of an app that is unknown or not held.
-
-Examples:
-  alacrity apply --dir apps --wait --timeout 120
-  alacrity apply --dir apps --retry web
-  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
+      "\nExit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), held after Swarm rolled it back, or a removal held back (the rest are still applied); 1 at once, changing nothing, for a --retry of an app that is unknown or not held.\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  alacrity apply --dir apps --retry web\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
   addOutputOption(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
     async (options: ApplyCommandOptions) => {
