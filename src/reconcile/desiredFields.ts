@@ -1,11 +1,12 @@
-import type { AppSpec, NetworkSpec } from "../manifest/types.js";
-import type { ObservedMount, ServiceFields } from "../swarm/types.js";
+import type { AppSpec, HealthcheckSpec, NetworkSpec, RestartPolicySpec } from "../manifest/types.js";
+import type { HealthcheckFields, ObservedMount, RestartPolicyFields, ServiceFields } from "../swarm/types.js";
 import { LABEL, volumeName } from "../domain/names.js";
 import type { PlanOptions } from "./types.js";
 import { fileMounts, networkAttachments } from "./attachments.js";
 import { normalizedSpecHash } from "./hash.js";
 import { normalizeFields } from "./normalize.js";
 import { redactOnSerialise } from "./redact.js";
+import { defaultBearingFields } from "./serviceDefaults.js";
 
 /** The node a persistent app is pinned to. */
 export interface PinTarget {
@@ -52,6 +53,10 @@ export function desiredFields(
       : { kind: "host", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
   );
 
+  // Stateless: start-first unless the manifest says otherwise gives zero-downtime rolling updates
+  // (the new task is up before the old one stops), which is safe because no data directory is
+  // shared. Persistent apps are always stop-first (the manifest rules refuse anything else).
+  const updateOrder = app.persistent ? "stop-first" : (app.update?.order ?? "start-first");
   const fields = normalizeFields({
     image: app.image,
     command: app.command,
@@ -65,25 +70,47 @@ export function desiredFields(
     ...(app.endpointMode ? { endpointMode: app.endpointMode } : {}),
     secrets: fileMounts(app.secrets, options.contents?.secrets),
     configs: fileMounts(app.configs, options.contents?.configs),
+    ...(app.healthcheck ? { healthcheck: healthcheckFields(app.healthcheck) } : {}),
+    ...(app.restart ? { restartPolicy: restartPolicyFields(app.restart) } : {}),
+    ...defaultBearingFields(app, updateOrder),
     ...(app.persistent
       ? {
           // Persistent: one replica at most, on its pinned node, and stop-first so that two
           // containers never share one data directory, not even during an update.
           replicas: app.replicas,
           constraints: pin ? [pinConstraint(pin.nodeId)] : [],
-          updateOrder: "stop-first",
+          updateOrder,
           maxReplicasPerNode: 1,
         }
       : {
-          // Stateless: start-first gives zero-downtime rolling updates (the new task is up before
-          // the old one stops), which is safe because no data directory is shared.
-          replicas: app.replicas,
-          constraints: [],
-          updateOrder: "start-first",
-          maxReplicasPerNode: 0,
+          replicas: app.mode === "global" ? null : app.replicas,
+          constraints: [...(app.placement?.constraints ?? [])],
+          updateOrder,
+          maxReplicasPerNode: app.placement?.maxReplicasPerNode ?? 0,
+          ...(app.placement?.preferences.length
+            ? { placementPreferences: [...app.placement.preferences] }
+            : {}),
         }),
   });
   // `fields.labels` is normalizeFields' own copy: the hash label is set on it in place.
   fields.labels[LABEL.hash] = normalizedSpecHash(fields);
   return redactOnSerialise(fields);
+}
+
+function healthcheckFields(spec: HealthcheckSpec): HealthcheckFields {
+  const out: HealthcheckFields = { test: [...spec.test] };
+  if (spec.intervalNs !== undefined) out.interval = spec.intervalNs;
+  if (spec.timeoutNs !== undefined) out.timeout = spec.timeoutNs;
+  if (spec.retries !== undefined) out.retries = spec.retries;
+  if (spec.startPeriodNs !== undefined) out.startPeriod = spec.startPeriodNs;
+  return out;
+}
+
+/** Swarm's condition is `any` when the manifest gives only a delay, attempts or window. */
+function restartPolicyFields(spec: RestartPolicySpec): RestartPolicyFields {
+  const out: RestartPolicyFields = { condition: spec.condition ?? "any" };
+  if (spec.delayNs !== undefined) out.delay = spec.delayNs;
+  if (spec.maxAttempts !== undefined) out.maxAttempts = spec.maxAttempts;
+  if (spec.windowNs !== undefined) out.window = spec.windowNs;
+  return out;
 }

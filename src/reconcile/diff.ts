@@ -13,6 +13,7 @@ type Amounts = NonNullable<ResourceFields["limits"]>;
 import type { FieldChange } from "./types.js";
 import { normalizeFields } from "./normalize.js";
 import { SET } from "./redact.js";
+import { diffPolicies, samePolicies } from "./policyDiff.js";
 
 const UNSET = "(unset)";
 const CHANGED = "(changed)";
@@ -21,7 +22,8 @@ const NONE = "(none)";
 export const CONTENT_CHANGED = "changed (value hidden)";
 
 /**
- * The field-level differences between two services, for `plan` and logs. Env values are never
+ * The field-level differences between two services, for `plan` and logs (issue 17's fields in
+ * policyDiff.ts, AlaCrity's defaults among them marked as such). Env values are never
  * shown: a changed variable reads `env.KEY: (set) → (changed)`, a new one `(unset) → (set)`.
  * Both sides are normalised first, so formatting differences are not changes.
  */
@@ -73,6 +75,7 @@ export function diffFields(old: ServiceFields, next: ServiceFields): FieldChange
   scalar("endpointMode", a.endpointMode ?? "vip", b.endpointMode ?? "vip");
   changes.push(...diffFileMounts("secrets", a.secrets, b.secrets));
   changes.push(...diffFileMounts("configs", a.configs, b.configs));
+  changes.push(...diffPolicies(a, b));
   return changes;
 }
 
@@ -135,7 +138,7 @@ export function formatNetworks(networks: readonly NetworkAttachmentFields[] | un
  * normalised copies and the change texts: most services of a plan match, and with 10 000 apps the
  * diff of every one of them was a quarter of `plan()`. `next` must be normalised (as
  * `desiredFields` returns it). May answer false for equal fields (the caller then diffs); never
- * true for different ones.
+ * true for different ones, but for AlaCrity's defaults (`next.defaulted`), which it does not compare.
  */
 export function sameFields(old: ServiceFields, next: ServiceFields): boolean {
   return (
@@ -167,7 +170,8 @@ export function sameFields(old: ServiceFields, next: ServiceFields): boolean {
     sameNetworks(old.networks, next.networks) &&
     (old.endpointMode ?? "vip") === (next.endpointMode ?? "vip") &&
     sameFileMounts(old.secrets, next.secrets) &&
-    sameFileMounts(old.configs, next.configs)
+    sameFileMounts(old.configs, next.configs) &&
+    samePolicies(old, next)
   );
 }
 

@@ -1,6 +1,10 @@
 import { hash } from "node:crypto";
 import type {
+  DefaultedField,
   FileMountFields,
+  HealthcheckFields,
+  RestartPolicyFields,
+  UpdatePolicyFields,
   NetworkAttachmentFields,
   ObservedMount,
   ObservedPort,
@@ -29,8 +33,8 @@ export function specHash(fields: ServiceFields): string {
 
 /**
  * `specHash` of fields that are already normalised (as `desiredFields` builds them). The text
- * hashed is exactly `canonicalJson` of the normalised fields without the unhashed labels — the
- * value every deployed service's label holds — written in a fixed key order rather than by
+ * hashed is exactly `canonicalJson` of the normalised fields without the unhashed labels, the
+ * `defaulted` list and the fields it names — the value every deployed service's label holds — written in a fixed key order rather than by
  * sorting copies of every object: with 10 000 apps the generic path was a third of `plan()`.
  */
 export function normalizedSpecHash(n: ServiceFields): string {
@@ -53,15 +57,30 @@ function hashedText(n: ServiceFields): string {
   member("constraints", stringList(n.constraints));
   member("endpointMode", scalar(n.endpointMode));
   member("env", record(n.env, undefined));
+  // Issue 17's fields, like issue 16's, only when set; and not when they hold AlaCrity's defaults
+  // (`defaulted`), so that a new default is no reason to redeploy.
+  const own = <K extends DefaultedField>(key: K): ServiceFields[K] | undefined =>
+    n.defaulted?.includes(key) ? undefined : n[key];
+  member("healthcheck", n.healthcheck === undefined ? undefined : healthcheck(n.healthcheck));
   member("image", scalar(n.image));
   member("labels", record(n.labels, UNHASHED_LABELS));
   member("maxReplicasPerNode", scalar(n.maxReplicasPerNode));
   member("mounts", n.mounts === undefined ? undefined : list(n.mounts, mount));
   member("networks", n.networks === undefined ? undefined : list(n.networks, network));
+  member("placementPreferences", stringList(n.placementPreferences));
   member("ports", n.ports === undefined ? undefined : list(n.ports, port));
   member("replicas", scalar(n.replicas));
   member("resources", n.resources === undefined ? undefined : resources(n.resources));
+  member("restartPolicy", n.restartPolicy === undefined ? undefined : restartPolicy(n.restartPolicy));
+  const rollbackConfig = own("rollbackConfig");
+  member(
+    "rollbackConfig",
+    rollbackConfig === undefined ? undefined : policy(rollbackConfig, rollbackConfig.order),
+  );
   member("secrets", n.secrets === undefined ? undefined : list(n.secrets, fileMount));
+  member("stopGracePeriod", scalar(own("stopGracePeriod")));
+  const updateConfig = own("updateConfig");
+  member("updateConfig", updateConfig === undefined ? undefined : policy(updateConfig, undefined));
   member("updateOrder", scalar(n.updateOrder));
   return `${out}}`;
 }
@@ -136,6 +155,45 @@ function resources(r: ResourceFields): string {
   if (limits !== undefined) out += `"limits":${limits}`;
   if (reservations !== undefined) out += `${out.length === 1 ? "" : ","}"reservations":${reservations}`;
   return `${out}}`;
+}
+
+/** Writes the members that are set, in the order given (which must be sorted). */
+function object(members: [string, string | undefined][]): string {
+  let out = "{";
+  for (const [key, json] of members) {
+    if (json !== undefined) out += `${out.length === 1 ? "" : ","}"${key}":${json}`;
+  }
+  return `${out}}`;
+}
+
+function healthcheck(h: HealthcheckFields): string {
+  return object([
+    ["interval", scalar(h.interval)],
+    ["retries", scalar(h.retries)],
+    ["startPeriod", scalar(h.startPeriod)],
+    ["test", stringList(h.test)],
+    ["timeout", scalar(h.timeout)],
+  ]);
+}
+
+function policy(p: UpdatePolicyFields, order: string | undefined): string {
+  return object([
+    ["delay", scalar(p.delay)],
+    ["failureAction", scalar(p.failureAction)],
+    ["maxFailureRatio", scalar(p.maxFailureRatio)],
+    ["monitor", scalar(p.monitor)],
+    ["order", scalar(order)],
+    ["parallelism", scalar(p.parallelism)],
+  ]);
+}
+
+function restartPolicy(r: RestartPolicyFields): string {
+  return object([
+    ["condition", scalar(r.condition)],
+    ["delay", scalar(r.delay)],
+    ["maxAttempts", scalar(r.maxAttempts)],
+    ["window", scalar(r.window)],
+  ]);
 }
 
 function port(p: ObservedPort): string {

@@ -1,5 +1,8 @@
 import type {
   FileMountFields,
+  HealthcheckFields,
+  RestartPolicyFields,
+  UpdatePolicyFields,
   NetworkAttachmentFields,
   ObservedMount,
   ObservedPort,
@@ -37,6 +40,49 @@ export function normalizeFields(f: ServiceFields): ServiceFields {
   if (f.endpointMode === "dnsrr") out.endpointMode = "dnsrr";
   if (f.secrets !== undefined && f.secrets.length > 0) out.secrets = normalizeFileMounts(f.secrets);
   if (f.configs !== undefined && f.configs.length > 0) out.configs = normalizeFileMounts(f.configs);
+  // Issue 17: each present only when set, so that, again, an app that sets none keeps its hash.
+  if (f.healthcheck !== undefined) out.healthcheck = normalizeHealthcheck(f.healthcheck);
+  if (f.updateConfig !== undefined) out.updateConfig = normalizePolicy(f.updateConfig);
+  if (f.rollbackConfig !== undefined)
+    out.rollbackConfig = { ...normalizePolicy(f.rollbackConfig), order: f.rollbackConfig.order };
+  if (f.restartPolicy !== undefined) out.restartPolicy = normalizeRestartPolicy(f.restartPolicy);
+  if (f.stopGracePeriod !== undefined) out.stopGracePeriod = f.stopGracePeriod;
+  if (f.placementPreferences !== undefined && f.placementPreferences.length > 0)
+    out.placementPreferences = [...f.placementPreferences];
+  if (f.defaulted !== undefined && f.defaulted.length > 0)
+    out.defaulted = [...new Set(f.defaulted)].sort(compare);
+  return out;
+}
+
+/** A 0 duration or retry count is Swarm's "inherit the image's": the same as absent. */
+export function normalizeHealthcheck(h: HealthcheckFields): HealthcheckFields {
+  const out: HealthcheckFields = { test: [...h.test] };
+  if (h.interval) out.interval = h.interval;
+  if (h.timeout) out.timeout = h.timeout;
+  if (h.retries) out.retries = h.retries;
+  if (h.startPeriod) out.startPeriod = h.startPeriod;
+  return out;
+}
+
+export function normalizePolicy(p: UpdatePolicyFields): UpdatePolicyFields {
+  return {
+    parallelism: p.parallelism,
+    delay: p.delay,
+    failureAction: p.failureAction,
+    monitor: p.monitor,
+    maxFailureRatio: p.maxFailureRatio,
+  };
+}
+
+/**
+ * No attempts limit and no window are both "unbounded" as 0 or absent; a delay of 0 is not the
+ * same as none (Swarm's 5 s), so it is kept.
+ */
+export function normalizeRestartPolicy(r: RestartPolicyFields): RestartPolicyFields {
+  const out: RestartPolicyFields = { condition: r.condition };
+  if (r.delay !== undefined) out.delay = r.delay;
+  if (r.maxAttempts) out.maxAttempts = r.maxAttempts;
+  if (r.window) out.window = r.window;
   return out;
 }
 

@@ -10,7 +10,7 @@ import type { FieldChange } from "./types.js";
  *   depends on the allocator refreshing the tasks' endpoint first, so the plan does not count on it);
  * - `placement`: TaskTemplate.Placement: alone, it replaces only the tasks whose node no longer
  *   satisfies the constraints;
- * - `service`: service labels, Mode (replicas), UpdateConfig: the tasks keep running.
+ * - `service`: service labels, Mode (replicas), UpdateConfig, RollbackConfig: the tasks keep running.
  */
 export type SpecPart = "task" | "endpoint" | "placement" | "service";
 
@@ -26,13 +26,24 @@ export const SPEC_PART = {
   networks: "task",
   secrets: "task",
   configs: "task",
+  // ContainerSpec.Healthcheck and .StopGracePeriod, TaskTemplate.RestartPolicy.
+  healthcheck: "task",
+  stopGracePeriod: "task",
+  restartPolicy: "task",
   ports: "endpoint",
   endpointMode: "endpoint",
   constraints: "placement",
   maxReplicasPerNode: "placement",
+  // swarmkit's IsTaskDirty sets the whole Placement aside when only it changed and the node still
+  // satisfies the constraints: on Docker 20.10, a change of MaxReplicas or of the preferences
+  // alone kept the running task (`docker service update --replicas-max-per-node 2` and
+  // `--placement-pref-add spread=node.labels.zone`, task ID unchanged).
+  placementPreferences: "placement",
   labels: "service",
   replicas: "service",
   updateOrder: "service",
+  updateConfig: "service",
+  rollbackConfig: "service",
 } as const satisfies Record<string, SpecPart>;
 
 export type DiffField = keyof typeof SPEC_PART;

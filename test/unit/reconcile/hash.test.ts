@@ -16,7 +16,11 @@ import { fieldsArb } from "./fieldsArb.js";
 function referenceHash(fields: ServiceFields): string {
   const n = normalizeFields(fields);
   const labels = Object.fromEntries(Object.entries(n.labels).filter(([k]) => !UNHASHED_LABELS.includes(k)));
-  return canonicalHash({ ...n, labels }).slice(0, 32);
+  // AlaCrity's defaults are not the manifest's: neither they nor the list naming them are hashed.
+  const hashed: Partial<ServiceFields> = { ...n, labels };
+  for (const key of n.defaulted ?? []) delete hashed[key];
+  delete hashed.defaulted;
+  return canonicalHash(hashed).slice(0, 32);
 }
 
 describe("specHash", () => {

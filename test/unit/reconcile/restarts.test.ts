@@ -14,6 +14,16 @@ const base = (): ServiceFields => ({
   replicas: 1,
   updateOrder: "stop-first",
   maxReplicasPerNode: 1,
+  // Set, so that the update order alone does not change the legacy rollback order with it.
+  updateConfig: { parallelism: 1, delay: 0, failureAction: "rollback", monitor: 5e9, maxFailureRatio: 0 },
+  rollbackConfig: {
+    parallelism: 1,
+    delay: 0,
+    failureAction: "pause",
+    monitor: 5e9,
+    maxFailureRatio: 0,
+    order: "stop-first",
+  },
 });
 
 /** Each field `diffFields` compares, changed on its own. */
@@ -44,6 +54,12 @@ const ONE_FIELD_CHANGED: Record<string, (f: ServiceFields) => void> = {
     (f.configs = [
       { source: "alacran--conf--0123456789ab", target: "/conf", uid: "0", gid: "0", mode: 0o444 },
     ]),
+  "healthcheck.test": (f) => (f.healthcheck = { test: ["NONE"] }),
+  stopGracePeriod: (f) => (f.stopGracePeriod = 60e9),
+  "restartPolicy.condition": (f) => (f.restartPolicy = { condition: "any" }),
+  placementPreferences: (f) => (f.placementPreferences = ["node.labels.zone"]),
+  "updateConfig.failureAction": (f) => (f.updateConfig = { ...f.updateConfig!, failureAction: "pause" }),
+  "rollbackConfig.parallelism": (f) => (f.rollbackConfig = { ...f.rollbackConfig!, parallelism: 2 }),
 };
 
 /**
@@ -73,6 +89,13 @@ const RESTARTS: Record<string, boolean> = {
   endpointMode: true,
   "secrets.pw": true,
   "configs.conf": true,
+  "healthcheck.test": true,
+  stopGracePeriod: true,
+  "restartPolicy.condition": true,
+  // Verified on Docker 20.10: a placement change the node still satisfies keeps the task.
+  placementPreferences: false,
+  "updateConfig.failureAction": false,
+  "rollbackConfig.parallelism": false,
 };
 
 const change = (field: string): FieldChange => ({ field, from: "a", to: "b" });
@@ -94,8 +117,8 @@ describe("restartOf: whether an update replaces the running containers", () => {
   });
 
   it("takes a field it does not know to replace the tasks, so a new field never promises 'no'", () => {
-    expect(specPart("healthcheck")).toBe("task");
-    expect(restartOf([change("healthcheck")], base(), ["n1"])).toEqual({
+    expect(specPart("somethingNew")).toBe("task");
+    expect(restartOf([change("somethingNew")], base(), ["n1"])).toEqual({
       restarts: true,
       order: "stop-first",
     });
