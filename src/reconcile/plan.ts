@@ -1,5 +1,5 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
-import type { ObservedService, ObservedState } from "../swarm/types.js";
+import type { DefaultedField, ObservedService, ObservedState } from "../swarm/types.js";
 import { DEFAULT_NETWORK, LABEL, networkName } from "../domain/names.js";
 import type {
   Action,
@@ -14,7 +14,9 @@ import type {
 } from "./types.js";
 import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { CONTENT_CHANGED, diffFields, sameFields } from "./diff.js";
+import { changesMode, defaultsLeftPending, landDefaults, pendingDefaultsWarning } from "./landingDefaults.js";
 import { isManagedBy } from "./managed.js";
+import { isDefaultChange } from "./policyDiff.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
 import { countPins, decidePin, pinsByApp } from "./pins.js";
@@ -76,6 +78,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const holds = holdsByApp(observed.holds, options.instance);
   const held: HeldApp[] = [];
   const planned: AppSpec[] = [];
+  const pendingDefaults = new Map<string, DefaultedField[]>();
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
@@ -124,8 +127,12 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     if (hold.held) held.push(hold.held);
     const action = hold.held ? undefined : serviceAction(app, fields, service, moving, node, taskNodes);
     if (action) serviceActions.push(action);
+    const lacking = service ? defaultsLeftPending(service.fields, fields, action) : [];
+    if (lacking.length > 0) pendingDefaults.set(app.name, lacking);
     planned.push(app);
   }
+  const defaultsWarning = pendingDefaultsWarning(pendingDefaults);
+  if (defaultsWarning) warnings.push(defaultsWarning);
 
   const created = serviceActions.filter((a) => a.kind === "create").length;
   const prune = planRemovals(desired, managed, options, created);
@@ -166,7 +173,8 @@ function serviceAction(
     return { kind: "create", app: app.name, fields, reason: "new app", ...(node ? { node } : {}) };
   if (sameFields(service.fields, fields)) return undefined;
   const changes = diffFields(service.fields, fields);
-  const significant = changes.filter((c) => c.field !== REVISION_FIELD);
+  // AlaCrity's defaults alone are no reason for an update (landingDefaults.ts).
+  const significant = changes.filter((c) => c.field !== REVISION_FIELD && !isDefaultChange(c));
   if (significant.length === 0) return undefined;
 
   const observedReplicas = service.fields.replicas;
@@ -188,14 +196,19 @@ function serviceAction(
           : "drift corrected",
     };
   }
+  const nodes = taskNodes(service.id);
+  const landed = landDefaults(changes, fields, service.fields, nodes);
   return {
     kind: "update",
     app: app.name,
     serviceId: service.id,
     version: service.version,
-    fields,
+    fields: landed.fields,
     reason: updateReason(service, fields, significant, moving),
-    ...updateDetails(changes, fields, taskNodes(service.id)),
+    ...updateDetails(landed.changes, landed.fields, nodes),
+    ...(changesMode(service.fields, fields)
+      ? { recreate: true, restarts: true, restartOrder: fields.updateOrder }
+      : {}),
   };
 }
 

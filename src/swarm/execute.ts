@@ -26,12 +26,18 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
         specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields)),
       );
     case "update":
+      if (action.recreate) return recreate(docker, action);
       return update(
         docker,
         action.app,
         action.serviceId,
         action.version,
-        specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields)),
+        specFromFields(
+          action.app,
+          action.fields,
+          await lookupIds(docker, action.app, action.fields),
+          action.restarts === false ? await containerLabels(docker, action, observed) : undefined,
+        ),
       );
     case "scale":
       return scale(docker, action, observed);
@@ -54,6 +60,52 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
 
 type PinAction = Extract<SwarmAction, { kind: "pin" }>;
 type ScaleAction = Extract<SwarmAction, { kind: "scale" }>;
+type UpdateAction = Extract<SwarmAction, { kind: "update" }>;
+
+/**
+ * The spec Swarm has for the service at the version the action was planned against: from the
+ * observed state when it holds that version, else inspected.
+ */
+async function currentSpec(
+  docker: Docker,
+  action: { app: string; serviceId: string; version: number },
+  observed: ObservedState | undefined,
+  doing: string,
+): Promise<Docker.ServiceSpec | undefined> {
+  const known = observed?.services.find(
+    (service) => service.id === action.serviceId && service.version === action.version,
+  );
+  const raw = known?.rawSpec as Docker.ServiceSpec | undefined;
+  if (raw) return raw;
+  try {
+    const inspected = (await docker.getService(action.serviceId).inspect()) as Docker.Service;
+    return inspected.Spec;
+  } catch (err) {
+    throw toDockerError(err, `cannot ${doing} service ${action.app}`);
+  }
+}
+
+/** The container labels the service has now (absent: none), which an update that replaces no task keeps. */
+async function containerLabels(
+  docker: Docker,
+  action: UpdateAction,
+  observed: ObservedState | undefined,
+): Promise<Record<string, string>> {
+  const spec = await currentSpec(docker, action, observed, "update");
+  const task: Docker.ContainerTaskSpec | undefined = spec?.TaskTemplate;
+  return { ...(task?.ContainerSpec?.Labels ?? {}) };
+}
+
+/**
+ * A change of mode (replicated ↔ global), which Swarm refuses to update: the service is removed
+ * and created again under its name, so its tasks are replaced (the plan says so). Only
+ * non-persistent apps can change mode, so no data directory is at stake.
+ */
+async function recreate(docker: Docker, action: UpdateAction): Promise<void> {
+  const spec = specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields));
+  await remove(docker, action.app, action.serviceId);
+  await create(docker, action.app, spec);
+}
 
 async function pin(docker: Docker, action: PinAction): Promise<void> {
   if (action.replaces) {
@@ -131,18 +183,7 @@ async function scale(
   action: ScaleAction,
   observed: ObservedState | undefined,
 ): Promise<void> {
-  const known = observed?.services.find(
-    (service) => service.id === action.serviceId && service.version === action.version,
-  );
-  let spec = known?.rawSpec as Docker.ServiceSpec | undefined;
-  if (!spec) {
-    try {
-      const inspected = (await docker.getService(action.serviceId).inspect()) as Docker.Service;
-      spec = inspected.Spec;
-    } catch (err) {
-      throw toDockerError(err, `cannot scale service ${action.app}`);
-    }
-  }
+  const spec = await currentSpec(docker, action, observed, "scale");
   if (!spec?.Mode?.Replicated) {
     throw new DockerError(`cannot scale service ${action.app}: it is not a replicated service`, {
       retryable: false,

@@ -1,6 +1,11 @@
 import type Docker from "dockerode";
+import { isLegacyUpdatePolicy } from "../domain/legacyUpdatePolicy.js";
 import { endpointModeFromSpec, fileMountsFromSpec, networksFromSpec } from "./attachmentSpec.js";
+import type { ContainerSpec } from "./serviceSpec.js";
 import type {
+  HealthcheckFields,
+  RestartPolicyFields,
+  UpdatePolicyFields,
   ObservedMount,
   ObservedPort,
   ResourceAmountFields,
@@ -19,7 +24,7 @@ export function fieldsFromSpec(
   networkNames: ReadonlyMap<string, string> = new Map(),
 ): ServiceFields {
   const task = (spec?.TaskTemplate ?? {}) as Docker.ContainerTaskSpec;
-  const container = task.ContainerSpec ?? {};
+  const container: ContainerSpec = task.ContainerSpec ?? {};
   const fields: ServiceFields = {
     image: stripDigest(container.Image ?? ""),
     env: envRecord(container.Env),
@@ -28,7 +33,7 @@ export function fieldsFromSpec(
     constraints: [...(task.Placement?.Constraints ?? [])],
     labels: { ...(spec?.Labels ?? {}) },
     replicas: replicasOf(spec?.Mode),
-    updateOrder: spec?.UpdateConfig?.Order === "start-first" ? "start-first" : "stop-first",
+    updateOrder: orderOf(spec?.UpdateConfig),
     maxReplicasPerNode: task.Placement?.MaxReplicas ?? 0,
   };
   const resources = resourcesFromSpec(task.Resources);
@@ -44,8 +49,63 @@ export function fieldsFromSpec(
   if (secrets) fields.secrets = secrets;
   const configs = fileMountsFromSpec(container.Configs, (config) => config.ConfigName);
   if (configs) fields.configs = configs;
+  const healthcheck = healthcheckFromSpec(container.Healthcheck);
+  if (healthcheck) fields.healthcheck = healthcheck;
+  if (container.StopGracePeriod !== undefined) fields.stopGracePeriod = container.StopGracePeriod;
+  if (task.RestartPolicy) fields.restartPolicy = restartPolicyFromSpec(task.RestartPolicy);
+  const preferences = (task.Placement?.Preferences ?? []).flatMap((p) =>
+    p.Spread?.SpreadDescriptor !== undefined ? [p.Spread.SpreadDescriptor] : [],
+  );
+  if (preferences.length > 0) fields.placementPreferences = preferences;
+  const updateConfig = spec?.UpdateConfig ? policyFromSpec(spec.UpdateConfig) : undefined;
+  if (updateConfig && !isLegacyUpdatePolicy(updateConfig)) fields.updateConfig = updateConfig;
+  if (spec?.RollbackConfig) {
+    const rollback = { ...policyFromSpec(spec.RollbackConfig), order: orderOf(spec.RollbackConfig) };
+    // Before issue 17, the rollback order was the update order: that shape, too, reads as none.
+    if (!isLegacyUpdatePolicy(rollback) || rollback.order !== fields.updateOrder)
+      fields.rollbackConfig = rollback;
+  }
   return fields;
 }
+
+/** Swarm leaves zero durations and retries out; `["NONE"]` alone is `healthcheck: none`. */
+function healthcheckFromSpec(spec: Docker.HealthConfig | undefined): HealthcheckFields | undefined {
+  if (!spec?.Test || spec.Test.length === 0) return undefined;
+  const out: HealthcheckFields = { test: [...spec.Test] };
+  if (spec.Interval) out.interval = spec.Interval;
+  if (spec.Timeout) out.timeout = spec.Timeout;
+  if (spec.Retries) out.retries = spec.Retries;
+  if (spec.StartPeriod) out.startPeriod = spec.StartPeriod;
+  return out;
+}
+
+/**
+ * Swarm returns MaxAttempts 0 when none was set; 0 and absent are both "no limit", as are a 0 and
+ * an absent window. A Delay of 0 is kept: no delay, where an absent one is Swarm's 5 s.
+ */
+function restartPolicyFromSpec(spec: Docker.TaskRestartPolicy): RestartPolicyFields {
+  const condition = spec.Condition === "none" || spec.Condition === "on-failure" ? spec.Condition : "any";
+  const out: RestartPolicyFields = { condition };
+  if (spec.Delay !== undefined) out.delay = spec.Delay;
+  if (spec.MaxAttempts) out.maxAttempts = spec.MaxAttempts;
+  if (spec.Window) out.window = spec.Window;
+  return out;
+}
+
+/** Swarm leaves a zero Delay and Monitor out; its failure action defaults to pause. */
+function policyFromSpec(spec: Docker.UpdateConfig): UpdatePolicyFields {
+  const action = spec.FailureAction;
+  return {
+    parallelism: spec.Parallelism ?? 0,
+    delay: spec.Delay ?? 0,
+    failureAction: action === "rollback" || action === "continue" ? action : "pause",
+    monitor: spec.Monitor ?? 0,
+    maxFailureRatio: spec.MaxFailureRatio ?? 0,
+  };
+}
+
+const orderOf = (spec: Docker.UpdateConfig | undefined): ServiceFields["updateOrder"] =>
+  spec?.Order === "start-first" ? "start-first" : "stop-first";
 
 /** Limits and reservations that are set (non-zero); undefined when none is. */
 function resourcesFromSpec(resources: Docker.ResourceRequirements | undefined): ResourceFields | undefined {

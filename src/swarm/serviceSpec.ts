@@ -2,27 +2,46 @@ import type Docker from "dockerode";
 import { LABEL } from "../domain/names.js";
 import { configsSpec, networksSpec, secretsSpec } from "./attachmentSpec.js";
 import { NETWORK_NAMES_ONLY, type SwarmIds } from "./swarmIds.js";
-import type { ObservedMount, ResourceAmountFields, ServiceFields } from "./types.js";
+import { LEGACY_UPDATE_POLICY } from "../domain/legacyUpdatePolicy.js";
+import type {
+  HealthcheckFields,
+  ObservedMount,
+  ResourceAmountFields,
+  RestartPolicyFields,
+  ServiceFields,
+  UpdatePolicyFields,
+} from "./types.js";
+
+/** The Engine API spells it `Healthcheck`; @types/dockerode has `HealthCheck`, which Docker ignores. */
+export type ContainerSpec = Docker.ContainerSpec & { Healthcheck?: Docker.HealthConfig };
 
 /**
  * The Docker Engine API service spec for `fields`: the exact inverse of `fieldsFromSpec`.
  * Everything else is left to Swarm's defaults, which `fieldsFromSpec` reads past.
  * `ids` gives the secret and config IDs Swarm needs beside their names (`lookupIds`); the default
  * suits fields without secrets or configs.
+ *
+ * The containers are labelled with the spec hash (`LABEL.taskHash`), so that the tasks of a spec
+ * Swarm rolled back still name it. `containerLabels`, when given, are written instead: an update
+ * that must not replace the tasks keeps the labels the service has, since a new one would.
  */
 export function specFromFields(
   name: string,
   fields: ServiceFields,
   ids: SwarmIds = NETWORK_NAMES_ONLY,
+  containerLabels?: Record<string, string>,
 ): Docker.ServiceSpec {
   const app = fields.labels[LABEL.app] ?? name;
-  const containerSpec: Docker.ContainerSpec = {
+  const containerSpec: ContainerSpec = {
     Image: fields.image,
     Env: Object.keys(fields.env)
       .sort()
       .map((key) => `${key}=${fields.env[key] ?? ""}`),
     Mounts: fields.mounts.map((mount) => mountSpec(mount, app)),
   };
+  const hash = fields.labels[LABEL.hash];
+  const labels = containerLabels ?? (hash !== undefined ? { [LABEL.taskHash]: hash } : undefined);
+  if (labels && Object.keys(labels).length > 0) containerSpec.Labels = { ...labels };
   if (fields.command && fields.command.length > 0) containerSpec.Command = [...fields.command];
   if (fields.args && fields.args.length > 0) containerSpec.Args = [...fields.args];
   const secrets = secretsSpec(fields.secrets, ids);
@@ -30,10 +49,17 @@ export function specFromFields(
   const configs = configsSpec(fields.configs, ids);
   if (configs) containerSpec.Configs = configs;
 
+  if (fields.healthcheck) containerSpec.Healthcheck = healthcheckSpec(fields.healthcheck);
+  if (fields.stopGracePeriod !== undefined) containerSpec.StopGracePeriod = fields.stopGracePeriod;
+
   const placement: Docker.Placement = { Constraints: [...fields.constraints] };
+  if (fields.placementPreferences && fields.placementPreferences.length > 0) {
+    placement.Preferences = fields.placementPreferences.map((d) => ({ Spread: { SpreadDescriptor: d } }));
+  }
   if (fields.maxReplicasPerNode > 0) placement.MaxReplicas = fields.maxReplicasPerNode;
 
   const taskTemplate: Docker.ContainerTaskSpec = { ContainerSpec: containerSpec, Placement: placement };
+  if (fields.restartPolicy) taskTemplate.RestartPolicy = restartPolicySpec(fields.restartPolicy);
   const networks = networksSpec(fields.networks, ids);
   if (networks) taskTemplate.Networks = networks;
   if (fields.resources) {
@@ -47,10 +73,13 @@ export function specFromFields(
     Labels: { ...fields.labels },
     TaskTemplate: taskTemplate,
     Mode: fields.replicas === null ? { Global: {} } : { Replicated: { Replicas: fields.replicas } },
-    // One task at a time, and stop on failure rather than roll on: a bad update must not take
-    // every replica down with it.
-    UpdateConfig: { Parallelism: 1, FailureAction: "pause", Order: fields.updateOrder },
-    RollbackConfig: { Parallelism: 1, Order: fields.updateOrder },
+    // Without a policy, the one AlaCrity wrote before issue 17 (legacyUpdatePolicy.ts), which
+    // `fieldsFromSpec` reads back as none.
+    UpdateConfig: policySpec(fields.updateConfig ?? LEGACY_UPDATE_POLICY, fields.updateOrder),
+    RollbackConfig: policySpec(
+      fields.rollbackConfig ?? LEGACY_UPDATE_POLICY,
+      fields.rollbackConfig?.order ?? fields.updateOrder,
+    ),
     EndpointSpec: {
       ...(fields.endpointMode ? { Mode: fields.endpointMode } : {}),
       Ports: fields.ports.map((port) => {
@@ -64,6 +93,44 @@ export function specFromFields(
       }),
     },
   };
+  return spec;
+}
+
+/**
+ * Written as Swarm stores them, so that they read back unchanged: a zero duration or retry count
+ * (the image's value) is left out.
+ */
+function healthcheckSpec(h: HealthcheckFields): Docker.HealthConfig {
+  const spec: Docker.HealthConfig = { Test: [...h.test] };
+  if (h.interval) spec.Interval = h.interval;
+  if (h.timeout) spec.Timeout = h.timeout;
+  if (h.retries) spec.Retries = h.retries;
+  if (h.startPeriod) spec.StartPeriod = h.startPeriod;
+  return spec;
+}
+
+/** An absent delay is Swarm's 5 s, a 0 one none: only what is set is written. */
+function restartPolicySpec(r: RestartPolicyFields): Docker.TaskRestartPolicy {
+  const spec: Docker.TaskRestartPolicy = { Condition: r.condition };
+  if (r.delay !== undefined) spec.Delay = r.delay;
+  if (r.maxAttempts !== undefined) spec.MaxAttempts = r.maxAttempts;
+  if (r.window !== undefined) spec.Window = r.window;
+  return spec;
+}
+
+/** Swarm leaves a zero Delay and Monitor out of what it returns; writing them is harmless. */
+function policySpec(
+  p: Pick<UpdatePolicyFields, keyof UpdatePolicyFields> | typeof LEGACY_UPDATE_POLICY,
+  order: ServiceFields["updateOrder"],
+): Docker.UpdateConfig {
+  const spec: Docker.UpdateConfig = {
+    Parallelism: p.parallelism,
+    FailureAction: p.failureAction,
+    MaxFailureRatio: p.maxFailureRatio,
+    Order: order,
+  };
+  if (p.delay) spec.Delay = p.delay;
+  if (p.monitor) spec.Monitor = p.monitor;
   return spec;
 }
 

@@ -284,7 +284,20 @@ export type SwarmAction =
       /** The pin record's config ID it replaces. */ replaces?: string;
     }
   | { kind: "create"; app: string; fields: ServiceFields }
-  | { kind: "update"; app: string; serviceId: string; version: number; fields: ServiceFields }
+  | {
+      kind: "update";
+      app: string;
+      serviceId: string;
+      version: number;
+      fields: ServiceFields;
+      /**
+       * False: the planner found that the update replaces no task, so the executor keeps the
+       * service's container labels (a new task hash would replace every task). Absent: as true.
+       */
+      restarts?: boolean;
+      /** Swarm cannot change a service's mode: the executor removes the service and creates it again. */
+      recreate?: boolean;
+    }
   | { kind: "scale"; app: string; serviceId: string; version: number; to: number }
   | { kind: "remove"; app: string; serviceId: string }
   | { kind: "create-network"; network: NetworkFields }

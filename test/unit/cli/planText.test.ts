@@ -62,6 +62,9 @@ describe("plan text: a create shows what will be created", () => {
       "    env.POSTGRES_PASSWORD: (set)",
       "    labels.team: blog",
       "    updateOrder: stop-first",
+      "    updateConfig: parallelism 1, delay 0s, failureAction rollback, monitor 5s, maxFailureRatio 0 (AlaCrity's default)",
+      "    rollbackConfig: parallelism 1, delay 0s, failureAction pause, monitor 5s, maxFailureRatio 0, order stop-first (AlaCrity's default)",
+      "    stopGracePeriod: 1m (AlaCrity's default)",
     ]);
     const create = p.actions.find((a) => a.kind === "create");
     expect(create?.kind === "create" && create.node).toEqual({
@@ -104,6 +107,8 @@ describe("plan text: a create shows what will be created", () => {
       "    resources.limits.cpus: 0.5",
       "    resources.limits.memory: 64M",
       "    updateOrder: start-first",
+      "    updateConfig: parallelism 1, delay 0s, failureAction rollback, monitor 5s, maxFailureRatio 0 (AlaCrity's default)",
+      "    rollbackConfig: parallelism 1, delay 0s, failureAction pause, monitor 5s, maxFailureRatio 0, order start-first (AlaCrity's default)",
     ]);
     expect(p.actions[0]).not.toHaveProperty("node");
     expect(json).not.toContain('"why"');

@@ -213,6 +213,8 @@ export function serviceFor(
   const fields = structuredClone(
     desiredFields(app, pin ? { nodeId: pin.nodeId, hostname: pin.hostname } : undefined, options),
   );
+  // Swarm stores AlaCrity's defaults as values: observe cannot tell which they were.
+  delete fields.defaulted;
   change(fields);
   return rawService(app.name, fields);
 }

@@ -1,4 +1,4 @@
-import type { ObservedState } from "../../../src/swarm/types.js";
+import type { ObservedState, ServiceFields } from "../../../src/swarm/types.js";
 import type { Action, Plan, ResourceAction } from "../../../src/reconcile/types.js";
 
 /**
@@ -28,7 +28,7 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
           id: `svc-mem-${counter}`,
           name: a.app,
           version: 1,
-          fields: structuredClone(a.fields),
+          fields: asStored(a.fields),
           rawSpec: {},
           createdAt: "",
           updatedAt: "",
@@ -37,7 +37,13 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
       }
       case "update": {
         const s = find(next, a.serviceId, a.version);
-        s.fields = structuredClone(a.fields);
+        if (a.recreate) {
+          // Removed and created again (a change of mode): a new service, under the same name.
+          next.services = next.services.filter((x) => x.id !== a.serviceId);
+          next.services.push({ ...s, id: `svc-mem-${counter}`, version: 1, fields: asStored(a.fields) });
+          break;
+        }
+        s.fields = asStored(a.fields);
         s.version += 1;
         break;
       }
@@ -72,6 +78,16 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
     }
   }
   return next;
+}
+
+/**
+ * What Swarm keeps of the fields: every value, AlaCrity's defaults included, but not the list of
+ * which were defaults (observe cannot know it).
+ */
+function asStored(fields: ServiceFields): ServiceFields {
+  const stored = structuredClone(fields);
+  delete stored.defaulted;
+  return stored;
 }
 
 function find(state: ObservedState, id: string, version?: number): ObservedState["services"][number] {
