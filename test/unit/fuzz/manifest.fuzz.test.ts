@@ -61,6 +61,176 @@ const valueArb = fc.oneof(
 const segmentArb = fc.constantFrom("data", "srv", "var-x", "uploads", "a.b", "x_1");
 const absPathArb = fc.array(segmentArb, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join("/")}`);
 
+/** Durations as people write them: some of h, m, s, ms (a bare "0" too). */
+const durationArb = fc.oneof(
+  fc.constant("0"),
+  fc
+    .record(
+      {
+        h: fc.integer({ min: 0, max: 48 }),
+        m: fc.integer({ min: 0, max: 90 }),
+        s: fc.integer({ min: 0, max: 90 }),
+        ms: fc.integer({ min: 0, max: 999 }),
+      },
+      { requiredKeys: [] },
+    )
+    .filter((parts) => Object.keys(parts).length > 0)
+    .map((parts) =>
+      (["h", "m", "s", "ms"] as const)
+        .filter((unit) => parts[unit] !== undefined)
+        .map((unit) => `${parts[unit]}${unit}`)
+        .join(""),
+    ),
+);
+/** A probe's durations: Docker takes none under 1ms. */
+const probeDurationArb = durationArb.filter((d) => expectedNs(d) >= 1_000_000);
+
+/** The oracle for the generated durations, independent of the parser's own reading. */
+function expectedNs(text: string): number {
+  const ns = { h: 3600e9, m: 60e9, s: 1e9, ms: 1e6 };
+  let total = 0;
+  for (const [, amount = "0", unit = "s"] of text.matchAll(/(\d+)(ms|h|m|s)/g))
+    total += Number(amount) * ns[unit as keyof typeof ns];
+  return total;
+}
+
+const policyArb = (failureActions: string[]) =>
+  fc.record(
+    {
+      parallelism: fc.integer({ min: 0, max: 10 }),
+      delay: durationArb,
+      failureAction: fc.constantFrom(...failureActions),
+      monitor: durationArb,
+      maxFailureRatio: fc.constantFrom(0, 0.25, 0.5, 1),
+      order: fc.constantFrom("stop-first", "start-first"),
+    },
+    { requiredKeys: [] },
+  );
+
+/** spec fields of issue 17; the ones a persistent app may not have are dropped for it. */
+const deployArb = fc.record(
+  {
+    healthcheck: fc.oneof(
+      fc.constant("none"),
+      fc.record(
+        {
+          test: fc.oneof(
+            fc.constantFrom("pg_isready -U postgres", "wget -q -O- http://localhost/ || exit 1"),
+            fc
+              .array(fc.constantFrom("-q", "localhost", "--fail", "5"), { maxLength: 3 })
+              .map((a) => ["CMD", "wget", ...a]),
+            fc.constant(["CMD-SHELL", "test -f /tmp/ready"]),
+          ),
+          interval: probeDurationArb,
+          timeout: probeDurationArb,
+          retries: fc.integer({ min: 1, max: 10 }),
+          startPeriod: probeDurationArb,
+        },
+        { requiredKeys: ["test"] },
+      ),
+    ),
+    update: policyArb(["rollback", "pause", "continue"]),
+    rollback: policyArb(["pause", "continue"]),
+    restart: fc.record(
+      {
+        condition: fc.constantFrom("any", "on-failure", "none"),
+        delay: durationArb,
+        maxAttempts: fc.integer({ min: 0, max: 10 }),
+        window: durationArb,
+      },
+      { requiredKeys: [] },
+    ),
+    stopGracePeriod: durationArb,
+    mode: fc.constantFrom("replicated", "global"),
+    placement: fc.record(
+      {
+        constraints: fc.array(
+          fc.constantFrom(
+            "node.role==worker",
+            "node.role != manager",
+            "node.labels.zone==eu",
+            "engine.labels.disk!=hdd",
+          ),
+          { maxLength: 3 },
+        ),
+        preferences: fc.array(
+          fc.constantFrom("node.labels.zone", "engine.labels.rack").map((spread) => ({ spread })),
+          { maxLength: 2 },
+        ),
+        maxReplicasPerNode: fc.integer({ min: 1, max: 5 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+type GeneratedDeploy = typeof deployArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The new fields as a persistent or a global app may have them (every rule kept). */
+function allowedDeploy(deploy: GeneratedDeploy, persistent: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...deploy };
+  if (persistent) {
+    delete out.placement;
+    if (deploy.mode === "global") delete out.mode;
+    for (const field of ["update", "rollback"] as const) {
+      const policy = deploy[field];
+      if (policy?.order === "start-first") out[field] = { ...policy, order: "stop-first" };
+    }
+  } else if (deploy.mode === "global" && deploy.placement?.maxReplicasPerNode !== undefined) {
+    const { maxReplicasPerNode: _, ...placement } = deploy.placement;
+    out.placement = placement;
+  }
+  return out;
+}
+
+/** What parseManifest must read out of the generated new fields (absent ones stay absent). */
+function expectedDeploy(spec: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const ns = (value: unknown) => expectedNs(String(value));
+  const renamed = (value: unknown, durations: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, v]) =>
+        key in durations ? [durations[key], ns(v)] : [key, v],
+      ),
+    );
+  const hc = spec.healthcheck as { test: string | string[] } | "none" | undefined;
+  if (hc === "none") out.healthcheck = { test: ["NONE"] };
+  else if (hc !== undefined)
+    out.healthcheck = {
+      ...renamed(hc, { interval: "intervalNs", timeout: "timeoutNs", startPeriod: "startPeriodNs" }),
+      test: typeof hc.test === "string" ? ["CMD-SHELL", hc.test] : hc.test,
+    };
+  for (const field of ["update", "rollback"])
+    if (spec[field] !== undefined)
+      out[field] = renamed(spec[field], { delay: "delayNs", monitor: "monitorNs" });
+  if (spec.restart !== undefined)
+    out.restart = renamed(spec.restart, { delay: "delayNs", window: "windowNs" });
+  if (spec.stopGracePeriod !== undefined) out.stopGracePeriodNs = ns(spec.stopGracePeriod);
+  if (spec.mode !== undefined) out.mode = spec.mode;
+  const placement = spec.placement as
+    { constraints?: string[]; preferences?: { spread: string }[]; maxReplicasPerNode?: number } | undefined;
+  if (placement !== undefined)
+    out.placement = {
+      constraints: placement.constraints ?? [],
+      preferences: (placement.preferences ?? []).map((p) => p.spread),
+      ...(placement.maxReplicasPerNode !== undefined
+        ? { maxReplicasPerNode: placement.maxReplicasPerNode }
+        : {}),
+    };
+  return out;
+}
+
+const DEPLOY_KEYS = [
+  "healthcheck",
+  "update",
+  "rollback",
+  "restart",
+  "stopGracePeriodNs",
+  "mode",
+  "placement",
+] as const;
+
 interface GeneratedManifest {
   apiVersion: string;
   kind: string;
@@ -128,13 +298,17 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
       }),
       { nil: undefined },
     ),
+    deploy: deployArb,
   })
   .map((r) => {
     const persistent = r.persistent === true || r.volumes.length > 0 || r.node !== undefined;
     const spec: Record<string, unknown> = { image: r.image };
     if (persistent) spec.persistent = true;
     else if (r.persistent !== undefined) spec.persistent = r.persistent;
-    if (r.replicas !== undefined) spec.replicas = persistent ? r.replicas % 2 : r.replicas;
+    const global = r.deploy.mode === "global" && !persistent;
+    if (global) {
+      // A global app takes no replica count.
+    } else if (r.replicas !== undefined) spec.replicas = persistent ? r.replicas % 2 : r.replicas;
     else if (persistent) spec.replicas = 1;
     if (persistent && r.node !== undefined) spec.node = r.node;
     if (r.command) spec.command = r.command;
@@ -149,6 +323,7 @@ const manifestArb: fc.Arbitrary<GeneratedManifest> = fc
       }));
     }
     if (r.resources) spec.resources = resourcesOf(r.resources);
+    Object.assign(spec, allowedDeploy(r.deploy, persistent));
     const metadata: Record<string, unknown> = { name: r.name };
     if (r.labels) metadata.labels = r.labels;
     if (r.annotations) metadata.annotations = r.annotations;
@@ -295,6 +470,10 @@ describe("fuzz: valid manifests always validate", () => {
               expect(app.persistent).toBe(spec.persistent ?? false);
               expect(app.volumes.length).toBe((spec.volumes as unknown[] | undefined)?.length ?? 0);
               expect(app.resources).toEqual(expectedResources(spec.resources as never));
+              const deploy = Object.fromEntries(
+                DEPLOY_KEYS.filter((k) => app[k] !== undefined).map((k) => [k, app[k]]),
+              );
+              expect(deploy).toEqual(expectedDeploy(spec));
               expect(app.source.line).toBeGreaterThanOrEqual(1);
               for (const pos of Object.values(app.positions))
                 expectPositioned([{ ...pos, path: "", message: "x" }], text);
@@ -343,7 +522,12 @@ function certainlyInvalid(doc: unknown): boolean {
   const items = (list: unknown): unknown[] => (Array.isArray(list) ? list : []);
   return (
     items(spec.ports).some((p) => !known(p, KNOWN_KEYS.port)) ||
-    items(spec.volumes).some((v) => !known(v, KNOWN_KEYS.volume))
+    items(spec.volumes).some((v) => !known(v, KNOWN_KEYS.volume)) ||
+    !known(spec.healthcheck, KNOWN_KEYS.healthcheck) ||
+    !known(spec.update, KNOWN_KEYS.updatePolicy) ||
+    !known(spec.rollback, KNOWN_KEYS.updatePolicy) ||
+    !known(spec.restart, KNOWN_KEYS.restartPolicy) ||
+    !known(spec.placement, KNOWN_KEYS.placement)
   );
 }
 
