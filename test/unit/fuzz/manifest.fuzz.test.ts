@@ -188,10 +188,10 @@ function allowedDeploy(deploy: GeneratedDeploy, persistent: boolean): Record<str
 function expectedDeploy(spec: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const ns = (value: unknown) => expectedNs(String(value));
-  const renamed = (value: unknown, durations: Record<string, string>) =>
+  const renamed = (value: unknown, durations: Record<string, string>): Record<string, unknown> =>
     Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, v]) =>
-        key in durations ? [durations[key], ns(v)] : [key, v],
+      Object.entries(value as Record<string, unknown>).map(([key, v]): [string, unknown] =>
+        key in durations ? [durations[key] ?? key, ns(v)] : [key, v],
       ),
     );
   const hc = spec.healthcheck as { test: string | string[] } | "none" | undefined;
