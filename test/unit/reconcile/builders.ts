@@ -120,6 +120,11 @@ export class AppBuilder {
     );
     return this;
   }
+  /** Any other fields, as the manifest parser would set them (issue 17's policies, mode, placement). */
+  with(fields: Partial<AppSpec>): this {
+    this.#app = { ...this.#app, ...fields };
+    return this;
+  }
   build(): AppSpec {
     return structuredClone(this.#app);
   }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AppSpec, DesiredState } from "../../../src/manifest/types.js";
+import type { AppSpec, DesiredState, UpdatePolicySpec } from "../../../src/manifest/types.js";
 import type { ObservedNode, ObservedService, ObservedState, PinRecord } from "../../../src/swarm/types.js";
 import { LABEL } from "../../../src/domain/names.js";
 import { plan } from "../../../src/reconcile/plan.js";
@@ -32,6 +32,50 @@ const nodeArb: fc.Arbitrary<ObservedNode> = fc
     labels: {},
   }));
 
+/** Issue 17's fields, each absent, set in part or set in full. */
+const seconds = fc.integer({ min: 0, max: 90 }).map((s) => s * 1e9);
+const policyArb: fc.Arbitrary<UpdatePolicySpec> = fc.record(
+  {
+    parallelism: fc.integer({ min: 0, max: 2 }),
+    delayNs: seconds,
+    failureAction: fc.constantFrom("pause" as const, "continue" as const),
+    monitorNs: seconds,
+    maxFailureRatio: fc.constantFrom(0, 0.5),
+    order: fc.constantFrom("stop-first" as const, "start-first" as const),
+  },
+  { requiredKeys: [] },
+);
+const policiesArb = fc.record(
+  {
+    healthcheck: fc.record(
+      {
+        test: fc.constantFrom<string[]>(["NONE"], ["CMD", "true"], ["CMD-SHELL", "exit 0"]),
+        intervalNs: seconds,
+        retries: fc.integer({ min: 0, max: 3 }),
+      },
+      { requiredKeys: ["test"] },
+    ),
+    update: policyArb,
+    rollback: policyArb,
+    restart: fc.record(
+      {
+        condition: fc.constantFrom("any" as const, "on-failure" as const, "none" as const),
+        delayNs: seconds,
+        maxAttempts: fc.integer({ min: 0, max: 3 }),
+      },
+      { requiredKeys: [] },
+    ),
+    stopGracePeriodNs: seconds,
+    mode: fc.constantFrom("replicated" as const, "global" as const),
+    placement: fc.record({
+      constraints: fc.subarray(["node.labels.zone==eu", "node.role!=manager"]),
+      preferences: fc.subarray(["node.labels.zone", "node.labels.rack"]),
+      maxReplicasPerNode: fc.option(fc.integer({ min: 1, max: 2 }), { nil: undefined }),
+    }),
+  },
+  { requiredKeys: [] },
+);
+
 const appArb = (name: string): fc.Arbitrary<AppSpec> =>
   fc
     .record({
@@ -49,6 +93,7 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
       allowDrop: fc.boolean(),
       file: fc.constantFrom("one.yaml", "two.yaml", "sub/three.yaml"),
       line: fc.integer({ min: 1, max: 40 }),
+      policies: policiesArb,
     })
     .map((r) => {
       const b = anApp(name)
@@ -67,6 +112,17 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
       if (r.port !== undefined) b.port(80, 8000 + r.port);
       if (r.allowMove) b.annotate(ANNOTATION.allowMove, "true");
       if (r.allowDrop) b.annotate(ANNOTATION.allowDropPersistence, "true");
+      // As the manifest rules allow them: a persistent app is stop-first, replicated and pinned.
+      const { mode, placement, ...policies } = r.policies;
+      if (r.persistent) {
+        if (policies.update) policies.update = { ...policies.update, order: "stop-first" };
+        if (policies.rollback) policies.rollback = { ...policies.rollback, order: "stop-first" };
+      }
+      b.with(
+        r.persistent
+          ? policies
+          : { ...policies, ...(mode ? { mode } : {}), ...(placement ? { placement } : {}) },
+      );
       return b.build();
     });
 
