@@ -181,7 +181,7 @@ describe("issue 17's fields on the real Swarm", () => {
     old.TaskTemplate = {
       ...old.TaskTemplate,
       Networks: [{ Target: NET, Aliases: [] }],
-    } as Docker.ContainerTaskSpec;
+    };
     await docker.createService(old);
     const before = await inspect(plain.name);
     expect(before.UpdateConfig).toEqual({
