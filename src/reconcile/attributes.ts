@@ -3,7 +3,7 @@ import type { DefaultedField, ServiceFields, UpdatePolicyFields } from "../swarm
 import { isOwnLabel } from "../domain/names.js";
 import { pinConstraint } from "./desiredFields.js";
 import { formatList, formatMount, formatPorts, formatReplicas } from "./diff.js";
-import { formatDuration } from "./formatDuration.js";
+import { formatDuration } from "../manifest/durations.js";
 import { DEFAULT_MARK, formatPreferences, formatTest } from "./policyDiff.js";
 import { SET } from "./redact.js";
 import type { NodeChoice, PlannedNode } from "./types.js";

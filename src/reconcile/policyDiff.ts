@@ -6,7 +6,7 @@ import type {
   ServiceFields,
   UpdatePolicyFields,
 } from "../swarm/types.js";
-import { formatDuration } from "./formatDuration.js";
+import { formatDuration } from "../manifest/durations.js";
 import type { FieldChange } from "./types.js";
 
 /**

@@ -66,11 +66,11 @@ describe("formatDuration", () => {
   it.each([
     [0, "0s"],
     [10, "10ns"],
-    [1500, "1.5us"],
+    [1500, "1.5µs"],
     [500_000_000, "500ms"],
     [30 * S, "30s"],
     [90 * S, "1m30s"],
-    [3600 * S, "1h0m0s"],
+    [3600 * S, "1h"],
     [60.5 * S, "1m0.5s"],
   ])("%d ns is %s", (ns, text) => {
     expect(formatDuration(ns)).toBe(text);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AppSpec } from "../../../src/manifest/types.js";
 import { desiredFields } from "../../../src/reconcile/desiredFields.js";
 import { diffFields } from "../../../src/reconcile/diff.js";
-import { formatDuration } from "../../../src/reconcile/formatDuration.js";
+import { formatDuration } from "../../../src/manifest/durations.js";
 import { plan } from "../../../src/reconcile/plan.js";
 import { DEFAULT_MARK, isDefaultChange } from "../../../src/reconcile/policyDiff.js";
 import { DEFAULT_ROLLBACK_POLICY, DEFAULT_UPDATE_POLICY } from "../../../src/reconcile/serviceDefaults.js";
