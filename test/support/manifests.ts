@@ -5,6 +5,13 @@ import { stringify } from "yaml";
 
 export const IMAGE = process.env.ALACRITY_TEST_IMAGE ?? "alacrity-test/busybox:1";
 
+/**
+ * What the test apps run by default: a sleep that ends on SIGTERM, as a real server does. A bare
+ * `sleep` as PID 1 ignores SIGTERM, so Swarm would wait out the whole stop grace period (60 s for
+ * a persistent app) on every update, drain and removal.
+ */
+export const SLEEP_COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"];
+
 /** A manifest document as YAML text; `spec` is merged over a runnable default. */
 export function appYaml(
   name: string,
@@ -15,7 +22,7 @@ export function appYaml(
     apiVersion: "alacrity.dev/v1",
     kind: "App",
     metadata: { name, ...metadata },
-    spec: { image: IMAGE, command: ["sleep", "3600"], ...spec },
+    spec: { image: IMAGE, command: SLEEP_COMMAND, ...spec },
   });
 }
 
