@@ -27,7 +27,11 @@ const NET_CLIENT = `${P}net-client`;
 const MISSING_PATH = "/srv/t-mn-missing/uploads";
 
 /** Writes, once per container of the app's volume, the container's ID: the data of the first one stays. */
-const RECORD_FIRST = ["sh", "-c", "test -f /data/first || hostname > /data/first; exec sleep 3600"];
+const RECORD_FIRST = [
+  "sh",
+  "-c",
+  "test -f /data/first || hostname > /data/first; trap 'exit 0' TERM; sleep 3600 & wait",
+];
 
 const log = (message: string): void => console.log(`[multinode placement] ${message}`);
 
@@ -388,6 +392,62 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     manifests.delete("net-client.yaml");
     const removed = await onFreshDir("apply");
     expect(removed.code, show(removed)).toBe(0);
+  });
+
+  it("a global app runs one task on each node; a spread preference splits replicas over a node label", async () => {
+    const GLOBAL = `${P}global`;
+    const SPREAD = `${P}spread`;
+    // Two zones: node-1 alone in zone a, node-2 and node-3 in zone b.
+    for (const [hostname, zone] of [
+      ["node-1", "a"],
+      ["node-2", "b"],
+      ["node-3", "b"],
+    ] as const) {
+      const labelled = await swarm
+        .node("node-1")
+        .container.exec(["docker", "node", "update", "--label-add", `zone=${zone}`, hostname]);
+      expect(labelled.exitCode, labelled.output).toBe(0);
+    }
+    manifests.set("global.yaml", appYaml(GLOBAL, { mode: "global" }));
+    manifests.set(
+      "spread.yaml",
+      appYaml(SPREAD, { replicas: 4, placement: { preferences: [{ spread: "node.labels.zone" }] } }),
+    );
+    const applied = await onFreshDir("apply", "--wait", "--timeout", "90");
+    expect(applied.code, show(applied)).toBe(0);
+    expect((await service(GLOBAL))?.Spec?.Mode).toEqual({ Global: {} });
+    await waitUntilRunningOn(GLOBAL, ["node-1", "node-2", "node-3"]);
+    // Spread over zones: half of the 4 tasks in zone a (node-1 only), half in zone b.
+    const spread = await runningOn(SPREAD);
+    expect(
+      spread.filter((h) => h === "node-1"),
+      spread.join(", "),
+    ).toHaveLength(2);
+    expect(
+      spread.filter((h) => h !== "node-1"),
+      spread.join(", "),
+    ).toHaveLength(2);
+    // Positive control of the preference: the spec carries it as written.
+    expect((await service(SPREAD))?.Spec?.TaskTemplate?.Placement?.Preferences).toEqual([
+      { Spread: { SpreadDescriptor: "node.labels.zone" } },
+    ]);
+    const again = await onFreshDir("plan");
+    expect(again.code, show(again)).toBe(0);
+    manifests.delete("global.yaml");
+    manifests.delete("spread.yaml");
+    const removed = await onFreshDir("apply");
+    expect(removed.code, show(removed)).toBe(0);
+  });
+
+  it("a persistent app's service stops its task with a 60 s grace period (Swarm's default is 10 s)", async () => {
+    const spec = (await service(BY_HOST))?.Spec?.TaskTemplate as {
+      ContainerSpec?: { StopGracePeriod?: number };
+    };
+    expect(spec.ContainerSpec?.StopGracePeriod).toBe(60_000_000_000);
+    // Positive control: a stateless app keeps Swarm's default (no grace period in its spec).
+    const web = (await service(WEB))?.Spec?.TaskTemplate as { ContainerSpec?: { StopGracePeriod?: number } };
+    expect(web.ContainerSpec).toBeDefined();
+    expect(web.ContainerSpec?.StopGracePeriod).toBeUndefined();
   });
 
   it("a stopped node: its persistent apps wait there, status says it is down, stateless apps run elsewhere", async () => {
