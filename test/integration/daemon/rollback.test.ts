@@ -52,7 +52,7 @@ function web(version: string, page: string | undefined): string {
 
 const show = (r: CliResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-  runCli([...args, "--instance", INSTANCE], { env, timeoutMs: 180_000 });
+  runCli([...args, "--instance", INSTANCE], { env, timeoutMs: 300_000 });
 
 async function service(name: string): Promise<Docker.Service | undefined> {
   const list = await docker.listServices({ filters: { name: [name] } });
@@ -85,13 +85,16 @@ describe("health checks and rollbacks on the real Swarm", () => {
       appYaml(
         SICK,
         {
-          // Swarm restarts it after each failure; the wait gives up after a few failed tasks.
+          // Swarm restarts it after each failure; the wait gives up after a few failed tasks. A
+          // bare sleep ignores the SIGTERM Swarm stops an unhealthy container with, so the task
+          // fails ("unhealthy container"); one that exits 0 on it ends "complete" (README, Limits).
+          command: ["sleep", "3600"],
           healthcheck: { test: ["CMD-SHELL", "echo probe-says-no; exit 1"], interval: "1s", retries: 1 },
         },
         SUITE_LABELS,
       ),
     );
-    const applied = await cli(["apply", "--dir", dir.path, "--wait", "--timeout", "120"]);
+    const applied = await cli(["apply", "--dir", dir.path, "--wait", "--timeout", "240"]);
     expect(applied.code, show(applied)).toBe(1);
     expect(applied.stdout + applied.stderr).toMatch(new RegExp(`${SICK}.*unhealthy.*probe-says-no`, "s"));
     // web converged healthy: its one task runs (Swarm marks it running only once its check passed).
@@ -100,7 +103,7 @@ describe("health checks and rollbacks on the real Swarm", () => {
     expect(webRow).toMatch(/running \(healthy\)/);
     const sickRow = status.stdout.split("\n").find((l) => l.startsWith(`${SICK} `)) ?? status.stdout;
     expect(sickRow).toMatch(/unhealthy: probe-says-no/);
-  }, 300_000);
+  }, 420_000);
 
   it("an update that fails its check is rolled back by Swarm, reported, and not applied again until the manifest changes", async () => {
     dir = new AppsDir("alacrity-rollback");
@@ -124,6 +127,19 @@ describe("health checks and rollbacks on the real Swarm", () => {
     const planned = await cli(["plan", "--dir", dir.path]);
     expect(planned.stdout).toMatch(/held: the manifest's spec was rolled back by Swarm/);
     expect(planned.stdout).toContain(`alacrity apply --retry ${WEB}`);
+
+    // --retry of an app that is not held changes nothing and says so; of the held one, applies
+    // the held spec once more (Swarm starts a new update, which fails and is rolled back again).
+    const notHeld = await cli(["apply", "--dir", dir.path, "--retry", `${P}nope`]);
+    expect(notHeld.code, show(notHeld)).toBe(1);
+    expect(notHeld.stdout + notHeld.stderr).toContain(`${P}nope`);
+    const before = (await service(WEB))?.UpdateStatus?.StartedAt;
+    const retried = await cli(["apply", "--dir", dir.path, "--retry", WEB, "--wait", "--timeout", "150"]);
+    expect(retried.code, show(retried)).toBe(1);
+    expect(retried.stdout + retried.stderr).toMatch(new RegExp(`${WEB}.*rolled back`, "s"));
+    expect((await service(WEB))?.UpdateStatus?.StartedAt).not.toBe(before);
+    const heldAgain = await cli(["plan", "--dir", dir.path]);
+    expect(heldAgain.stdout).toMatch(/held: the manifest's spec was rolled back by Swarm/);
 
     // A daemon left running for 60 s, resyncing every second, makes no update call to web.
     proxy = await startDockerProxy({ socketPath: join(dir.path, "..", `${P}proxy-${process.pid}.sock`) });
