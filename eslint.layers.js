@@ -14,6 +14,7 @@ export const LAYERS = {
   swarm: { values: ["domain"], types: ["manifest"] },
   execute: { values: ["domain"], types: ["reconcile", "swarm"] },
   content: { values: ["domain", "manifest"], types: ["reconcile", "swarm"] },
+  compose: { values: ["domain", "manifest"], types: ["swarm"] },
   apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "content"] },
   controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply", "content"] },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
@@ -31,6 +32,7 @@ export const LAYERS = {
       "gitsource",
       "http",
       "content",
+      "compose",
     ],
   },
 };
