@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import { plan } from "../reconcile/plan.js";
-import { summarizeStatus } from "../reconcile/status.js";
+import { hasHealthcheck, summarizeStatus } from "../reconcile/status.js";
 import type { StatusRow } from "../reconcile/status.js";
 import { resolveHostPaths } from "../apply/resolveHostPaths.js";
 import { resolveContents } from "../content/index.js";
@@ -19,7 +19,7 @@ import { renderStatusTable } from "./render/statusTable.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
 import { leaseFromLabels, leaseServiceName } from "../swarm/leaseRecord.js";
 import type { ObservedState } from "../swarm/types.js";
-import { lastProbeOutputs } from "../swarm/index.js";
+import { lastProbeOutputs, withEndedHealth } from "../swarm/index.js";
 import type { ProbeOutput } from "../swarm/index.js";
 import { isManagedBy } from "../reconcile/managed.js";
 import type Docker from "dockerode";
@@ -34,7 +34,7 @@ interface StatusCommandOptions extends DirOptions {
  */
 export async function statusDocument(options: DirOptions): Promise<StatusDocument> {
   const docker = openDocker();
-  const observed = await observeOrExit(docker);
+  const observed = await withOwnTaskHealth(docker, await observeOrExit(docker), options.instance);
   const lease = controllerLease(observed, options.instance);
   const probes = await probesOf(docker, observed, options.instance);
   if (!options.dir) {
@@ -50,6 +50,18 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
     contents: await resolveContents(desired, contentOptionsOf(options, options.dir)),
   });
   return { apps: summarizeStatus(observed, desired, p, { instance: options.instance, probes }), lease };
+}
+
+/** The state with our tasks that a health check stopped read as health failures (`withEndedHealth`). */
+async function withOwnTaskHealth(
+  docker: Docker,
+  observed: ObservedState,
+  instance: string,
+): Promise<ObservedState> {
+  const checked = new Set(
+    observed.services.filter((s) => isManagedBy(s, instance) && hasHealthcheck(s)).map((s) => s.id),
+  );
+  return { ...observed, tasks: await withEndedHealth(docker, observed.tasks, checked) };
 }
 
 /**

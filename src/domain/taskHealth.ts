@@ -25,6 +25,21 @@ export type ProbeOutput =
 /** Swarm's `Status.Err` for a task whose container its health check declared unhealthy. */
 const UNHEALTHY = /unhealthy container/;
 
+/**
+ * Swarm stops a container its health check declared unhealthy; a program that then exits 0 (as
+ * servers do on SIGTERM) ends its task `complete`, with no error, as if it had finished its work.
+ * Its container still says `unhealthy`, so such a task is read as the health failure it was.
+ */
+export const ENDED_UNHEALTHY =
+  "unhealthy container: stopped by its failing health check (it exited 0, so Swarm says complete)";
+
+/** The task as the health failure it was (see `ENDED_UNHEALTHY`). */
+export const asHealthFailure = <T extends TaskHealthFields>(task: T): T => ({
+  ...task,
+  state: "failed",
+  error: ENDED_UNHEALTHY,
+});
+
 /** A task that failed because its health check did not pass. */
 export const failedHealthCheck = (task: TaskHealthFields): boolean =>
   task.state === "failed" && UNHEALTHY.test(task.error ?? "");

@@ -24,6 +24,10 @@ export interface RolledBack {
  * is that spec's newest task error ("task: non-zero exit (137): dockerexec: unhealthy container"),
  * more telling than Swarm's "rollback completed", else Swarm's message.
  */
+/** Why Swarm rolled back when the failed spec's task ended with exit code 0 (Swarm: `complete`). */
+export const ENDED_DURING_UPDATE =
+  "a task of this spec ended (exit 0, Swarm says complete) while Swarm monitored the update; a failing health check stops a program so";
+
 export function detectRollback(
   service: ObservedService | undefined,
   tasks: readonly ObservedTask[],
@@ -35,7 +39,10 @@ export function detectRollback(
   const hash = own.find((t) => t.specHash !== undefined && t.specHash !== running)?.specHash;
   if (hash === undefined) return undefined;
   const error = own.find((t) => t.specHash === hash && t.error)?.error;
-  return { hash, reason: error ?? status.message };
+  if (error !== undefined) return { hash, reason: error };
+  // No error: its program exited 0, as one does when a failing health check stops it.
+  const ended = own.some((t) => t.specHash === hash && t.state === "complete");
+  return { hash, reason: ended ? ENDED_DURING_UPDATE : status.message };
 }
 
 /** What the planner does about one app's hold. */

@@ -300,7 +300,7 @@ function stateOf(
 }
 
 /** A check of its own in the service's spec (`NONE` disables the image's). The image's own check is not known here. */
-function hasHealthcheck(service: ObservedService): boolean {
+export function hasHealthcheck(service: ObservedService): boolean {
   const test = service.fields.healthcheck?.test;
   return test !== undefined && test.length > 0 && test[0] !== "NONE";
 }

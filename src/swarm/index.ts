@@ -16,4 +16,5 @@ export type { EventWatch, SwarmEvent } from "./events.js";
 export { countRequests, countingDocker } from "./requestCounter.js";
 export type { CountedRequest, RequestCounter } from "./requestCounter.js";
 export { lastProbeOutputs } from "./probeOutput.js";
+export { withEndedHealth } from "./endedHealth.js";
 export type { ProbeOutput } from "./probeOutput.js";

@@ -145,12 +145,16 @@ const FAILED_STATES = new Set(["failed", "rejected"]);
  * or rejected task of each service, so its error text stays visible while Swarm retries. That
  * failed task is also what tells a rollback's failed spec (its `specHash`, see reconcile/holds.ts):
  * the rolled-back tasks are all of the failed spec, and the newest of them is kept this way.
+ * The newest `complete` task of each service is kept too: a program that exits 0 when its
+ * failing health check stops it ends so (see `withEndedHealth`), and Swarm's updater counts that
+ * as a failure and rolls back, so that task is the failure a status and a hold must see.
  */
 export function relevantTasks(tasks: ObservedTask[]): ObservedTask[] {
   const newestFirst = newestTasksFirst(tasks);
   const keep = new Set<ObservedTask>();
   const seenSlots = new Set<string>();
   const seenFailure = new Set<string>();
+  const seenComplete = new Set<string>();
   for (const task of newestFirst) {
     const slot = `${task.serviceId}/${task.slot ?? `node:${task.nodeId ?? ""}`}`;
     if (task.desiredState === "running") keep.add(task);
@@ -160,6 +164,10 @@ export function relevantTasks(tasks: ObservedTask[]): ObservedTask[] {
     }
     if (FAILED_STATES.has(task.state) && !seenFailure.has(task.serviceId)) {
       seenFailure.add(task.serviceId);
+      keep.add(task);
+    }
+    if (task.state === "complete" && !seenComplete.has(task.serviceId)) {
+      seenComplete.add(task.serviceId);
       keep.add(task);
     }
   }

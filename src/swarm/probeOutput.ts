@@ -47,7 +47,8 @@ export function oneLine(text: string, max = PROBE_OUTPUT_MAX): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-async function localNodeId(docker: Docker): Promise<string> {
+/** The Swarm node ID of the engine we talk to: only its containers can be inspected. */
+export async function localNodeId(docker: Docker): Promise<string> {
   try {
     const info = (await docker.info()) as { Swarm?: { NodeID?: string } };
     return info.Swarm?.NodeID ?? "";
@@ -57,22 +58,38 @@ async function localNodeId(docker: Docker): Promise<string> {
 }
 
 interface RawHealth {
-  State?: { Health?: { Log?: { ExitCode?: number; Output?: string }[] | null } };
+  State?: {
+    Health?: { Status?: string; Log?: { ExitCode?: number; Output?: string }[] | null };
+  };
 }
 
-async function probeOf(docker: Docker, containerId: string): Promise<ProbeOutput> {
+/** A container's health: Docker's status (`healthy`, `unhealthy`, `starting`) and its last probe. */
+export interface ContainerHealth {
+  status?: string;
+  probe: ProbeOutput;
+}
+
+/** Inspects one container of this engine; a container that is gone has no health (`none`). */
+export async function containerHealth(docker: Docker, containerId: string): Promise<ContainerHealth> {
   let inspected: RawHealth;
   try {
     inspected = await docker.getContainer(containerId).inspect();
   } catch (err) {
-    if (statusCodeOf(err) === 404) return { kind: "none" };
+    if (statusCodeOf(err) === 404) return { probe: { kind: "none" } };
     throw toDockerError(err, `cannot inspect container ${containerId.slice(0, 12)}`);
   }
-  const last = inspected.State?.Health?.Log?.at(-1);
-  if (!last) return { kind: "none" };
+  const health = inspected.State?.Health;
+  const last = health?.Log?.at(-1);
+  if (!last) return { status: health?.Status, probe: { kind: "none" } };
   const text = oneLine(last.Output ?? "");
   return {
-    kind: "output",
-    text: text || `the probe exited with code ${last.ExitCode ?? "?"} and printed nothing`,
+    status: health?.Status,
+    probe: {
+      kind: "output",
+      text: text || `the probe exited with code ${last.ExitCode ?? "?"} and printed nothing`,
+    },
   };
 }
+
+const probeOf = async (docker: Docker, containerId: string): Promise<ProbeOutput> =>
+  (await containerHealth(docker, containerId)).probe;

@@ -10,6 +10,8 @@ import { swarmReason } from "../domain/updateOutcome.js";
 import { failedHealthCheck, healthPending } from "../domain/taskHealth.js";
 import type { ProbeOutput } from "../domain/taskHealth.js";
 import { lastProbeOutputs } from "./probeOutput.js";
+import { withEndedHealth } from "./endedHealth.js";
+import type { EndedHealth } from "./endedHealth.js";
 import { updateStatusFromRaw } from "./updateStatus.js";
 import { specHashOf, startingText, taskErrorText, updateVerdict } from "./waitOutcome.js";
 import type { UpdateContext, WaitProblem } from "./waitOutcome.js";
@@ -71,7 +73,9 @@ export const PINNED_NODE_GRACE_MS = 5_000;
  * the nodes), the first poll's service list made before the other two. Once, at the end, and
  * only for apps that are not ok and have a task that is starting or failed its health check:
  * one `info` and one container inspect per such task, for the last probe output
- * (`lastProbeOutputs`). The result carries, for services that are not converged, the error text
+ * (`lastProbeOutputs`). A task of a checked service that ends `complete` is inspected once, the
+ * first poll that sees it, to learn whether its health check stopped it (`withEndedHealth`).
+ * The result carries, for services that are not converged, the error text
  * Swarm gave their failing tasks, why the node a persistent app is pinned to cannot run it, or
  * why Swarm rolled back or paused the update.
  */
@@ -94,6 +98,7 @@ export async function waitForTasks(
   const unusableSince = new Map<string, number>();
   /** Swarm's reason for a rollback, by service ID: it says it while rolling back, not after. */
   const reasons = new Map<string, string>();
+  const endedHealth: EndedHealth = new Map();
 
   for (let attempt = 0; ; attempt++) {
     let tasks: ObservedTask[] = [];
@@ -112,6 +117,8 @@ export async function waitForTasks(
     } catch (err) {
       throw toDockerError(err, "cannot wait for tasks");
     }
+    const checked = new Set(services.filter(hasHealthcheck).map((service) => service.ID));
+    tasks = await withEndedHealth(docker, tasks, checked, endedHealth);
     const byName = new Map(services.map((service) => [service.Spec?.Name ?? "", service]));
     const hostnames = new Map(nodes.map((node) => [node.id, node.hostname || node.id]));
     const polledAt = clock.now();

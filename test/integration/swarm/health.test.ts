@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL } from "../../../src/domain/names.js";
 import { observe } from "../../../src/swarm/observe.js";
 import { lastProbeOutputs } from "../../../src/swarm/probeOutput.js";
+import { withEndedHealth } from "../../../src/swarm/endedHealth.js";
 import { countRequests } from "../../../src/swarm/requestCounter.js";
 import { waitForTasks } from "../../../src/swarm/waitForTasks.js";
 import type { WaitResult } from "../../../src/swarm/waitForTasks.js";
@@ -42,6 +43,7 @@ interface ServiceOptions {
   test: string[];
   startPeriod?: number;
   update?: Docker.UpdateConfig;
+  command?: string[];
 }
 
 /** A managed-looking service (instance and app labels), so `status` lists it. */
@@ -59,7 +61,7 @@ function serviceSpec(name: string, options: ServiceOptions): Docker.CreateServic
       // The Engine API's field is `Healthcheck`; dockerode's types spell it `HealthCheck`.
       ContainerSpec: {
         Image: IMAGE,
-        Command: HTTPD(2),
+        Command: options.command ?? HTTPD(2),
         Healthcheck: {
           Test: options.test,
           Interval: 1 * S,
@@ -108,6 +110,34 @@ describe("health checks in waitForTasks and status", () => {
     const row = summarizeStatus(observed, undefined, undefined, { instance: INSTANCE, probes }).find(
       (r) => r.name === app,
     );
+    expect(row).toMatchObject({ state: "unhealthy", health: "unhealthy" });
+    expect(row?.reason).toContain("unhealthy: probe says no");
+  });
+
+  it("reports as unhealthy an app that exits 0 when its failing check stops it (Swarm says complete)", async () => {
+    const app = `${PREFIX}clean-exit`;
+    // A server that ends cleanly on SIGTERM, as most do: Swarm records its task `complete`.
+    const command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"];
+    await docker.createService(serviceSpec(app, { hash: "h1", test: FAILING_PROBE, command }));
+    const hostname = ((await docker.info()) as { Name: string }).Name;
+    const results = await waitForTasks(engine, [app], 120_000, 250);
+    expect(results[app]).toMatchObject({ ok: false, failed: true, problem: "unhealthy", running: 0 });
+    expect(results[app]?.errors).toContainEqual({ node: hostname, text: "unhealthy: probe says no" });
+
+    // Swarm itself calls those tasks complete, with no error: only their containers tell.
+    const observed = await observe(engine);
+    const own = observed.tasks.filter(
+      (t) => t.serviceId === observed.services.find((s) => s.name === app)?.id,
+    );
+    expect(own.some((t) => t.state === "complete" && !t.error)).toBe(true);
+    expect(own.some((t) => t.state === "failed")).toBe(false);
+    const checked = new Set(own.map((t) => t.serviceId));
+    const tasks = await withEndedHealth(engine, observed.tasks, checked);
+    const probes = await lastProbeOutputs(engine, tasks);
+    const row = summarizeStatus({ ...observed, tasks }, undefined, undefined, {
+      instance: INSTANCE,
+      probes,
+    }).find((r) => r.name === app);
     expect(row).toMatchObject({ state: "unhealthy", health: "unhealthy" });
     expect(row?.reason).toContain("unhealthy: probe says no");
   });

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdConfigName, LABEL } from "../../../src/domain/names.js";
-import { detectRollback } from "../../../src/reconcile/holds.js";
+import { detectRollback, ENDED_DURING_UPDATE } from "../../../src/reconcile/holds.js";
 import { DockerError, isRetryable } from "../../../src/swarm/errors.js";
 import { execute } from "../../../src/swarm/execute.js";
 import { observe } from "../../../src/swarm/observe.js";
@@ -139,7 +139,13 @@ describe("observe: what Swarm leaves after a failed update", () => {
     const exits = `${PREFIX}exits`;
     const unhealthy = `${PREFIX}unhealthy`;
     const paused = `${PREFIX}paused`;
+    const cleanExit = `${PREFIX}clean-exit`;
     await Promise.all([
+      // Ends cleanly when its failing check stops it: Swarm says complete, and still rolls back.
+      failUpdate(cleanExit, "rollback", {
+        Args: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
+        Healthcheck: { Test: ["CMD-SHELL", "false"], Interval: 1_000_000_000, Retries: 1 },
+      }),
       failUpdate(exits, "rollback", { Args: ["sh", "-c", "sleep 1; exit 3"] }),
       failUpdate(unhealthy, "rollback", {
         Healthcheck: { Test: ["CMD-SHELL", "false"], Interval: 1_000_000_000, Retries: 1 },
@@ -147,10 +153,11 @@ describe("observe: what Swarm leaves after a failed update", () => {
       failUpdate(paused, "pause", { Args: ["sh", "-c", "sleep 1; exit 3"] }),
     ]);
 
-    const [exited, sick, pause] = await Promise.all([
+    const [exited, sick, pause, clean] = await Promise.all([
       observedWhen(exits, "rollback_completed"),
       observedWhen(unhealthy, "rollback_completed"),
       observedWhen(paused, "paused"),
+      observedWhen(cleanExit, "rollback_completed"),
     ]);
 
     // Rolled back: the service runs h-good again, Swarm's message no longer names the failure,
@@ -170,6 +177,16 @@ describe("observe: what Swarm leaves after a failed update", () => {
     expect(detectRollback(sick.service, sick.observed.tasks)).toEqual({
       hash: "h-bad",
       reason: "task: non-zero exit (137): dockerexec: unhealthy container",
+    });
+
+    expect(
+      clean.observed.tasks.some(
+        (t) => t.serviceId === clean.service.id && t.specHash === "h-bad" && t.state === "complete",
+      ),
+    ).toBe(true);
+    expect(detectRollback(clean.service, clean.observed.tasks)).toEqual({
+      hash: "h-bad",
+      reason: ENDED_DURING_UPDATE,
     });
 
     // Paused: the failed spec stays in place, so it is not a rollback to hold.

@@ -137,6 +137,11 @@ describe("relevantTasks", () => {
     ...(error ? { error } : {}),
   });
 
+  const keptIds = (history: ObservedTask[]): string[] =>
+    relevantTasks(history)
+      .map((t) => t.id)
+      .sort();
+
   it("keeps the newest task per slot and the newest failure, drops the older history", () => {
     const history = [
       task("old-failed", 1, "rejected", "shutdown", "2026-01-01T00:00:01.5Z", "older error"),
@@ -145,11 +150,18 @@ describe("relevantTasks", () => {
       task("old-shutdown", 2, "shutdown", "shutdown", "2026-01-01T00:00:00Z"),
       task("running", 2, "running", "running", "2026-01-01T00:00:03Z"),
     ];
-    expect(
-      relevantTasks(history)
-        .map((t) => t.id)
-        .sort(),
-    ).toEqual(["failed", "pending", "running"]);
+    expect(keptIds(history)).toEqual(["failed", "pending", "running"]);
+  });
+
+  it("keeps the newest complete task of a service: it may be a health check's failure", () => {
+    const history = [
+      task("old-complete", 1, "complete", "shutdown", "2026-01-01T00:00:01Z"),
+      task("complete", 1, "complete", "shutdown", "2026-01-01T00:00:02Z"),
+      task("starting", 1, "starting", "running", "2026-01-01T00:00:03Z"),
+      task("old-shutdown", 2, "shutdown", "shutdown", "2026-01-01T00:00:00Z"),
+      task("running", 2, "running", "running", "2026-01-01T00:00:03Z"),
+    ];
+    expect(keptIds(history)).toEqual(["complete", "running", "starting"]);
   });
 
   it("orders timestamps whose fractions differ in length correctly", () => {
