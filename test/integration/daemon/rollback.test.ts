@@ -160,7 +160,10 @@ describe("health checks and rollbacks on the real Swarm", () => {
     );
     expect(reads).toBeGreaterThan(10);
     expect(updates()).toBe(0);
-    expect(daemon.logs().filter((l) => /rolled back/.test(String(l.msg))).length).toBeLessThanOrEqual(1);
+    // `apply` wrote the hold record, so this daemon has no new rollback to tell (once per failed
+    // spec: test/unit/controller/daemon.test.ts shows the first telling).
+    expect(daemon.logs().filter((l) => /Swarm rolled back the update/.test(String(l.msg)))).toEqual([]);
+    expect(daemon.logs().some((l) => l.msg === "daemon starting")).toBe(true);
 
     // Positive control: a manifest edit is applied by the same daemon.
     dir.write("web.yaml", web("3", "ok3"));
