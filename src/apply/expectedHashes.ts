@@ -20,3 +20,18 @@ export function expectedHashes(observed: ObservedState, plan: Plan): Map<string,
   }
   return hashes;
 }
+
+/**
+ * The spec hash the new tasks of each app carry when `apply` replaces them: a create, or an
+ * update that restarts (the executor keeps the old task label only when it does not), for
+ * `waitForTasks`' `taskHashes`.
+ */
+export function startedTaskHashes(plan: Plan): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const action of plan.actions) {
+    const replaces = action.kind === "create" || (action.kind === "update" && action.restarts !== false);
+    const hash = replaces ? action.fields.labels[LABEL.hash] : undefined;
+    if (hash !== undefined) hashes.set(action.app, hash);
+  }
+  return hashes;
+}

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { converge } from "../apply/converge.js";
 import type { ConvergeResult } from "../apply/converge.js";
 import { dockerSwarmPort } from "../apply/dockerSwarmPort.js";
-import { expectedHashes } from "../apply/expectedHashes.js";
+import { expectedHashes, startedTaskHashes } from "../apply/expectedHashes.js";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import { formatError } from "../manifest/types.js";
 import type { DesiredState } from "../manifest/types.js";
@@ -119,6 +119,7 @@ export function registerApplyCommand(program: Command): void {
           undefined,
           {
             expectedHashes: expectedHashes(observed, result.plan),
+            taskHashes: startedTaskHashes(result.plan),
           },
         );
       }

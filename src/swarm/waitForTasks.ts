@@ -56,6 +56,12 @@ export interface WaitOptions {
    * back to is history. Without it, every rollback on record counts.
    */
   expectedHashes?: ReadonlyMap<string, string>;
+  /**
+   * Per app just created or updated in a way that replaces its tasks: the spec hash its new tasks
+   * carry (`LABEL.taskHash`). Only such tasks count as running: right after the update call,
+   * before Swarm's updater has begun, the old tasks still run and the update status says nothing.
+   */
+  taskHashes?: ReadonlyMap<string, string>;
   /** Called with every poll's results but the last (which is returned): progress, and tests. */
   onPoll?: (results: Readonly<Record<string, WaitResult>>) => void;
 }
@@ -145,7 +151,7 @@ export async function waitForTasks(
       }
       const own = tasks.filter((task) => task.serviceId === service.ID);
       const draft = withPinnedNode(
-        draftFor(desiredOf(service), own, hostnames, hasHealthcheck(service)),
+        draftFor(desiredOf(service), own, hostnames, hasHealthcheck(service), options.taskHashes?.get(name)),
         blocked.get(service.ID),
         givenUp,
       );
@@ -343,9 +349,12 @@ function draftFor(
   tasks: ObservedTask[],
   hostnames: ReadonlyMap<string, string>,
   checked: boolean,
+  taskHash: string | undefined,
 ): Draft {
   const wanted = tasks.filter((task) => task.desiredState === "running");
-  const running = wanted.filter((task) => task.state === "running").length;
+  const running = wanted.filter(
+    (task) => task.state === "running" && (taskHash === undefined || task.specHash === taskHash),
+  ).length;
   const ok = running === desired && wanted.length === running;
   const taskErrors = errorsOf(tasks, hostnames);
   const draft: Draft = {
