@@ -42,7 +42,7 @@ export function yamlToNode(doc: Document, text: string, lineCounter: LineCounter
         here,
       );
     }
-    if (isMap(node)) return convertMap(node.items as Pair[], at(node, fallback));
+    if (isMap(node)) return convertMap(node.items, at(node, fallback));
     return scalarNode(null, fallback);
   };
 
@@ -99,7 +99,12 @@ function isMergeKey(key: unknown): boolean {
 }
 
 function keyName(key: unknown, at: SourcePosition): string {
-  if (isScalar(key) && key.value !== null && typeof key.value !== "object") return String(key.value);
+  if (isScalar(key)) {
+    const value = key.value;
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+      return String(value);
+  }
   throw new ComposeKeyError(at, "a key must be a name (a string or a number), not a list, a map or null");
 }
 
@@ -107,5 +112,6 @@ function scalarValue(value: unknown): ComposeScalar {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
-  return String(value);
+  // The core schema yields nothing else; a custom tag's value is kept as its text.
+  return value instanceof Date ? value.toISOString() : (JSON.stringify(value) ?? null);
 }
