@@ -24,7 +24,7 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Do
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   let line = 1;
   let i = 0;
-  const fail = (col: number, message: string, at = line): DotenvResult => ({
+  const fail = (at: number, col: number, message: string): DotenvResult => ({
     ok: false,
     error: { file, line: at, col, message },
   });
@@ -46,12 +46,14 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Do
     const rest = statement.slice(k).replace(/^[ \t]+/, "");
     if (key === "")
       return fail(
+        startLine,
         keyCol,
         "a line must start with a variable name (letters, digits, _ . - [ ]), as in KEY=value",
       );
     if (rest === "" || rest.startsWith("#")) continue;
     if (!rest.startsWith("=") && !rest.startsWith(":"))
       return fail(
+        startLine,
         keyCol + k,
         `unexpected ${describe(statement[k]!)} after the variable name ${key}; write KEY=value`,
       );
@@ -64,9 +66,9 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Do
       const closing = closingQuote(body, valueStart, quote);
       if (closing < 0)
         return fail(
+          startLine,
           valueStart - lineStart + 1,
           `the value of ${key} opens a ${quote} quote that is never closed`,
-          startLine,
         );
       const inner = body.slice(valueStart + 1, closing);
       line = startLine + countNewlines(inner);
@@ -74,6 +76,7 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Do
       const trailing = body.slice(closing + 1, after).trim();
       if (trailing !== "" && !trailing.startsWith("#"))
         return fail(
+          line,
           closing + 1 - lineStartOf(body, closing) + 1,
           `unexpected text after the closing quote of ${key}`,
         );
@@ -88,7 +91,7 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Do
     if (expand) {
       const result = interpolateString(value, lookup);
       if (!result.ok)
-        return fail(valueStart - lineStart + 1, `the value of ${key}: ${result.message}`, startLine);
+        return fail(startLine, valueStart - lineStart + 1, `the value of ${key}: ${result.message}`);
       value = result.value;
     }
     vars.set(key, value);
