@@ -97,5 +97,13 @@ export function parseComposeText(text: string, file: string): ParsedCompose {
     return fail([
       problemAt(services.at, ["services"], "must be a map of service names to their definitions"),
     ]);
+  const notMaps =
+    services?.kind === "map" ? [...services.entries].filter(([, service]) => service.kind !== "map") : [];
+  if (notMaps.length > 0)
+    return fail(
+      notMaps.map(([name, service]) =>
+        problemAt(service.at, ["services", name], "a service must be a map of its keys (image, deploy, …)"),
+      ),
+    );
   return { ok: true, root };
 }
