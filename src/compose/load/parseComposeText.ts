@@ -7,7 +7,7 @@ import { inspectDocument, positionAt } from "../../manifest/yamlNodes.js";
 import type { ComposeLoadError } from "../composeDocument.js";
 import type { ComposeMap } from "./composeNode.js";
 import { problemAt } from "./problem.js";
-import { ComposeKeyError, yamlToNode } from "./yamlToNode.js";
+import { ComposeYamlError, yamlToNode } from "./yamlToNode.js";
 
 export type ParsedCompose = { ok: true; root: ComposeMap } | { ok: false; errors: ComposeLoadError[] };
 
@@ -85,7 +85,7 @@ export function parseComposeText(text: string, file: string): ParsedCompose {
   try {
     root = yamlToNode(doc, text, lineCounter, file);
   } catch (error) {
-    if (error instanceof ComposeKeyError) return fail([problemAt(error.at, [], error.message)]);
+    if (error instanceof ComposeYamlError) return fail([problemAt(error.at, [], error.message)]);
     throw error;
   }
   if (root.kind !== "map")

@@ -5,8 +5,8 @@ import type { SourcePosition } from "../../manifest/types.js";
 import { mapNode, scalarNode, seqNode } from "./composeNode.js";
 import type { ComposeMap, ComposeNode, ComposeScalar } from "./composeNode.js";
 
-/** A key that is not a scalar: compose keys are names. */
-export class ComposeKeyError extends Error {
+/** A YAML structure compose cannot read: a key that is not a name, a bad merge key, a cyclic alias. */
+export class ComposeYamlError extends Error {
   constructor(
     readonly at: SourcePosition,
     message: string,
@@ -25,24 +25,36 @@ export function yamlToNode(doc: Document, text: string, lineCounter: LineCounter
   const at = (node: Node | null | undefined, fallback: SourcePosition): SourcePosition =>
     node?.range ? positionAt(node.range[0], lineCounter, file) : fallback;
 
+  // The collections being converted: an alias to one of them would expand forever.
+  const open = new Set<unknown>();
   const convert = (node: unknown, fallback: SourcePosition): ComposeNode => {
     if (isAlias(node)) {
       const target = node.resolve(doc);
+      if (open.has(target))
+        throw new ComposeYamlError(at(node, fallback), "an alias refers to a collection that contains it");
       return target ? convert(target, at(target, fallback)) : scalarNode(null, at(node, fallback));
     }
+    if (!isSeq(node) && !isMap(node)) return convertScalar(node, fallback);
+    const here = at(node, fallback);
+    open.add(node);
+    try {
+      return isSeq(node)
+        ? seqNode(
+            node.items.map((item) => convert(item, here)),
+            here,
+          )
+        : convertMap(node.items, here);
+    } finally {
+      open.delete(node);
+    }
+  };
+
+  const convertScalar = (node: unknown, fallback: SourcePosition): ComposeNode => {
     if (isScalar(node)) {
       const scalar = scalarNode(scalarValue(node.value), at(node, fallback));
       const shift = verbatimShift(node, text);
       return shift === undefined ? scalar : { ...scalar, verbatim: shift };
     }
-    if (isSeq(node)) {
-      const here = at(node, fallback);
-      return seqNode(
-        node.items.map((item) => convert(item, here)),
-        here,
-      );
-    }
-    if (isMap(node)) return convertMap(node.items, at(node, fallback));
     return scalarNode(null, fallback);
   };
 
@@ -73,7 +85,7 @@ export function yamlToNode(doc: Document, text: string, lineCounter: LineCounter
     return sources.map((source) => {
       const node = convert(source, keyAt);
       if (node.kind !== "map")
-        throw new ComposeKeyError(
+        throw new ComposeYamlError(
           node.at,
           "a merge key (<<) takes a map or a list of maps, such as <<: *defaults",
         );
@@ -105,7 +117,7 @@ function keyName(key: unknown, at: SourcePosition): string {
     if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
       return String(value);
   }
-  throw new ComposeKeyError(at, "a key must be a name (a string or a number), not a list, a map or null");
+  throw new ComposeYamlError(at, "a key must be a name (a string or a number), not a list, a map or null");
 }
 
 function scalarValue(value: unknown): ComposeScalar {
