@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failures, loaded } from "./memoryProject.js";
-
-const where = (p: { file: string; line: number; col: number }) => `${p.file}:${p.line}:${p.col}`;
+import { failures, loaded, where } from "./memoryProject.js";
 
 describe("extends", () => {
   it("extends a service of the same file, by name or by {service}, merged by the merge rules", async () => {

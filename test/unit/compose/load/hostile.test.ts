@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_FILE_BYTES } from "../../../../src/manifest/limits.js";
+import { aliasBombLines } from "../../../support/hostileYaml.js";
 import { failures, loaded } from "./memoryProject.js";
 
 /** Hostile input fails with one clear error, in CPU time that does not grow out of proportion. */
@@ -12,13 +13,7 @@ async function refused(text: string): Promise<{ errors: string[]; ms: number }> 
 
 describe("hostile compose files", () => {
   it("an alias bomb (billion laughs)", async () => {
-    const levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 12; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(10)
-          .fill(`*a${i - 1}`)
-          .join(",")}]`,
-      );
+    const levels = aliasBombLines();
     const { errors, ms } = await refused(`${levels.join("\n")}\nservices: {}\n`);
     expect(errors).toEqual([expect.stringMatching(/^a\.yml:1:1: too many YAML aliases \(more than 100\)/)]);
     expect(ms).toBeLessThan(1000);

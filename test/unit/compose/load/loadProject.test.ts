@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failures, loaded } from "./memoryProject.js";
-
-const where = (p: { file: string; line: number; col: number }) => `${p.file}:${p.line}:${p.col}`;
+import { failures, loaded, where } from "./memoryProject.js";
 
 describe("loading a compose project", () => {
   it("merges the files in order and locates each value in the file that set it last", async () => {

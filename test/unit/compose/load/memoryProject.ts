@@ -42,3 +42,6 @@ export async function failures(...args: Parameters<typeof loadFromMemory>): Prom
   if (result.ok) throw new Error(`expected errors, got ${JSON.stringify(result.document.root)}`);
   return result.errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`);
 }
+
+/** A position as errors print it. */
+export const where = (p: { file: string; line: number; col: number }) => `${p.file}:${p.line}:${p.col}`;
