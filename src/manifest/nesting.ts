@@ -5,9 +5,13 @@ import { MAX_DEPTH, MAX_DOCUMENTS, MAX_FLOW_ITEMS, MAX_LINES } from "./limits.js
  * on or overflow its stack with: too many lines or flow items, or nesting too deep. Quoted
  * scalars and comments are skipped; brackets, commas and indentation inside plain or block
  * scalars are counted, which can only over-estimate, and only matters past the limits.
- * Returns the offset of the first excess and what it is, or undefined.
+ * Returns the offset of the first excess and what it is, or undefined. `what` names what the file
+ * should have been, for the message about nesting.
  */
-export function findExcessiveStructure(text: string): { offset: number; message: string } | undefined {
+export function findExcessiveStructure(
+  text: string,
+  what = "an App manifest",
+): { offset: number; message: string } | undefined {
   let flowDepth = 0;
   let flowItems = 0;
   let lines = 1;
@@ -51,7 +55,7 @@ export function findExcessiveStructure(text: string): { offset: number; message:
     if (atLineStart && flowDepth === 0) {
       atLineStart = false;
       const depth = blockDepth(text, i, indents);
-      if (depth > MAX_DEPTH) return { offset: i, message: tooDeep() };
+      if (depth > MAX_DEPTH) return { offset: i, message: tooDeep(what) };
     }
     const previous = i === 0 ? "\n" : text[i - 1];
     const atTokenStart = previous === undefined || /[\s[{,:]/.test(previous);
@@ -63,7 +67,7 @@ export function findExcessiveStructure(text: string): { offset: number; message:
       quote = ch;
     } else if (ch === "[" || ch === "{") {
       flowDepth++;
-      if (flowDepth > MAX_DEPTH) return { offset: i, message: tooDeep() };
+      if (flowDepth > MAX_DEPTH) return { offset: i, message: tooDeep(what) };
     } else if ((ch === "]" || ch === "}") && flowDepth > 0) {
       flowDepth--;
     } else if (ch === "," && flowDepth > 0 && ++flowItems > MAX_FLOW_ITEMS) {
@@ -76,8 +80,8 @@ export function findExcessiveStructure(text: string): { offset: number; message:
   return undefined;
 }
 
-function tooDeep(): string {
-  return `nesting is deeper than ${MAX_DEPTH} levels; this is not an App manifest`;
+function tooDeep(what: string): string {
+  return `nesting is deeper than ${MAX_DEPTH} levels; this is not ${what}`;
 }
 
 /**

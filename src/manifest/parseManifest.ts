@@ -3,15 +3,9 @@ import type { Document } from "yaml";
 import { positionOf, toAppSpec } from "./appSpec.js";
 import { emptyParse } from "./emptyParse.js";
 import { formatPath, show } from "./format.js";
-import {
-  MAX_ALIAS_COUNT,
-  MAX_DEPTH,
-  MAX_ERRORS_PER_DOCUMENT,
-  MAX_ERRORS_PER_FILE,
-  MAX_FILE_BYTES,
-} from "./limits.js";
+import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_ERRORS_PER_DOCUMENT, MAX_ERRORS_PER_FILE } from "./limits.js";
 import { libraryMessage } from "./libraryMessage.js";
-import { findExcessiveStructure } from "./nesting.js";
+import { hostileText } from "./hostileText.js";
 import { findProtoKeys } from "./protoKeys.js";
 import { checkDocument } from "./rules.js";
 import { configManifestSchema, secretManifestSchema } from "./contentSchema.js";
@@ -22,7 +16,6 @@ import type { NetworkManifest } from "./networkSchema.js";
 import { readOctalModes } from "./octalModes.js";
 import { appManifestSchema } from "./schema.js";
 import type { AppManifest } from "./schema.js";
-import { textPosition } from "./textPosition.js";
 import type {
   AppSpec,
   ConfigSpec,
@@ -53,8 +46,8 @@ export interface ParsedManifest {
  * make every document of the file invalid.
  */
 export function parseManifest(text: string, file: string): ParsedManifest {
-  const early = hostileTextError(text, file);
-  if (early) return fileFailure([early], file, []);
+  const early = hostileText(text, file);
+  if (early) return fileFailure([{ ...early, path: "" }], file, []);
 
   const lineCounter = new LineCounter();
   const docs: Document[] = [
@@ -199,26 +192,6 @@ function validateDocument(
   if (parsed.data.kind !== "App") return { ok: true, document: parsed.data };
   const problems = checkDocument(parsed.data);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, document: parsed.data };
-}
-
-function hostileTextError(text: string, file: string): ManifestError | undefined {
-  const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_FILE_BYTES) {
-    return {
-      file,
-      line: 1,
-      col: 1,
-      path: "",
-      message: `the file is too large (${bytes} bytes; the limit is ${MAX_FILE_BYTES}); split it into several files`,
-    };
-  }
-  const nul = text.indexOf("\0");
-  if (nul >= 0) {
-    return { ...textPosition(text, nul, file), path: "", message: "not a text file (it contains NUL bytes)" };
-  }
-  const excess = findExcessiveStructure(text);
-  if (excess) return { ...textPosition(text, excess.offset, file), path: "", message: excess.message };
-  return undefined;
 }
 
 function fileFailure(errors: ManifestError[], file: string, docs: readonly Document[]): ParsedManifest {

@@ -8,6 +8,7 @@ import { MAX_FILE_BYTES } from "../../../src/manifest/limits.js";
 import { parseManifest } from "../../../src/manifest/parseManifest.js";
 import { readManifestFile } from "../../../src/manifest/readManifestFile.js";
 import { formatError } from "../../../src/manifest/types.js";
+import { aliasBombLines } from "../../support/hostileYaml.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alacrity-hostile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,14 +32,7 @@ const header = "apiVersion: alacrity.dev/v1\nkind: App\nmetadata: {name: x}\nspe
 
 describe("hostile input fails with one clear error, fast", () => {
   it("an alias bomb (billion laughs)", async () => {
-    const levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 12; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(10)
-          .fill(`*a${i - 1}`)
-          .join(",")}]`,
-      );
-    const { errors, ms } = await load("bomb.yaml", `${levels.join("\n")}\n`);
+    const { errors, ms } = await load("bomb.yaml", `${aliasBombLines().join("\n")}\n`);
     expect(errors).toEqual([expect.stringMatching(/^bomb\.yaml:1:1: too many YAML aliases/)]);
     expect(ms).toBeLessThan(1000);
   });

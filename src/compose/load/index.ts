@@ -1,0 +1,2 @@
+export { loadCompose } from "./loadCompose.js";
+export type { LoadComposeOptions } from "./loadCompose.js";
