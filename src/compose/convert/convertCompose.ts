@@ -78,7 +78,8 @@ export function convertCompose(document: ComposeDocument, options: ConvertOption
   ];
   for (const [name, documents] of resources)
     if (documents.length > 0) files.push({ name: `${name}.yaml`, documents });
-  return { ok: true, files, findings: findings.list };
+  const byPosition = [...findings.list].sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ok: true, files, findings: byPosition };
 }
 
 const keysOf = (value: unknown): string[] => (isMap(value) ? Object.keys(value) : []);
