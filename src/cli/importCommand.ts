@@ -73,10 +73,10 @@ export function registerImportCommand(program: Command): void {
       text: manifestText(file, files, schemaPath),
     }));
     const written = writeOutput(outDir, texts, options.force);
-    if (written.existing.length > 0) {
-      const list = written.existing.map((path) => `  ${path}`);
+    if (written.refused.length > 0) {
+      const list = written.refused.map((path) => `  ${path}`);
       throw new ExitError(1, [
-        `alacrity: ${written.existing.length} file(s) exist already; nothing was written (give --force to overwrite them):`,
+        `alacrity: ${written.refused.length} file(s) exist already; nothing was written (give --force to overwrite them):`,
         ...list,
       ]);
     }

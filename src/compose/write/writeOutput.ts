@@ -9,8 +9,8 @@ import { join } from "node:path";
 
 export interface WriteResult {
   written: string[];
-  /** Files that exist already (nothing was written when any does and `force` was not given). */
-  existing: string[];
+  /** Files that exist already, without `force`: then nothing was written. */
+  refused: string[];
 }
 
 export function writeOutput(
@@ -19,7 +19,7 @@ export function writeOutput(
   force: boolean,
 ): WriteResult {
   const existing = files.map((f) => join(outDir, f.name)).filter((path) => existsSync(path));
-  if (existing.length > 0 && !force) return { written: [], existing };
+  if (existing.length > 0 && !force) return { written: [], refused: existing };
   mkdirSync(outDir, { recursive: true });
   const written = files.map((file) => {
     const path = join(outDir, file.name);
@@ -28,5 +28,5 @@ export function writeOutput(
     renameSync(temporary, path);
     return path;
   });
-  return { written, existing };
+  return { written, refused: [] };
 }
