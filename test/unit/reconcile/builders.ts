@@ -279,7 +279,6 @@ export const networkDoc = (name: string, opts: Partial<NetworkSpec> = {}): Netwo
   internal: false,
   attachable: false,
   encrypted: false,
-  external: false,
   ...opts,
 });
 export { LABEL };

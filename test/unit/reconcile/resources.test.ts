@@ -116,7 +116,7 @@ describe("networks", () => {
   it("an external network keeps its own name; a missing one rejects only the apps that use it (network-unavailable)", () => {
     const edge = withNetworks(anApp("edge").build(), "traefik");
     const desired = desiredOf([edge, anApp("web").build()], {
-      networks: new Map([["traefik", networkDoc("traefik", { external: true })]]),
+      networks: new Map([["traefik", networkDoc("traefik", { external: "traefik" })]]),
     });
     const missing = plan(desired, swarm(), OPTIONS);
     expect(missing.rejections.map((r) => [r.app, r.rule])).toEqual([["edge", "network-unavailable"]]);
