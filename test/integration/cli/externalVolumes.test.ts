@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { AppsDir, appYaml, IMAGE } from "../../support/manifests.js";
@@ -8,14 +9,17 @@ import { cleanupSuite, newDocker, removeVolumes } from "../../support/swarmClean
 
 /*
  * Issue 18 on the real Swarm: an app mounts an existing Docker volume by its full name (as
- * `docker stack deploy` names them, `<stack>_<volume>`) and reads the data already in it; an app
- * naming a volume that does not exist is rejected, since Swarm would create it empty.
+ * `docker stack deploy` names them, `<stack>_<volume>`) and reads the data already in it, on a
+ * stack's network named by an external Network document; an app naming a volume that does not
+ * exist is rejected, since Swarm would create it empty.
  */
 
 const INSTANCE = "t-ext";
 const P = "t-ext-";
 const VOLUME = "t-ext_data";
 const MISSING = "t-ext_nope";
+/** A network as `docker stack deploy` names one: `<stack>_<net>`. */
+const STACK_NET = "t-ext_default";
 const docker = newDocker();
 const dir = new AppsDir("alacrity-ext");
 const run = promisify(execFile);
@@ -24,6 +28,22 @@ const cli = (...args: string[]) => runCli([...args, "--instance", INSTANCE]);
 async function cleanup(): Promise<void> {
   await cleanupSuite(docker, INSTANCE, P);
   await removeVolumes(docker, "t-ext_");
+  // The network goes once the tasks on it are gone.
+  await eventually(
+    async () => {
+      const left = (await docker.listNetworks()).filter((n) => n.Name === STACK_NET);
+      await Promise.all(
+        left.map((n) =>
+          docker
+            .getNetwork(n.Id)
+            .remove()
+            .catch(() => undefined),
+        ),
+      );
+      return left.length === 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
 }
 
 const volumeNames = async () => ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
@@ -32,6 +52,11 @@ beforeAll(async () => {
   await cleanup();
   // The data an imported app must find: written by a one-off container, as a stack's task would.
   await run("docker", ["run", "--rm", "-v", `${VOLUME}:/d`, IMAGE, "sh", "-c", "echo x > /d/f"]);
+  await docker.createNetwork({
+    Name: STACK_NET,
+    Driver: "overlay",
+    Labels: { "com.docker.stack.namespace": "t-ext" },
+  });
 });
 
 afterAll(async () => {
@@ -40,20 +65,28 @@ afterAll(async () => {
 });
 
 describe("spec.volumes[].external on a real Swarm", () => {
-  it("mounts the existing volume with its data, and rejects an app whose volume does not exist", async () => {
+  it("mounts the existing volume with its data on the stack's network, and rejects an app whose volume does not exist", async () => {
     // The task fails unless the file is there with its content, and logs what it read.
     const reads = [
       "sh",
       "-c",
       'test "$(cat /d/f)" = x || exit 1; echo "read $(cat /d/f) from /d/f"; trap \'exit 0\' TERM; sleep 3600 & wait',
     ];
+    // It joins the stack's network too, listed by its document's name.
+    const network = stringify({
+      apiVersion: "alacrity.dev/v1",
+      kind: "Network",
+      metadata: { name: `${P}shop` },
+      spec: { external: STACK_NET },
+    });
     dir.write(
       "reader.yaml",
-      appYaml(`${P}reader`, {
+      `${network}---\n${appYaml(`${P}reader`, {
         persistent: true,
         command: reads,
         volumes: [{ external: VOLUME, containerPath: "/d" }],
-      }),
+        networks: [`${P}shop`],
+      })}`,
     );
     dir.write(
       "lost.yaml",
@@ -94,6 +127,10 @@ describe("spec.volumes[].external on a real Swarm", () => {
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );
+
+    const [stackNet] = await docker.listNetworks({ filters: { name: [STACK_NET] } });
+    const attached = (reader?.Spec?.TaskTemplate as { Networks?: { Target?: string }[] }).Networks;
+    expect(attached?.map((n) => n.Target)).toEqual([stackNet?.Id]);
 
     const status = await cli("status");
     expect(status.stdout).toMatch(
