@@ -41,7 +41,7 @@ export async function cleanupSuite(docker: Docker, instance: string, prefix: str
  * Secrets, configs and networks named after the prefix (never the shared `alacran--default`).
  * Each goes once no task uses it any more: retried for a while, like the volumes.
  */
-async function removeNamed(docker: Docker, prefix: string): Promise<void> {
+export async function removeNamed(docker: Docker, prefix: string): Promise<void> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const [secrets, configs, networks] = await Promise.all([
       docker.listSecrets(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../support/cli.js";
 import { AppsDir, appYaml, IMAGE } from "../../support/manifests.js";
 import { eventually } from "../../support/poll.js";
-import { cleanupSuite, newDocker, removeVolumes } from "../../support/swarmCleanup.js";
+import { cleanupSuite, newDocker, removeNamed, removeVolumes } from "../../support/swarmCleanup.js";
 
 /*
  * Issue 18 on the real Swarm: an app mounts an existing Docker volume by its full name (as
@@ -28,22 +28,8 @@ const cli = (...args: string[]) => runCli([...args, "--instance", INSTANCE]);
 async function cleanup(): Promise<void> {
   await cleanupSuite(docker, INSTANCE, P);
   await removeVolumes(docker, "t-ext_");
-  // The network goes once the tasks on it are gone.
-  await eventually(
-    async () => {
-      const left = (await docker.listNetworks()).filter((n) => n.Name === STACK_NET);
-      await Promise.all(
-        left.map((n) =>
-          docker
-            .getNetwork(n.Id)
-            .remove()
-            .catch(() => undefined),
-        ),
-      );
-      return left.length === 0;
-    },
-    { timeoutMs: 30_000, intervalMs: 250 },
-  );
+  // The stack-named network, once the tasks on it are gone.
+  await removeNamed(docker, "t-ext_");
 }
 
 const volumeNames = async () => ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
