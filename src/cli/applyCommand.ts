@@ -9,15 +9,11 @@ import { formatError } from "../manifest/types.js";
 import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
-import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { resolveContents } from "../content/index.js";
 import {
   addAgeKeyFileOption,
-  contentOptionsOf,
   addDirOptions,
   addOutputOption,
   addRemovalGuardOptions,
-  planOptionsOf,
   positiveNumber,
   printJson,
   requireDir,
@@ -35,6 +31,7 @@ import {
   describeWarning,
   planSummary,
 } from "./render/planText.js";
+import { planInputs } from "./planInputs.js";
 import { openDocker, startObserving } from "./swarmSession.js";
 
 interface ApplyCommandOptions extends DirOptions {
@@ -89,11 +86,7 @@ export function registerApplyCommand(program: Command): void {
       const observing = startObserving(docker);
       const desired = await loadDesiredState(dir);
       const observed = await observing;
-      const planOptions = {
-        ...planOptionsOf(options, options),
-        ...(await resolveHostPaths(desired)),
-        contents: await resolveContents(desired, contentOptionsOf(options, dir)),
-      };
+      const planOptions = await planInputs(docker, desired, options, dir, options);
       if (options.retry.length > 0) {
         const problems = retryProblems(options.retry, desired, observed, planOptions);
         if (problems.length > 0) throw new ExitError(1, problems);

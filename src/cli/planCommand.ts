@@ -4,20 +4,17 @@ import { formatError } from "../manifest/types.js";
 import type { ManifestError } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import { plan } from "../reconcile/plan.js";
-import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { resolveContents } from "../content/index.js";
 import {
   addAgeKeyFileOption,
-  contentOptionsOf,
   addDirOptions,
   addOutputOption,
-  planOptionsOf,
   printJson,
   requireDir,
 } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
 import { errorLine, planDocument, renderPlan } from "./render/planText.js";
+import { planInputs } from "./planInputs.js";
 import { openDocker, startObserving } from "./swarmSession.js";
 
 interface PlanCommandOptions extends DirOptions {
@@ -58,11 +55,7 @@ export function registerPlanCommand(program: Command): void {
       const observing = startObserving(docker);
       const desired = await loadDesiredState(dir);
       const observed = await observing;
-      const p = plan(desired, observed, {
-        ...planOptionsOf(options),
-        ...(await resolveHostPaths(desired)),
-        contents: await resolveContents(desired, contentOptionsOf(options, dir)),
-      });
+      const p = plan(desired, observed, await planInputs(docker, desired, options, dir));
       if (options.output === "json") {
         printJson({
           ...planDocument(p),

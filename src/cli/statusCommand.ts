@@ -3,19 +3,11 @@ import { loadDesiredState } from "../manifest/loader/index.js";
 import { plan } from "../reconcile/plan.js";
 import { hasHealthcheck, summarizeStatus } from "../reconcile/status.js";
 import type { StatusRow } from "../reconcile/status.js";
-import { resolveHostPaths } from "../apply/resolveHostPaths.js";
-import { resolveContents } from "../content/index.js";
-import {
-  addAgeKeyFileOption,
-  addDirOptions,
-  addOutputOption,
-  contentOptionsOf,
-  planOptionsOf,
-  printJson,
-} from "./commonOptions.js";
+import { addAgeKeyFileOption, addDirOptions, addOutputOption, printJson } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { printable } from "../manifest/format.js";
 import { renderStatusTable } from "./render/statusTable.js";
+import { planInputs } from "./planInputs.js";
 import { observeOrExit, openDocker } from "./swarmSession.js";
 import { leaseFromLabels, leaseServiceName } from "../swarm/leaseRecord.js";
 import type { ObservedState } from "../swarm/types.js";
@@ -44,11 +36,7 @@ export async function statusDocument(options: DirOptions): Promise<StatusDocumen
     };
   }
   const desired = await loadDesiredState(options.dir);
-  const p = plan(desired, observed, {
-    ...planOptionsOf(options),
-    ...(await resolveHostPaths(desired)),
-    contents: await resolveContents(desired, contentOptionsOf(options, options.dir)),
-  });
+  const p = plan(desired, observed, await planInputs(docker, desired, options, options.dir));
   return { apps: summarizeStatus(observed, desired, p, { instance: options.instance, probes }), lease };
 }
 

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { Logger } from "pino";
+import { lookupEngineNode, type EngineNodeLookup } from "../apply/engineNode.js";
 import { resolveHostPaths, type HostPathLookup } from "../apply/resolveHostPaths.js";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import type { DesiredState } from "../manifest/types.js";
@@ -37,6 +38,8 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
   // Symlinks of bound host paths, resolved at each load (I/O stays here, the planner stays pure).
   let hostPaths: HostPathLookup = { resolvedHostPaths: new Map(), unseenHostPaths: new Set() };
   let contents: ResolvedContents = { secrets: new Map(), configs: new Map() };
+  // Which node the engine is, read at a load only when an app mounts an external volume.
+  let engineNode: EngineNodeLookup = {};
   // The files the last load's Secret and Config documents read: a change to one reloads too.
   let contentFiles: ReadonlySet<string> = new Set();
   const readInputs = async (
@@ -45,6 +48,7 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
     within?: Boundary,
   ): Promise<DesiredState> => {
     hostPaths = await resolveHostPaths(desired);
+    engineNode = await lookupEngineNode(docker, desired);
     contents = await resolveContents(desired, {
       appsDir,
       env: process.env,
@@ -64,8 +68,8 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
         desired,
         observed,
         options.revision
-          ? { ...options.plan, ...hostPaths, contents, revision: options.revision() }
-          : { ...options.plan, ...hostPaths, contents },
+          ? { ...options.plan, ...hostPaths, ...engineNode, contents, revision: options.revision() }
+          : { ...options.plan, ...hostPaths, ...engineNode, contents },
       ),
     execute: (action, observed) => execute(docker, action, observed),
     executeResource: (action) => execute(docker, action),

@@ -24,7 +24,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     record(["spec", field]);
   record(["metadata", "name"]);
   spec.volumes.forEach((_, i) => {
-    for (const field of [[], ["name"], ["hostPath"], ["containerPath"]])
+    for (const field of [[], ["name"], ["hostPath"], ["external"], ["containerPath"]])
       record(["spec", "volumes", i, ...field]);
   });
   spec.ports.forEach((_, i) => {
@@ -40,11 +40,12 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
   }
   if (spec.endpointMode !== undefined) record(["spec", "endpointMode"]);
   for (const path of deployPaths(spec)) record(["spec", ...path]);
-  const volumes = spec.volumes.map((v): VolumeSpec =>
-    v.hostPath !== undefined
-      ? { kind: "host", hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }
-      : { kind: "named", name: v.name ?? "", containerPath: v.containerPath, readOnly: v.readOnly },
-  );
+  const volumes = spec.volumes.map((v): VolumeSpec => {
+    const mount = { containerPath: v.containerPath, readOnly: v.readOnly };
+    if (v.hostPath !== undefined) return { kind: "host", hostPath: v.hostPath, ...mount };
+    if (v.external !== undefined) return { kind: "external", name: v.external, ...mount };
+    return { kind: "named", name: v.name ?? "", ...mount };
+  });
   return {
     name: metadata.name,
     labels: metadata.labels,

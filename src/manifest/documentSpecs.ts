@@ -42,7 +42,9 @@ function base(
 export function toNetworkSpec(network: NetworkManifest, where: Located): NetworkSpec {
   const { internal, attachable, encrypted, external } = network.spec;
   const fields = ["internal", "attachable", "encrypted", "external"];
-  return { ...base(network.metadata, fields, where), internal, attachable, encrypted, external };
+  const spec: NetworkSpec = { ...base(network.metadata, fields, where), internal, attachable, encrypted };
+  if (external !== false) spec.external = external === true ? network.metadata.name : external;
+  return spec;
 }
 
 export function toContentSpec(

@@ -23,6 +23,8 @@ import { bad, envValueNotString, notANumber, scalarNotString } from "./schemaMes
 
 export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Docker's own rule for a volume name (at least two characters), which an external volume has. */
+const DOCKER_VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 // Docker's reference grammar, simplified: [host[:port]/]path[:tag][@digest], lowercase path.
 const IMAGE_PATTERN =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
@@ -162,11 +164,25 @@ export const volumeSchema = z
       .refine((name) => !name.includes(".."), { error: bad('a volume name must not contain ".."') })
       .optional()
       .meta({
-        description: 'Label-based volume: becomes the Docker volume "alacran--NAME". Give name or hostPath.',
+        description:
+          'Label-based volume: becomes the Docker volume "alacran--NAME". Give name, hostPath or external.',
       }),
-    hostPath: absolutePath("hostPath")
+    hostPath: absolutePath("hostPath").optional().meta({
+      description: "Absolute directory on the pinned node, bind-mounted. Give name, hostPath or external.",
+    }),
+    external: z
+      .string({ error: bad("must be a string", 'give the Docker volume\'s full name, e.g. "shop_db-data"') })
+      .regex(DOCKER_VOLUME_NAME_PATTERN, {
+        error: bad(
+          "not a Docker volume name: 2 or more letters, digits, '_', '.' and '-', starting with a letter or digit",
+          "give the name `docker volume ls` shows on the pinned node",
+        ),
+      })
       .optional()
-      .meta({ description: "Absolute directory on the pinned node, bind-mounted. Give name or hostPath." }),
+      .meta({
+        description:
+          'An existing Docker volume by its full name, no prefix added (e.g. a stack\'s "shop_db-data"). Give name, hostPath or external.',
+      }),
     containerPath: absolutePath("containerPath")
       .refine((p) => p !== "/", {
         error: bad("containerPath cannot be the container's root", 'mount it at e.g. "/data"'),
@@ -177,7 +193,7 @@ export const volumeSchema = z
       .default(false)
       .meta({ description: "Mount read-only (default false)." }),
   })
-  .meta({ title: "Volume", description: "Exactly one of name and hostPath, plus containerPath." });
+  .meta({ title: "Volume", description: "Exactly one of name, hostPath and external, plus containerPath." });
 
 export const specSchema = z
   .strictObject({

@@ -20,7 +20,9 @@ export interface PortSpec {
 
 export type VolumeSpec =
   | { kind: "named"; name: string; containerPath: string; readOnly: boolean }
-  | { kind: "host"; hostPath: string; containerPath: string; readOnly: boolean };
+  | { kind: "host"; hostPath: string; containerPath: string; readOnly: boolean }
+  /** An existing Docker volume by its full name, no prefix: a compose stack's `<stack>_<volume>`. */
+  | { kind: "external"; name: string; containerPath: string; readOnly: boolean };
 
 /** CPU (nano-CPUs, Swarm's unit) and memory (bytes); an absent amount is not limited or reserved. */
 export interface ResourceAmounts {
@@ -78,7 +80,12 @@ export interface NetworkSpec extends DocumentBase {
   internal: boolean;
   attachable: boolean;
   encrypted: boolean;
-  external: boolean;
+  /**
+   * The existing Swarm network an external document stands for: `metadata.name` for
+   * `external: true`, the string given otherwise (`external: shop_default`). Absent: AlaCrity
+   * manages the network `alacran--<name>`.
+   */
+  external?: string;
 }
 
 /** A `kind: Secret` document. */

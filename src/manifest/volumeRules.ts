@@ -2,31 +2,34 @@ import { show } from "./format.js";
 import type { FieldProblem } from "./zodIssues.js";
 import { NONE, type AppRule, type DocumentRule } from "./ruleTypes.js";
 
-/** A volume is a Docker volume or a host directory; the planned form keeps only one of the two. */
+/** The fields that name where a volume's data is: exactly one per volume. */
+const SOURCES = ["name", "hostPath", "external"] as const;
+
+/** A volume is a Docker volume or a host directory; the planned form keeps only one source. */
 export const VOLUME_SOURCE: DocumentRule<"volume-source"> = {
   id: "volume-source",
-  title: "Each volume has exactly one of name and hostPath",
+  title: "Each volume has exactly one of name, hostPath and external",
   contract: "extension",
   input: "document",
   check: ({ spec }) =>
     spec.volumes.length === 0
       ? NONE
       : spec.volumes.flatMap((volume, i): FieldProblem[] => {
-          if (volume.name !== undefined && volume.hostPath !== undefined) {
+          const given = SOURCES.filter((field) => volume[field] !== undefined);
+          if (given.length > 1) {
             return [
               {
                 path: ["spec", "volumes", i],
-                message:
-                  "a volume has either name or hostPath, not both; split it into two volumes or remove one",
+                message: `a volume has one of name, hostPath and external, not ${given.join(" and ")}; split it into several volumes or keep one`,
               },
             ];
           }
-          if (volume.name === undefined && volume.hostPath === undefined) {
+          if (given.length === 0) {
             return [
               {
                 path: ["spec", "volumes", i],
                 message:
-                  "a volume needs name (a Docker volume) or hostPath (a host directory); add one of them",
+                  "a volume needs name (a Docker volume of this app), hostPath (a host directory) or external (an existing Docker volume); add one of them",
               },
             ];
           }

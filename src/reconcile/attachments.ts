@@ -16,12 +16,15 @@ export function networksOf(app: AppSpec): { name: string; aliases: string[] }[] 
     : [{ name: DEFAULT_NETWORK, aliases: [] }];
 }
 
-/** A Network document's Swarm name: its own for an external one, `alacran--<name>` otherwise. */
+/**
+ * A Network document's Swarm name: the existing network an external one names, `alacran--<name>`
+ * otherwise. Apps list networks by `metadata.name`; this is the one place that maps it.
+ */
 export function swarmNetworkName(
   name: string,
   declared: ReadonlyMap<string, NetworkSpec> | undefined,
 ): string {
-  return declared?.get(name)?.external === true ? name : networkName(name);
+  return declared?.get(name)?.external ?? networkName(name);
 }
 
 export function networkAttachments(

@@ -1,6 +1,7 @@
 import type { AppSpec, HealthcheckSpec, NetworkSpec, RestartPolicySpec } from "../manifest/types.js";
 import type { HealthcheckFields, ObservedMount, RestartPolicyFields, ServiceFields } from "../swarm/types.js";
-import { LABEL, volumeName } from "../domain/names.js";
+import { LABEL } from "../domain/names.js";
+import { dockerVolumeOf } from "../rules/storage.js";
 import type { PlanOptions } from "./types.js";
 import { fileMounts, networkAttachments } from "./attachments.js";
 import { normalizedSpecHash } from "./hash.js";
@@ -47,10 +48,11 @@ export function desiredFields(
   }
   if (options.revision !== undefined) labels[LABEL.revision] = options.revision;
 
+  // An external volume is mounted as a named one is: one Docker volume, whatever its name.
   const mounts: ObservedMount[] = app.volumes.map((v) =>
-    v.kind === "named"
-      ? { kind: "named", source: volumeName(v.name), target: v.containerPath, readOnly: v.readOnly }
-      : { kind: "host", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
+    v.kind === "host"
+      ? { kind: "host", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly }
+      : { kind: "named", source: dockerVolumeOf(v), target: v.containerPath, readOnly: v.readOnly },
   );
 
   // Stateless: start-first unless the manifest says otherwise gives zero-downtime rolling updates

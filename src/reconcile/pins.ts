@@ -148,3 +148,13 @@ export function chooseNode(nodes: ObservedNode[], counts: Map<string, number>): 
 function bump(counts: Map<string, number>, nodeId: string): void {
   counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
 }
+
+/**
+ * Takes back the count `decidePin` added for a new pin whose app was then rejected: the pin is
+ * never made, so the apps after it choose as if it were not there.
+ */
+export function withdrawPin(counts: Map<string, number>, decision: PinDecision): void {
+  if (decision.kind !== "new" || decision.action.reason === "pin restored") return;
+  const nodeId = decision.pin.nodeId;
+  counts.set(nodeId, (counts.get(nodeId) ?? 1) - 1);
+}

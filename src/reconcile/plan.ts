@@ -19,7 +19,7 @@ import { isManagedBy } from "./managed.js";
 import { isDefaultChange } from "./policyDiff.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
-import { countPins, decidePin, pinsByApp } from "./pins.js";
+import { countPins, decidePin, pinsByApp, withdrawPin } from "./pins.js";
 import { planRemovals } from "./prune.js";
 import { planResources, resourceView } from "./resourcePlan.js";
 import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "../rules/resources.js";
@@ -27,6 +27,7 @@ import { unseenHostPathWarnings } from "../rules/hostPaths.js";
 import { INVALID_MANIFEST } from "../rules/invalidFiles.js";
 import { firstRejection } from "../rules/registry.js";
 import { STORAGE_CONFLICT } from "../rules/storage.js";
+import { EXTERNAL_VOLUME_MISSING, type EngineVolumes } from "../rules/externalVolumes.js";
 import { taskNodesOf, updateDetails } from "./updateDetails.js";
 
 /** Fields whose difference alone means "the placement constraint was lost or changed by hand". */
@@ -79,6 +80,11 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const held: HeldApp[] = [];
   const planned: AppSpec[] = [];
   const pendingDefaults = new Map<string, DefaultedField[]>();
+  let engineVolumes: EngineVolumes | undefined;
+  const engineView = (): EngineVolumes => ({
+    nodeId: options.engineNodeId,
+    names: new Set(observed.volumes.map((v) => v.name)),
+  });
   for (const app of candidates) {
     const conflict = conflicts.get(app.name);
     if (conflict) {
@@ -102,6 +108,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
         warnings.push(decision.warning);
         continue;
       }
+      const volumes = EXTERNAL_VOLUME_MISSING.check(app, decision.pin, (engineVolumes ??= engineView()));
+      if (volumes.kind === "missing") {
+        withdrawPin(pinCounts, decision);
+        rejections.push(volumes.rejection);
+        continue;
+      }
+      if (volumes.kind === "unchecked") warnings.push(...volumes.warnings);
       pin = decision.pin;
       node = { ...decision.pin, why: decision.why };
       if (decision.kind === "new") {

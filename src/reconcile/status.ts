@@ -1,6 +1,6 @@
 import type { DesiredState, InvalidApp } from "../manifest/types.js";
 import { formatError } from "../manifest/types.js";
-import { volumeName } from "../domain/names.js";
+import { storageName } from "../rules/storage.js";
 import type {
   ObservedNode,
   ObservedService,
@@ -167,9 +167,7 @@ function rowFor(
   const tasks = service ? (lookups.tasksByService.get(service.id) ?? []) : [];
   const running = tasks.filter((t) => t.state === "running" && t.desiredState === "running").length;
   const desiredReplicas = app?.replicas ?? service?.fields.replicas ?? 0;
-  const volumes = app
-    ? app.volumes.map((v) => (v.kind === "named" ? volumeName(v.name) : v.hostPath))
-    : (service?.fields.mounts.map((m) => m.source) ?? []);
+  const volumes = app ? app.volumes.map(storageName) : (service?.fields.mounts.map((m) => m.source) ?? []);
 
   const pin = lookups.pinsByApp.get(name);
   const pinNodeId = pin?.nodeId ?? service?.fields.labels[LABEL.pinNode];

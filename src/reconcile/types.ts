@@ -227,6 +227,13 @@ export interface PlanOptions {
   resolvedHostPaths?: ReadonlyMap<string, string>;
   /** Host paths the controller could not resolve: each gets a warning in the plan. */
   unseenHostPaths?: ReadonlySet<string>;
+  /**
+   * The Swarm node ID of the Docker engine the controller talks to, whose volumes
+   * `ObservedState.volumes` lists: read at the edge, only when an app mounts an external volume.
+   * An external volume of an app pinned to this node is checked; on any other node (or when this
+   * is absent) the plan warns that it could not be.
+   */
+  engineNodeId?: string;
   /** Git revision the manifests come from, recorded as a label when set. */
   revision?: string;
   /**

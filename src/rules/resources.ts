@@ -53,10 +53,12 @@ export const NETWORK_UNAVAILABLE = {
           `no Network document is named "${network.name}"; add one (kind: Network, metadata.name: ${network.name}) ` +
             `or take the name out of spec.networks`,
         );
-      if (declared.external && !view.swarmNetworks.has(network.name))
+      const external = declared.external;
+      if (external !== undefined && !view.swarmNetworks.has(external))
         return reject(
-          `the external network "${network.name}" does not exist in the Swarm; create it ` +
-            `(docker network create --driver overlay ${network.name}) or drop "external: true" to let AlaCrity manage it`,
+          `the external network "${external}"${external === network.name ? "" : ` (Network ${network.name})`} does not exist in the Swarm; ` +
+            `create it (docker network create --driver overlay ${external}), correct the name (docker network ls), ` +
+            `or drop "external" to let AlaCrity manage it`,
         );
     }
     return undefined;

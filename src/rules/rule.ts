@@ -30,6 +30,7 @@ export type RuleId =
   | "unmanaged-conflict"
   | "host-path-forbidden"
   | "storage-conflict"
+  | "external-volume-missing"
   | "persistence-drop-refused"
   | "pin-move-refused"
   | "unknown-node"
@@ -47,6 +48,7 @@ export type RuleId =
  * - `app+policy`: one app and the operator's policy (`validate` and the planner);
  * - `app+service`: one app and the service of its name, if any (the planner);
  * - `app+nodes`: one persistent app, its pin and the Swarm's nodes (the planner's pin choice);
+ * - `app+volumes`: one persistent app, the node it is pinned to and the volumes the engine sees;
  * - `apps+services`: every app and every managed service (the planner);
  * - `removals`: the removals a pass would make (the planner's prune);
  * - `app+resources`: one app, the Network, Secret and Config documents and the Swarm's objects.
@@ -58,6 +60,7 @@ export type RuleInput =
   | "app+policy"
   | "app+service"
   | "app+nodes"
+  | "app+volumes"
   | "apps+services"
   | "removals"
   | "app+resources";

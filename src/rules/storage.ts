@@ -4,9 +4,21 @@ import { volumeName } from "../domain/names.js";
 import type { Rejection, StageRule } from "./rule.js";
 import { normalizeAbsolute } from "./hostPaths.js";
 
-/** One storage location: a Docker volume or a host directory, in a form where equal means same. */
+export type DockerVolumeSpec = Exclude<VolumeSpec, { kind: "host" }>;
+
+/** The Docker volume a volume mounts: `alacran--<name>`, or an external one by its own name. */
+export const dockerVolumeOf = (v: DockerVolumeSpec): string =>
+  v.kind === "named" ? volumeName(v.name) : v.name;
+
+/** Where a volume's data is, as `docker volume ls` or the host shows it (status's VOLUMES column). */
+export const storageName = (v: VolumeSpec): string => (v.kind === "host" ? v.hostPath : dockerVolumeOf(v));
+
+/**
+ * One storage location: a Docker volume or a host directory, in a form where equal means same,
+ * so `external: alacran--x` and `name: x` are one volume.
+ */
 export const volumeKey = (v: VolumeSpec): string =>
-  v.kind === "named" ? `volume:${volumeName(v.name)}` : `host:${normalizeHostPath(v.hostPath)}`;
+  v.kind === "host" ? `host:${normalizeHostPath(v.hostPath)}` : `volume:${dockerVolumeOf(v)}`;
 
 export const mountKey = (m: ObservedMount): string =>
   m.kind === "named" ? `volume:${m.source}` : `host:${normalizeHostPath(m.source)}`;
@@ -152,7 +164,7 @@ export function storageConflicts(apps: AppSpec[], services: ObservedService[]): 
         app: app.name,
         rule: "storage-conflict",
         message: `${describeVolume(v)} ${other}; two apps never share one storage path, nor one host directory inside another's. Use another ${
-          v.kind === "named" ? "volume name" : "host path"
+          v.kind === "host" ? "host path" : "volume name"
         }, or remove it from the other app first`,
         position: volumePosition(app, index, v),
       });
@@ -198,16 +210,18 @@ function nesting(key: string, other: string): string {
 }
 
 function describeVolume(v: VolumeSpec): string {
+  if (v.kind === "host") return `host path ${normalizeHostPath(v.hostPath)}`;
   return v.kind === "named"
     ? `volume ${v.name} (Docker volume ${volumeName(v.name)})`
-    : `host path ${normalizeHostPath(v.hostPath)}`;
+    : `external volume ${v.name}`;
 }
 
-function volumePosition(app: AppSpec, index: number, v: VolumeSpec): SourcePosition {
+/** The manifest field that names a volume's source, by kind. */
+export const SOURCE_FIELD = { named: "name", host: "hostPath", external: "external" } as const;
+
+export function volumePosition(app: AppSpec, index: number, v: VolumeSpec): SourcePosition {
   const base = `spec.volumes[${index}]`;
-  return (
-    app.positions[`${base}.${v.kind === "named" ? "name" : "hostPath"}`] ?? app.positions[base] ?? app.source
-  );
+  return app.positions[`${base}.${SOURCE_FIELD[v.kind]}`] ?? app.positions[base] ?? app.source;
 }
 
 function bySource(a: AppSpec, b: AppSpec): number {

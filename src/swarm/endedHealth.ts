@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { asHealthFailure } from "../domain/taskHealth.js";
-import { containerHealth, localNodeId, MAX_INSPECTED } from "./probeOutput.js";
+import { engineNodeId } from "./engineNode.js";
+import { containerHealth, MAX_INSPECTED } from "./probeOutput.js";
 import type { ObservedTask } from "./types.js";
 
 /**
@@ -27,7 +28,7 @@ export async function withEndedHealth(
     task.state === "complete" && task.containerId !== undefined && checkedServices.has(task.serviceId);
   const fresh = tasks.filter((task) => ended(task) && !seen.has(task.id)).slice(0, MAX_INSPECTED);
   if (fresh.length > 0) {
-    const localNode = await localNodeId(docker);
+    const localNode = await engineNodeId(docker);
     await Promise.all(
       fresh.map(async (task) => {
         if (task.nodeId !== undefined && task.nodeId !== localNode) {

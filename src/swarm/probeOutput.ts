@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { engineNodeId } from "./engineNode.js";
 import { statusCodeOf, toDockerError } from "./errors.js";
 import { failedHealthCheck, healthPending } from "../domain/taskHealth.js";
 import type { ProbeOutput } from "../domain/taskHealth.js";
@@ -28,7 +29,7 @@ export async function lastProbeOutputs(
     .slice(0, MAX_INSPECTED);
   const outputs = new Map<string, ProbeOutput>();
   if (wanted.length === 0) return outputs;
-  const localNode = await localNodeId(docker);
+  const localNode = await engineNodeId(docker);
   await Promise.all(
     wanted.map(async (task) => {
       if (task.nodeId !== undefined && task.nodeId !== localNode) {
@@ -45,16 +46,6 @@ export async function lastProbeOutputs(
 export function oneLine(text: string, max = PROBE_OUTPUT_MAX): string {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The Swarm node ID of the engine we talk to: only its containers can be inspected. */
-export async function localNodeId(docker: Docker): Promise<string> {
-  try {
-    const info = (await docker.info()) as { Swarm?: { NodeID?: string } };
-    return info.Swarm?.NodeID ?? "";
-  } catch (err) {
-    throw toDockerError(err, "cannot read which node this engine is");
-  }
 }
 
 interface RawHealth {

@@ -41,7 +41,7 @@ export async function cleanupSuite(docker: Docker, instance: string, prefix: str
  * Secrets, configs and networks named after the prefix (never the shared `alacran--default`).
  * Each goes once no task uses it any more: retried for a while, like the volumes.
  */
-async function removeNamed(docker: Docker, prefix: string): Promise<void> {
+export async function removeNamed(docker: Docker, prefix: string): Promise<void> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const [secrets, configs, networks] = await Promise.all([
       docker.listSecrets(),
@@ -61,7 +61,7 @@ async function removeNamed(docker: Docker, prefix: string): Promise<void> {
 }
 
 /** Volumes go only once their containers are gone: retry for a while (bounded). */
-async function removeVolumes(docker: Docker, prefix: string): Promise<void> {
+export async function removeVolumes(docker: Docker, prefix: string): Promise<void> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const { Volumes } = await docker.listVolumes();
     const left = (Volumes ?? []).filter((v) => v.Name.startsWith(prefix));

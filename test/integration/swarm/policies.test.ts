@@ -30,7 +30,7 @@ const network: NetworkSpec = {
   internal: false,
   attachable: true,
   encrypted: false,
-  external: true,
+  external: NET,
 };
 
 /** On the test's own external network, so that no default network is created for it. */

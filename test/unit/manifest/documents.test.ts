@@ -33,10 +33,39 @@ describe("kind: Network", () => {
         internal: false,
         attachable: false,
         encrypted: false,
-        external: false,
       }),
     ]);
+    expect(networks[0]).not.toHaveProperty("external");
     expect(networks[0]?.positions["metadata.name"]).toEqual({ file: "d/a.yaml", line: 4, col: 9 });
+  });
+
+  it("names the Swarm network an external document stands for: its own name, or the one given", () => {
+    const named = (line: string) => parseManifest(doc("Network", "shop", line), "a.yaml");
+    expect(named("  external: true").networks[0]?.external).toBe("shop");
+    expect(named("  external: shop_default").networks[0]?.external).toBe("shop_default");
+    expect(named("  external: false").networks[0]).not.toHaveProperty("external");
+    expect(named("  external: shop_default").networks[0]?.positions["spec.external"]).toEqual({
+      file: "a.yaml",
+      line: 6,
+      col: 13,
+    });
+  });
+
+  it.each([
+    [
+      "  external: shop/default",
+      "a.yaml:6:13: spec.external: not a Swarm network name: letters, digits, '_', '.' and '-', starting with a letter or digit (got \"shop/default\"); give the name `docker network ls` shows, or true for the network named metadata.name",
+    ],
+    [
+      "  external: 3",
+      'a.yaml:6:13: spec.external: must be true, false or the name of an existing Swarm network (got 3); e.g. external: true, or external: "shop_default"',
+    ],
+  ])("refuses %s with its position", (line, message) => {
+    const { errors, networks } = parseManifest(doc("Network", "shop", line), "a.yaml");
+    expect(errors.map(formatError)).toEqual([message]);
+    expect(networks).toEqual([]);
+    // Positive control: a valid name is read.
+    expect(parseManifest(doc("Network", "shop", "  external: shop_x"), "a.yaml").errors).toEqual([]);
   });
 
   it("reads its options", () => {

@@ -154,3 +154,42 @@ describe("JSON Schema: the fields of issue 17", () => {
     expect(parseManifest(stringify(withSpec(over)), "a.yaml").errors).not.toEqual([]);
   });
 });
+
+describe("JSON Schema: external volumes and networks (issue 18)", () => {
+  const { $schema: _dialect, ...schema } = manifestJsonSchema();
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const db = (volume: Record<string, unknown>) => ({
+    apiVersion: "alacrity.dev/v1",
+    kind: "App",
+    metadata: { name: "db" },
+    spec: { image: "postgres:16", persistent: true, volumes: [{ containerPath: "/data", ...volume }] },
+  });
+  const network = (external: unknown) => ({
+    apiVersion: "alacrity.dev/v1",
+    kind: "Network",
+    metadata: { name: "shop" },
+    spec: { external },
+  });
+
+  it.each<[string, unknown]>([
+    ["an external volume of a stack", db({ external: "shop_db-data" })],
+    ["an external volume named like a label-based one", db({ external: "alacran--x" })],
+    ["an external network named by metadata.name", network(true)],
+    ["an external network named by its Swarm name", network("shop_default")],
+  ])("accepts %s, as the parser does", (_, document) => {
+    expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
+    expect(parseManifest(stringify(document), "a.yaml").errors).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ["an external volume with a slash", db({ external: "shop/data" })],
+    ["an external volume of one character", db({ external: "x" })],
+    ["an external volume starting with '-'", db({ external: "-data" })],
+    ["an external volume that is a number", db({ external: 5 })],
+    ["an external network with a slash", network("shop/default")],
+    ["an external network that is a number", network(3)],
+  ])("rejects %s, as the parser does", (_, document) => {
+    expect(validate(document)).toBe(false);
+    expect(parseManifest(stringify(document), "a.yaml").errors).not.toEqual([]);
+  });
+});

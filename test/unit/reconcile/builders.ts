@@ -103,6 +103,9 @@ export class AppBuilder {
   withHostPath(hostPath: string, containerPath: string, readOnly = false): this {
     return this.#addVolume({ kind: "host", hostPath, containerPath, readOnly }, "hostPath");
   }
+  withExternalVolume(name: string, containerPath: string, readOnly = false): this {
+    return this.#addVolume({ kind: "external", name, containerPath, readOnly }, "external");
+  }
   #addVolume(v: VolumeSpec, key: string): this {
     const i = this.#app.volumes.length;
     this.#app.volumes = [...this.#app.volumes, v];
@@ -172,6 +175,11 @@ export class SwarmBuilder {
   }
   withService(service: ObservedService): this {
     this.#state.services.push(service);
+    return this;
+  }
+  /** A Docker volume the engine the controller talks to lists. */
+  withVolume(name: string, labels: Record<string, string> = {}): this {
+    this.#state.volumes.push({ name, labels });
     return this;
   }
   withPin(app: string, nodeId: string, hostname = nodeId.replace(/^id-/, "")): this {
@@ -279,7 +287,6 @@ export const networkDoc = (name: string, opts: Partial<NetworkSpec> = {}): Netwo
   internal: false,
   attachable: false,
   encrypted: false,
-  external: false,
   ...opts,
 });
 export { LABEL };

@@ -87,7 +87,18 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
         fc.constantFrom("A", "B", "PASSWORD", "toJSON"),
         fc.constantFrom("x", "y", "s3cr3t"),
       ),
-      volumes: fc.subarray(["v1", "v2", "/srv/x", "/srv/x/", "/srv/y", "/srv/x/sub", "/srv"]),
+      // `external:` ones: an existing Docker volume by its full name, alacran--v1 being v1's.
+      volumes: fc.subarray([
+        "v1",
+        "v2",
+        "/srv/x",
+        "/srv/x/",
+        "/srv/y",
+        "/srv/x/sub",
+        "/srv",
+        "external:alacran--v1",
+        "external:shop_v2",
+      ]),
       port: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
       allowMove: fc.boolean(),
       allowDrop: fc.boolean(),
@@ -106,6 +117,7 @@ const appArb = (name: string): fc.Arbitrary<AppSpec> =>
       if (r.persistent) {
         for (const v of r.volumes) {
           if (v.startsWith("/")) b.withHostPath(v, `/mnt${v}`);
+          else if (v.startsWith("external:")) b.withExternalVolume(v.slice(9), `/mnt/ext/${v.slice(9)}`);
           else b.withVolume(v, `/mnt/${v}`);
         }
       }

@@ -104,7 +104,10 @@ const worldArb: fc.Arbitrary<World> = fc
     const networks = new Map<string, NetworkSpec>(
       r.docs.map((n) => [
         n,
-        networkDoc(n, { external: n === "ext", internal: n === "back" && r.internalBack }),
+        networkDoc(n, {
+          ...(n === "ext" ? { external: "ext" } : {}),
+          internal: n === "back" && r.internalBack,
+        }),
       ]),
     );
     const doc = (name: string): SecretSpec & ConfigSpec => ({

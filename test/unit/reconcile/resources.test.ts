@@ -116,7 +116,7 @@ describe("networks", () => {
   it("an external network keeps its own name; a missing one rejects only the apps that use it (network-unavailable)", () => {
     const edge = withNetworks(anApp("edge").build(), "traefik");
     const desired = desiredOf([edge, anApp("web").build()], {
-      networks: new Map([["traefik", networkDoc("traefik", { external: true })]]),
+      networks: new Map([["traefik", networkDoc("traefik", { external: "traefik" })]]),
     });
     const missing = plan(desired, swarm(), OPTIONS);
     expect(missing.rejections.map((r) => [r.app, r.rule])).toEqual([["edge", "network-unavailable"]]);
@@ -131,6 +131,35 @@ describe("networks", () => {
       { network: "traefik", aliases: [] },
     ]);
     expect(kinds(present.setup)).toEqual(["create-network alacran--default (needed by an app)"]);
+  });
+
+  it("an external network named by its Swarm name: apps list metadata.name, join that network, never create or remove it", () => {
+    const web = withNetworks(anApp("web").build(), "shop");
+    const desired = desiredOf([web], {
+      networks: new Map([["shop", networkDoc("shop", { external: "shop_default" })]]),
+    });
+    const missing = plan(desired, swarm({ networks: [net("shop", {})] }), OPTIONS);
+    expect(missing.rejections.map((r) => [r.app, r.rule])).toEqual([["web", "network-unavailable"]]);
+    expect(missing.rejections[0]?.message).toBe(
+      'spec.networks[0]: the external network "shop_default" (Network shop) does not exist in the Swarm; create it ' +
+        "(docker network create --driver overlay shop_default), correct the name (docker network ls), " +
+        'or drop "external" to let AlaCrity manage it',
+    );
+
+    // Positive control: with the stack's network there, the app joins it by that name.
+    const stack = net("shop_default", { "com.docker.stack.namespace": "shop" });
+    const present = converge(desired, swarm({ networks: [stack] }), OPTIONS);
+    expect(present.rejections).toEqual([]);
+    const create = present.actions.find((a) => a.app === "web");
+    expect(create?.kind === "create" && create.fields.networks).toEqual([
+      { network: "shop_default", aliases: [] },
+    ]);
+    expect(present.setup).toBeUndefined();
+    expect(present.cleanup).toBeUndefined();
+
+    // Once nothing declares it and no app uses it, it is still never removed.
+    const gone = plan(desiredOf([anApp("other").build()]), swarm({ networks: [stack] }), OPTIONS);
+    expect(kinds(gone.cleanup)).toEqual([]);
   });
 
   it("a network no document declares rejects the app (network-unavailable)", () => {

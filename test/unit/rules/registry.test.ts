@@ -149,7 +149,13 @@ describe("rules on one document as written: the loader's", () => {
       id: "volume-source",
       broken: manifest({ volumes: ["{name: a, hostPath: /srv/a, containerPath: /a}"] }),
       valid: manifest({ volumes: ["{name: a, containerPath: /a}"] }),
-      says: "a volume has either name or hostPath, not both",
+      says: "a volume has one of name, hostPath and external, not name and hostPath",
+    },
+    {
+      id: "volume-source",
+      broken: manifest({ volumes: ["{name: a, external: shop_a, containerPath: /a}"] }),
+      valid: manifest({ volumes: ["{external: shop_a, containerPath: /a}"] }),
+      says: "a volume has one of name, hostPath and external, not name and external",
     },
     {
       id: "memory-limit-floor",
