@@ -13,6 +13,9 @@ import { printable } from "../manifest/format.js";
 import { DEFAULT_HOST_PATH_ROOTS } from "../rules/hostPaths.js";
 import { addAllowHostPathOption, addOutputOption, printJson } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
+import { dockerAddress, openDocker } from "./swarmSession.js";
+import { dockerMessage, stackPlacement } from "../swarm/index.js";
+import type { StackPlacement } from "../swarm/index.js";
 
 interface ImportOptions {
   stack?: string;
@@ -59,7 +62,9 @@ export function registerImportCommand(program: Command): void {
     const projectDir = resolve(dirname(files[0] ?? "."));
     const outDir = resolve(options.out);
     const result = convertCompose(loaded.document, {
-      ...(options.stack === undefined ? {} : { stack: options.stack }),
+      ...(options.stack === undefined
+        ? {}
+        : { stack: options.stack, deployment: await readDeployment(options.stack) }),
       projectDir,
       outDir,
       env: process.env,
@@ -115,4 +120,25 @@ function readEnvFiles(paths: readonly string[]): Map<string, EnvFileRead> {
       }
     }),
   );
+}
+
+/** How long import waits for a Swarm it cannot reach: it works offline, the pins are a bonus. */
+const SWARM_READ_TIMEOUT_MS = 5_000;
+
+/** Where the deployed stack's services run, or why the Swarm could not say (import goes on). */
+async function readDeployment(stack: string): Promise<{ nodes: StackPlacement } | { unreadable: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer from ${dockerAddress()} in ${SWARM_READ_TIMEOUT_MS / 1000} s`)),
+      SWARM_READ_TIMEOUT_MS,
+    );
+  });
+  try {
+    return { nodes: await Promise.race([stackPlacement(openDocker(), stack), timeout]) };
+  } catch (err) {
+    return { unreadable: `${dockerAddress()}: ${dockerMessage(err)}` };
+  } finally {
+    clearTimeout(timer);
+  }
 }

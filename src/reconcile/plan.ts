@@ -27,6 +27,7 @@ import { unseenHostPathWarnings } from "../rules/hostPaths.js";
 import { INVALID_MANIFEST } from "../rules/invalidFiles.js";
 import { firstRejection } from "../rules/registry.js";
 import { STORAGE_CONFLICT } from "../rules/storage.js";
+import { STORAGE_IN_USE } from "../rules/foreignMounts.js";
 import { EXTERNAL_VOLUME_MISSING, type EngineVolumes } from "../rules/externalVolumes.js";
 import { taskNodesOf, updateDetails } from "./updateDetails.js";
 
@@ -72,6 +73,9 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   }
 
   const conflicts = STORAGE_CONFLICT.check(candidates, managed);
+  const foreign = observed.services.filter((s) => !isManagedBy(s, options.instance));
+  for (const [app, rejection] of STORAGE_IN_USE.check(candidates, foreign))
+    if (!conflicts.has(app)) conflicts.set(app, rejection);
   const pinCounts = countPins(observed.pins);
   const pins = pinsByApp(observed.pins);
   const warnedHostPaths = new Set<string>();

@@ -22,6 +22,7 @@ import { EMPTY_DIRECTORY_GUARD, MASS_PRUNE_GUARD } from "./pruneGuards.js";
 import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "./resources.js";
 import type { AppPlanRule, AppRuleOptions, Rejection, Rule, RuleId } from "./rule.js";
 import { STORAGE_CONFLICT } from "./storage.js";
+import { STORAGE_IN_USE } from "./foreignMounts.js";
 import { EXTERNAL_VOLUME_MISSING } from "./externalVolumes.js";
 
 /*
@@ -83,6 +84,7 @@ export const RULES: readonly Rule[] = [
   HOST_PATH_POLICY,
   PERSISTENCE_DROP_REFUSED,
   STORAGE_CONFLICT,
+  STORAGE_IN_USE,
   EXTERNAL_VOLUME_MISSING,
   PIN_MOVE_REFUSED,
   UNKNOWN_NODE,

@@ -30,6 +30,7 @@ export type RuleId =
   | "unmanaged-conflict"
   | "host-path-forbidden"
   | "storage-conflict"
+  | "storage-in-use"
   | "external-volume-missing"
   | "persistence-drop-refused"
   | "pin-move-refused"

@@ -7,7 +7,7 @@ import { serviceHealthcheck } from "./healthcheck.js";
 import { serviceVolumes } from "./mounts.js";
 import { serviceNetworks } from "./networks.js";
 import type { Context } from "./options.js";
-import { persistentDeploy } from "./persistence.js";
+import { persistentDeploy, pinToDeployment } from "./persistence.js";
 import { servicePorts } from "./ports.js";
 import { shellWords } from "./shellWords.js";
 import { durationAt, mapAt, stringAt } from "./values.js";
@@ -53,9 +53,12 @@ export function convertService(composeName: string, appName: string, ctx: Contex
   const volumes = serviceVolumes(service.volumes, [...path, "volumes"], ctx);
   const persistent = volumes.length > 0;
   const read = deployFields(service, path, ctx.findings);
-  const { deploy, node } = persistent
+  const { deploy, node: declaredNode } = persistent
     ? persistentDeploy(read, path, ctx.findings)
     : { deploy: read, node: undefined };
+  const node = persistent
+    ? pinToDeployment(composeName, declaredNode, path, ctx.options, ctx.findings)
+    : undefined;
   const ports = servicePorts(service.ports, [...path, "ports"], ctx.findings);
   const env = serviceEnv(service, path, ctx);
   const metadata = defined({

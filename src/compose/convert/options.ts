@@ -13,6 +13,12 @@ export interface ConvertOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The `env_file` files, read by the caller (see `envFilePaths`): absolute path → text or why not. */
   envFiles: ReadonlyMap<string, { text: string } | { error: string }>;
+  /**
+   * With `--stack`: where the deployed stack's services run now (compose service name → the
+   * hostnames of the nodes with a running task), or why the Swarm could not tell; absent when it
+   * was not asked (no `--stack`).
+   */
+  deployment?: { nodes: ReadonlyMap<string, readonly string[]> } | { unreadable: string };
   /** The data roots host paths may lie under (`--allow-host-path`; default /srv, /mnt, /data). */
   hostPathRoots: readonly string[];
 }

@@ -2,6 +2,7 @@ import { show } from "../../manifest/format.js";
 import type { ComposePath } from "../composeDocument.js";
 import type { DeployFields } from "./deploy.js";
 import type { Findings } from "./findings.js";
+import type { ConvertOptions } from "./options.js";
 
 /*
  * A service with a named volume or a bind mount is a persistent app: one replica at most, pinned
@@ -84,4 +85,52 @@ export function persistentDeploy(
     out[field] = rest;
   }
   return { deploy: out, ...(node === undefined ? {} : { node }) };
+}
+
+/**
+ * With `--stack`, a persistent app is pinned to the node its task runs on now: its volume (or host
+ * directory) is there, and a node AlaCrity chose instead would start it on empty data. Anything
+ * that leaves the node unknown is a warning that says to set `spec.node`.
+ */
+export function pinToDeployment(
+  composeName: string,
+  declared: string | undefined,
+  path: ComposePath,
+  options: ConvertOptions,
+  findings: Findings,
+): string | undefined {
+  const { stack, deployment } = options;
+  if (stack === undefined || deployment === undefined) return declared;
+  const unknown = (why: string) => {
+    if (declared !== undefined) return declared;
+    findings.add(
+      "warning",
+      path,
+      `not pinned: ${why}; set spec.node to the node that holds its data, or the first apply chooses one (and starts it on an empty volume there)`,
+    );
+    return undefined;
+  };
+  if ("unreadable" in deployment) return unknown(`the Swarm could not be read (${deployment.unreadable})`);
+  const nodes = deployment.nodes.get(composeName);
+  if (nodes === undefined) return unknown(`stack ${stack} has no service ${stack}_${composeName}`);
+  if (nodes.length === 0) return unknown(`no task of ${stack}_${composeName} runs now`);
+  if (nodes.length > 1) {
+    return unknown(`its tasks run on ${nodes.join(", ")}, each node with its own copy of the data`);
+  }
+  const node = nodes[0] ?? "";
+  if (declared !== undefined) {
+    if (declared !== node)
+      findings.add(
+        "warning",
+        path,
+        `the compose file pins it to ${show(declared)} but its task runs on ${show(node)}: spec.node keeps ${show(declared)}; check which node holds its data`,
+      );
+    return declared;
+  }
+  findings.add(
+    "note",
+    path,
+    `pinned to ${show(node)}: its task runs there now, and so does its data (spec.node)`,
+  );
+  return node;
 }

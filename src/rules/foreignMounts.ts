@@ -1,0 +1,60 @@
+import type { AppSpec } from "../manifest/types.js";
+import type { ObservedService } from "../swarm/types.js";
+import type { Rejection, StageRule } from "./rule.js";
+import { mountKey, normalizeHostPath, storageName, volumeKey, volumePosition } from "./storage.js";
+
+/** The label `docker stack deploy` puts on its services: the stack's name. */
+const STACK_LABEL = "com.docker.stack.namespace";
+
+const HOST = "host:";
+
+/** The same volume, the same host directory, or one host directory inside the other. */
+function related(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (!a.startsWith(HOST) || !b.startsWith(HOST)) return false;
+  return a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/**
+ * A persistent app never mounts storage that a service AlaCrity does not manage mounts too (one of
+ * another stack, or made by hand): that would be two containers on one data directory (CONTRACT
+ * §2.10), the very thing a database does not survive. It is what an imported stack meets when
+ * applied while the stack still runs: the app is refused until that service is gone or adopted.
+ * `foreign` are the services this instance does not manage.
+ */
+export function foreignMountConflicts(apps: AppSpec[], foreign: ObservedService[]): Map<string, Rejection> {
+  const mounting = foreign.filter((s) => s.fields.mounts.length > 0);
+  const rejections = new Map<string, Rejection>();
+  if (mounting.length === 0) return rejections;
+  const claims = mounting.map((s) => ({ service: s, keys: s.fields.mounts.map(mountKey) }));
+  for (const app of apps) {
+    for (const [index, v] of app.volumes.entries()) {
+      const key = volumeKey(v);
+      const holder = claims.find((c) => c.keys.some((k) => related(k, key)))?.service;
+      if (holder === undefined) continue;
+      const stack = holder.fields.labels[STACK_LABEL];
+      const stop = stack
+        ? `remove the stack first (\`docker stack rm ${stack}\`: its volumes stay)`
+        : `remove that service first (\`docker service rm ${holder.name}\`: its volumes stay)`;
+      const what =
+        v.kind === "host" ? `host path ${normalizeHostPath(v.hostPath)}` : `volume ${storageName(v)}`;
+      rejections.set(app.name, {
+        app: app.name,
+        rule: "storage-in-use",
+        message: `${what} is mounted by service ${holder.name}${stack ? ` of stack ${stack}` : ""}, which AlaCrity does not manage: two containers must never use one data directory. To move the app to AlaCrity, ${stop}, then apply`,
+        position: volumePosition(app, index, v),
+      });
+      break;
+    }
+  }
+  return rejections;
+}
+
+/** CONTRACT §2.10 for storage AlaCrity does not own: no second container on a foreign service's data. */
+export const STORAGE_IN_USE = {
+  id: "storage-in-use",
+  title: "A persistent app never mounts storage a service AlaCrity does not manage mounts",
+  contract: "§2.10",
+  input: "apps+services",
+  check: foreignMountConflicts,
+} as const satisfies StageRule;
