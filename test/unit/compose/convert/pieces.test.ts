@@ -167,4 +167,24 @@ describe("service fields", () => {
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("s3cr3t");
   });
+
+  it("orders the report by file in merge order, then by line, with files only extends names last", async () => {
+    const { document } = await loaded(
+      {
+        "compose.yaml":
+          "services:\n  a:\n    image: x\n    extends: {service: b, file: lib/base.yml}\n    user: me\n  c:\n    image: x\n    tty: true\n",
+        "lib/base.yml": "services:\n  b:\n    init: true\n",
+        "compose.prod.yaml": "services:\n  a:\n    read_only: true\n",
+      },
+      ["compose.yaml", "compose.prod.yaml"],
+    );
+    const result = convertCompose(document, OPTIONS);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.key}`)).toEqual([
+      "compose.yaml:5 services.a.user",
+      "compose.yaml:8 services.c.tty",
+      "compose.prod.yaml:3 services.a.read_only",
+      "lib/base.yml:3 services.a.init",
+    ]);
+  });
 });
