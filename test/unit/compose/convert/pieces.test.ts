@@ -143,6 +143,16 @@ describe("service fields", () => {
     expect((await convertOne(`    image: nginx\n    healthcheck: {test: ["NONE"]}`)).spec.healthcheck).toBe(
       "none",
     );
+    const bare = await convertOne(`    image: nginx\n    healthcheck: {test: ["CMD"], interval: 5s}`);
+    expect(bare.spec.healthcheck).toBeUndefined();
+    expect(bare.findings.map((f) => [f.severity, f.key])).toEqual([
+      ["unsupported", "services.s.healthcheck.test"],
+    ]);
+    expect(
+      (await convertOne(`    image: nginx\n    healthcheck: {test: ["CMD", "true"]}`)).spec.healthcheck,
+    ).toEqual({
+      test: ["CMD", "true"],
+    });
     expect((await convertOne(`    image: nginx\n    restart: unless-stopped`)).spec.restart).toEqual({
       condition: "any",
     });
