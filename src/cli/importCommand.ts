@@ -4,8 +4,12 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { convertCompose } from "../compose/convert/convertCompose.js";
 import { envFilePaths } from "../compose/convert/environment.js";
-import { formatFinding, importExitStatus } from "../compose/convert/findings.js";
-import type { ImportFinding } from "../compose/convert/findings.js";
+import {
+  formatFinding,
+  formatLoadError,
+  importExitStatus,
+  importFindings,
+} from "../compose/convert/findings.js";
 import { manifestText } from "../compose/convert/manifestText.js";
 import { loadCompose } from "../compose/load/loadCompose.js";
 import { writeOutput } from "../compose/write/writeOutput.js";
@@ -54,10 +58,7 @@ export function registerImportCommand(program: Command): void {
       cwd: process.cwd(),
     });
     if (!loaded.ok) {
-      throw new ExitError(
-        1,
-        loaded.errors.map((e) => printable(`${e.file}:${e.line}:${e.col}: ${e.message}`)),
-      );
+      throw new ExitError(1, loaded.errors.map(formatLoadError));
     }
     const projectDir = resolve(dirname(files[0] ?? "."));
     const outDir = resolve(options.out);
@@ -85,10 +86,7 @@ export function registerImportCommand(program: Command): void {
         ...list,
       ]);
     }
-    const findings: ImportFinding[] = [
-      ...loaded.warnings.map((w) => ({ ...w, severity: "warning" as const, key: "" })),
-      ...result.findings,
-    ];
+    const findings = importFindings(loaded.warnings, result.findings);
     const code = importExitStatus(findings);
     if (options.output === "json") {
       printJson({

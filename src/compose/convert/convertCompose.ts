@@ -78,8 +78,25 @@ export function convertCompose(document: ComposeDocument, options: ConvertOption
   ];
   for (const [name, documents] of resources)
     if (documents.length > 0) files.push({ name: `${name}.yaml`, documents });
-  const byPosition = [...findings.list].sort((a, b) => a.line - b.line || a.col - b.col);
-  return { ok: true, files, findings: byPosition };
+  return { ok: true, files, findings: inReadingOrder(findings.list, document.files) };
+}
+
+/**
+ * Findings as a reader goes through the files: in merge order (a file only `extends` names comes
+ * after them, by name), each top to bottom.
+ */
+function inReadingOrder(findings: readonly ImportFinding[], files: readonly string[]): ImportFinding[] {
+  const rank = (file: string) => {
+    const i = files.indexOf(file);
+    return i < 0 ? files.length : i;
+  };
+  return [...findings].sort(
+    (a, b) =>
+      rank(a.file) - rank(b.file) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      a.col - b.col,
+  );
 }
 
 const keysOf = (value: unknown): string[] => (isMap(value) ? Object.keys(value) : []);

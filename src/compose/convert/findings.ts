@@ -1,6 +1,6 @@
 import { printable } from "../../manifest/format.js";
 import type { SourcePosition } from "../../manifest/types.js";
-import type { ComposeDocument, ComposePath } from "../composeDocument.js";
+import type { ComposeDocument, ComposeLoadError, ComposePath } from "../composeDocument.js";
 import { keyEntry } from "./supportedKeys.js";
 import type { KeySection } from "./supportedKeys.js";
 
@@ -29,7 +29,24 @@ export function importExitStatus(findings: readonly ImportFinding[]): 0 | 1 | 2 
 
 /** One line of the report: `compose.yaml:12:7: warning: services.db.deploy.replicas: ...`. */
 export function formatFinding(f: ImportFinding): string {
-  return printable(`${f.file}:${f.line}:${f.col}: ${f.severity}: ${f.key}: ${f.message}`);
+  const key = f.key === "" ? "" : `${f.key}: `;
+  return printable(`${f.file}:${f.line}:${f.col}: ${f.severity}: ${key}${f.message}`);
+}
+
+/** A problem that stops the import before anything is converted: `compose.yaml:3:12: message`. */
+export function formatLoadError(e: ComposeLoadError): string {
+  return printable(`${e.file}:${e.line}:${e.col}: ${e.message}`);
+}
+
+/**
+ * The whole report of an import: the loader's warnings (a variable that is not set; their message
+ * leads with the key path), then the converter's findings.
+ */
+export function importFindings(
+  loadWarnings: readonly ComposeLoadError[],
+  findings: readonly ImportFinding[],
+): ImportFinding[] {
+  return [...loadWarnings.map((w) => ({ ...w, severity: "warning" as const, key: "" })), ...findings];
 }
 
 export function formatPath(path: ComposePath): string {

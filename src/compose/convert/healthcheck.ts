@@ -20,9 +20,17 @@ export function serviceHealthcheck(value: unknown, path: ComposePath, findings: 
     Array.isArray(test) &&
     test.every((t) => typeof t === "string") &&
     (test[0] === "CMD" || test[0] === "CMD-SHELL")
-  )
+  ) {
+    if (test.length < 2) {
+      findings.add(
+        "unsupported",
+        [...path, "test"],
+        `has nothing to run after ${test[0]}: write the command, e.g. ["CMD", "curl", "-f", "http://localhost/"]; the health check is left out`,
+      );
+      return undefined;
+    }
     out.test = test;
-  else if (test !== undefined) {
+  } else if (test !== undefined) {
     findings.add(
       "unsupported",
       [...path, "test"],

@@ -14,6 +14,18 @@ export type ParsedCompose = { ok: true; root: ComposeMap } | { ok: false; errors
 const NOT_COMPOSE = "a compose file";
 
 /**
+ * A plain integer written with a leading 0 is octal, as docker/cli's YAML (yaml.v3, which keeps
+ * YAML 1.1's octals) reads it: `mode: 0440` is r--r-----, not 440. YAML 1.2's own `0o440` stays.
+ */
+const LEGACY_OCTAL = {
+  identify: (value: unknown) => typeof value === "number",
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  test: /^0[0-7]+$/,
+  resolve: (text: string) => Number.parseInt(text, 8),
+};
+
+/**
  * Parses the text of one compose file into its positioned tree; pure. Refuses what is not a
  * compose file: YAML errors, several documents, a top level or a `services` that is not a map,
  * and input built to exhaust the parser or memory (the manifest parser's limits).
@@ -26,7 +38,13 @@ export function parseComposeText(text: string, file: string): ParsedCompose {
   const lineCounter = new LineCounter();
   const docs: Document[] = [
     // logLevel "error": the library would print warnings itself, quoting the file's content.
-    ...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: "error" }),
+    ...parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+      logLevel: "error",
+      customTags: (tags) => [LEGACY_OCTAL, ...tags],
+    }),
   ];
   const at = (offset: number) => positionAt(offset, lineCounter, file);
   const syntax = docs.flatMap((doc) =>

@@ -1,9 +1,11 @@
+import { dirname } from "node:path";
 import type { SourcePosition } from "../../manifest/types.js";
 import type { ComposeLoadError } from "../composeDocument.js";
 import { mapNode } from "./composeNode.js";
 import type { ComposeMap, ComposeNode } from "./composeNode.js";
 import { mergeService } from "./merge.js";
 import { problemAt } from "./problem.js";
+import { rebaseService } from "./rebasePaths.js";
 
 /** One compose file, read, parsed and interpolated. */
 export interface LoadedFile {
@@ -36,7 +38,8 @@ interface Link {
  * The file's tree with each service's `extends` (compose-spec: `extends: name` or
  * `extends: {service, file}`) replaced by the service it extends merged under it, by the rules of
  * merge.ts, recursively; the `extends` key itself is dropped. Values keep the position where they
- * were written, in whichever file. A cycle is refused with its chain.
+ * were written, in whichever file; relative paths of a service from another directory are rebased
+ * (rebasePaths.ts). A cycle is refused with its chain.
  */
 export async function resolveExtends(
   file: LoadedFile,
@@ -80,7 +83,12 @@ export async function resolveExtends(
         ),
       ]);
     const own = mapNode(new Map([...service.entries].filter(([key]) => key !== "extends")), service.at);
-    const merged = mergeService(await resolve(base, cycle), own, link.name) as ComposeMap;
+    const inherited = rebaseService(
+      await resolve(base, cycle),
+      dirname(baseFile.path),
+      dirname(link.file.path),
+    );
+    const merged = mergeService(inherited, own, link.name) as ComposeMap;
     resolved.set(id, merged);
     return merged;
   };

@@ -48,6 +48,60 @@ describe("extends", () => {
     expect(where(document.locate(["services", "web", "image"]))).toBe("stack/app.yml:4:12");
   });
 
+  it("rebases the relative bind sources and env files of a service from another directory onto the file that extends it", async () => {
+    const { document } = await loaded(
+      {
+        "stack/app.yml": [
+          "services:",
+          "  web:",
+          "    extends: {service: common, file: ../lib/common.yml}",
+          "    volumes: ['./own:/own']",
+          "  same:",
+          "    extends: {service: local, file: local.yml}",
+          "",
+        ].join("\n"),
+        "stack/local.yml":
+          "services:\n  local: {image: x, volumes: ['./here:/here'], env_file: ./here.env}\n",
+        "lib/common.yml": [
+          "services:",
+          "  common:",
+          "    extends: {service: root, file: deep/root.yml}",
+          "    image: app",
+          "    env_file: [./common.env, {path: ../shared.env, required: false}, /etc/abs.env]",
+          "    volumes:",
+          "      - ./data:/data",
+          "      - named:/named",
+          "      - /abs:/abs:ro",
+          "      - ~/home:/home",
+          "      - {type: bind, source: ., target: /conf}",
+          "      - {type: volume, source: ./not-a-path, target: /v}",
+          "",
+        ].join("\n"),
+        "lib/deep/root.yml": "services:\n  root: {volumes: ['./x:/x'], env_file: root.env}\n",
+      },
+      ["stack/app.yml"],
+    );
+    const services = document.root.services as Record<string, Record<string, unknown>>;
+    expect(services.web?.env_file).toEqual([
+      "../lib/common.env",
+      { path: "../shared.env", required: false },
+      "/etc/abs.env",
+    ]);
+    expect(services.web?.volumes).toEqual([
+      "../lib/deep/x:/x",
+      "../lib/data:/data",
+      "named:/named",
+      "/abs:/abs:ro",
+      "~/home:/home",
+      { type: "bind", source: "../lib", target: "/conf" },
+      { type: "volume", source: "./not-a-path", target: "/v" },
+      "./own:/own",
+    ]);
+    // A file in the same directory: nothing to rebase.
+    expect(services.same).toEqual({ image: "x", volumes: ["./here:/here"], env_file: "./here.env" });
+    expect(where(document.locate(["services", "web", "volumes", 1]))).toBe("lib/common.yml:7:9");
+  });
+
   it("follows a chain, and is resolved in each file before the files are merged", async () => {
     const { document } = await loaded(
       {

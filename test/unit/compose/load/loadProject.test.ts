@@ -35,6 +35,27 @@ describe("loading a compose project", () => {
     });
   });
 
+  it("reads a plain integer with a leading 0 as octal, as docker/cli does; quoted, it is a string", async () => {
+    const { document } = await loaded(
+      {
+        "a.yml":
+          "services:\n  web:\n    configs: [{source: c, mode: 0440}, {source: d, mode: 0o640}, {source: e, mode: 440}]\n    user: '0440'\n    stop_grace_period: 08\n",
+      },
+      ["a.yml"],
+    );
+    expect(document.root.services).toEqual({
+      web: {
+        configs: [
+          { source: "c", mode: 0o440 },
+          { source: "d", mode: 0o640 },
+          { source: "e", mode: 440 },
+        ],
+        user: "0440",
+        stop_grace_period: 8,
+      },
+    });
+  });
+
   it("casts interpolated values where docker/cli gives the key a type", async () => {
     const { document } = await loaded(
       {

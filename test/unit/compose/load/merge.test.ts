@@ -119,7 +119,7 @@ describe("merging compose files", () => {
         { type: "bind", source: "/srv/a", target: "/a" },
         "/b",
       ],
-      secrets: [{ source: "db", mode: 400 }, "api"],
+      secrets: [{ source: "db", mode: 0o400 }, "api"],
       configs: ["c1", "c2"],
     });
   });
