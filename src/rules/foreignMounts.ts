@@ -33,9 +33,11 @@ export function foreignMountConflicts(apps: AppSpec[], foreign: ObservedService[
       const holder = claims.find((c) => c.keys.some((k) => related(k, key)))?.service;
       if (holder === undefined) continue;
       const stack = holder.fields.labels[STACK_LABEL];
-      const stop = stack
-        ? `remove the stack first (\`docker stack rm ${stack}\`: its volumes stay)`
-        : `remove that service first (\`docker service rm ${holder.name}\`: its volumes stay)`;
+      const stop = `remove that service first (\`docker service rm ${holder.name}\`: its volumes stay${
+        stack
+          ? `; \`docker stack rm ${stack}\` would also remove the stack's networks, which an import with --stack joins`
+          : ""
+      })`;
       const what =
         v.kind === "host" ? `host path ${normalizeHostPath(v.hostPath)}` : `volume ${storageName(v)}`;
       rejections.set(app.name, {

@@ -30,7 +30,10 @@ describe("plan: storage a service AlaCrity does not manage mounts", () => {
     expect(p.rejections[0]?.message).toContain(
       "volume shop_dbdata is mounted by service shop_db of stack shop, which AlaCrity does not manage",
     );
-    expect(p.rejections[0]?.message).toContain("docker stack rm shop");
+    expect(p.rejections[0]?.message).toContain("docker service rm shop_db");
+    expect(p.rejections[0]?.message).toContain(
+      "`docker stack rm shop` would also remove the stack's networks",
+    );
     expect(p.actions.some((a) => a.app === "db")).toBe(false);
     expect(p.actions.some((a) => a.kind === "create" && a.app === "cache")).toBe(true);
   });
