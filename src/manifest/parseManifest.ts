@@ -1,4 +1,3 @@
-import { isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import { positionOf, toAppSpec } from "./appSpec.js";
 import { emptyParse } from "./emptyParse.js";
@@ -26,7 +25,8 @@ import type {
   SecretSpec,
 } from "./types.js";
 import { unsupportedVersionDirectives } from "./yamlVersion.js";
-import { inspectDocument, positionAt } from "./yamlNodes.js";
+import { inspectDocument } from "./yamlNodes.js";
+import { isNullDocument, parseYamlDocuments } from "./yamlDocuments.js";
 import { problemsFromZod, valueAt } from "./zodIssues.js";
 import type { FieldProblem } from "./zodIssues.js";
 
@@ -49,18 +49,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const early = hostileText(text, file);
   if (early) return fileFailure([{ ...early, path: "" }], file, []);
 
-  const lineCounter = new LineCounter();
-  const docs: Document[] = [
-    ...parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      uniqueKeys: false,
-      // The yaml library would print some warnings itself (process.emitWarning), quoting the
-      // file's content (a collection used as a key may hold an env value) outside our logs.
-      logLevel: "error",
-    }),
-  ];
-  const at = (offset: number) => positionAt(offset, lineCounter, file);
+  const { docs, lineCounter, at, syntaxErrors: syntax } = parseYamlDocuments(text, file, "an App manifest");
   const versions = unsupportedVersionDirectives(text, docs);
   if (versions.length > 0) {
     return fileFailure(
@@ -70,14 +59,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     );
   }
 
-  const syntaxErrors = docs.flatMap((doc) =>
-    doc.errors.map((error): ManifestError => {
-      const message = /call stack/i.test(error.message)
-        ? `nesting is too deep; this is not an App manifest`
-        : `YAML syntax error: ${libraryMessage(error.message)}`;
-      return { ...at(error.pos[0]), path: "", message };
-    }),
-  );
+  const syntaxErrors: ManifestError[] = syntax.map((error) => ({ ...error, path: "" }));
   for (const doc of docs) {
     const { duplicateKeys, tooDeep } = inspectDocument(doc, MAX_DEPTH);
     if (tooDeep) {
@@ -91,7 +73,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   }
   if (syntaxErrors.length > 0) return fileFailure(syntaxErrors, file, docs);
 
-  const filled = docs.filter((doc) => doc.contents !== null && !isNullScalar(doc));
+  const filled = docs.filter((doc) => !isNullDocument(doc));
   if (filled.length === 0) {
     return fileFailure(
       [
@@ -203,11 +185,6 @@ function fileFailure(errors: ManifestError[], file: string, docs: readonly Docum
   const invalid: InvalidApp[] =
     names.length > 0 ? names.map((name) => ({ name, file, errors })) : [{ file, errors }];
   return { ...emptyParse(), invalid, errors };
-}
-
-/** A document with nothing in it, like the one after a trailing `---`. */
-function isNullScalar(doc: Document): boolean {
-  return isScalar(doc.contents) && doc.contents.value === null;
 }
 
 const KINDS: readonly string[] = ["App", "Network", "Secret", "Config"] satisfies DocumentKind[];

@@ -1,9 +1,8 @@
-import { isScalar, LineCounter, parseAllDocuments } from "yaml";
-import type { Document } from "yaml";
 import { hostileText } from "../../manifest/hostileText.js";
 import { MAX_ALIAS_COUNT, MAX_DEPTH } from "../../manifest/limits.js";
 import { libraryMessage } from "../../manifest/libraryMessage.js";
-import { inspectDocument, positionAt } from "../../manifest/yamlNodes.js";
+import { isNullDocument, parseYamlDocuments } from "../../manifest/yamlDocuments.js";
+import { inspectDocument } from "../../manifest/yamlNodes.js";
 import type { ComposeLoadError } from "../composeDocument.js";
 import type { ComposeMap } from "./composeNode.js";
 import { problemAt } from "./problem.js";
@@ -35,33 +34,13 @@ export function parseComposeText(text: string, file: string): ParsedCompose {
   const early = hostileText(text, file, NOT_COMPOSE);
   if (early) return fail([early]);
 
-  const lineCounter = new LineCounter();
-  const docs: Document[] = [
-    // logLevel "error": the library would print warnings itself, quoting the file's content.
-    ...parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      uniqueKeys: false,
-      logLevel: "error",
-      customTags: (tags) => [LEGACY_OCTAL, ...tags],
-    }),
-  ];
-  const at = (offset: number) => positionAt(offset, lineCounter, file);
-  const syntax = docs.flatMap((doc) =>
-    doc.errors.map((error) =>
-      problemAt(
-        at(error.pos[0]),
-        [],
-        /call stack/i.test(error.message)
-          ? `nesting is too deep; this is not ${NOT_COMPOSE}`
-          : `YAML syntax error: ${libraryMessage(error.message)}`,
-      ),
-    ),
-  );
+  const { docs, lineCounter, at, syntaxErrors } = parseYamlDocuments(text, file, NOT_COMPOSE, (tags) => [
+    LEGACY_OCTAL,
+    ...tags,
+  ]);
+  const syntax = syntaxErrors.map((error) => problemAt(error, [], error.message));
   if (syntax.length > 0) return fail(syntax);
-  const filled = docs.filter(
-    (doc) => doc.contents !== null && !(isScalar(doc.contents) && doc.contents.value === null),
-  );
+  const filled = docs.filter((doc) => !isNullDocument(doc));
   if (filled.length > 1) {
     const second = filled[1]!.contents?.range?.[0] ?? 0;
     return fail([
