@@ -50,6 +50,9 @@ export const isOwnLabel = (key: string): boolean => OWN_LABELS.has(key);
 /** The Docker volume name of a label-based volume. */
 export const volumeName = (name: string): string => `alacran--${name}`;
 
+/** The label `docker stack deploy` puts on what it creates: the stack's name (not ours: Docker's). */
+export const STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+
 /** The network every app joins unless it lists its own (`spec.networks`). */
 export const DEFAULT_NETWORK = "default";
 

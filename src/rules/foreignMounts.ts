@@ -1,19 +1,19 @@
 import type { AppSpec } from "../manifest/types.js";
 import type { ObservedService } from "../swarm/types.js";
 import type { Rejection, StageRule } from "./rule.js";
-import { mountKey, normalizeHostPath, storageName, volumeKey, volumePosition } from "./storage.js";
-
-/** The label `docker stack deploy` puts on its services: the stack's name. */
-const STACK_LABEL = "com.docker.stack.namespace";
-
-const HOST = "host:";
+import { STACK_NAMESPACE_LABEL } from "../domain/names.js";
+import {
+  mountKey,
+  normalizeHostPath,
+  parentKeys,
+  storageName,
+  volumeKey,
+  volumePosition,
+} from "./storage.js";
 
 /** The same volume, the same host directory, or one host directory inside the other. */
-function related(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (!a.startsWith(HOST) || !b.startsWith(HOST)) return false;
-  return a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-}
+const related = (a: string, b: string): boolean =>
+  a === b || parentKeys(a).includes(b) || parentKeys(b).includes(a);
 
 /**
  * A persistent app never mounts storage that a service AlaCrity does not manage mounts too (one of
@@ -32,7 +32,7 @@ export function foreignMountConflicts(apps: AppSpec[], foreign: ObservedService[
       const key = volumeKey(v);
       const holder = claims.find((c) => c.keys.some((k) => related(k, key)))?.service;
       if (holder === undefined) continue;
-      const stack = holder.fields.labels[STACK_LABEL];
+      const stack = holder.fields.labels[STACK_NAMESPACE_LABEL];
       const stop = `remove that service first (\`docker service rm ${holder.name}\`: its volumes stay${
         stack
           ? `; \`docker stack rm ${stack}\` would also remove the stack's networks, which an import with --stack joins`

@@ -29,7 +29,7 @@ export const normalizeHostPath = normalizeAbsolute;
 const HOST = "host:";
 
 /** The keys of the directories containing a host path's key, nearest first; none for a volume. */
-function parentKeys(key: string): string[] {
+export function parentKeys(key: string): string[] {
   if (!key.startsWith(HOST)) return [];
   const parents: string[] = [];
   let path = key.slice(HOST.length);

@@ -18,5 +18,5 @@ export type { CountedRequest, RequestCounter } from "./requestCounter.js";
 export { lastProbeOutputs } from "./probeOutput.js";
 export { withEndedHealth } from "./endedHealth.js";
 export type { ProbeOutput } from "./probeOutput.js";
-export { stackPlacement, STACK_NAMESPACE_LABEL } from "./stackPlacement.js";
+export { stackPlacement } from "./stackPlacement.js";
 export type { StackPlacement } from "./stackPlacement.js";

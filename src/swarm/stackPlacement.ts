@@ -1,8 +1,6 @@
 import type Docker from "dockerode";
+import { STACK_NAMESPACE_LABEL } from "../domain/names.js";
 import { toDockerError } from "./errors.js";
-
-/** The label `docker stack deploy` puts on what it creates: the stack's name. */
-export const STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
 
 /** Where a deployed stack's services run now, by compose service name: the nodes' hostnames. */
 export type StackPlacement = Map<string, string[]>;
