@@ -23,7 +23,10 @@ const related = (a: string, b: string): boolean =>
  * `foreign` are the services this instance does not manage.
  */
 export function foreignMountConflicts(apps: AppSpec[], foreign: ObservedService[]): Map<string, Rejection> {
-  const mounting = foreign.filter((s) => s.fields.mounts.length > 0);
+  // By name, so the service a message names does not depend on the order Swarm listed them in.
+  const mounting = foreign
+    .filter((s) => s.fields.mounts.length > 0)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rejections = new Map<string, Rejection>();
   if (mounting.length === 0) return rejections;
   const claims = mounting.map((s) => ({ service: s, keys: s.fields.mounts.map(mountKey) }));

@@ -68,4 +68,16 @@ describe("plan: storage a service AlaCrity does not manage mounts", () => {
     const q = plan(desiredOf([db]), aSwarm().withNode("manager").withService(foreign).build(), ENGINE);
     expect(q.rejections.map((r) => r.rule)).toEqual(["storage-in-use"]);
   });
+
+  it("names the same service whatever order Swarm lists them in", () => {
+    const db = anApp("db").persistent().onNode("manager").withExternalVolume("shop_dbdata", "/data").build();
+    const services = [stackService("shop_b", "shop_dbdata"), stackService("shop_a", "shop_dbdata")];
+    const messages = [services, [...services].reverse()].map((list) => {
+      const swarm = aSwarm().withNode("manager").withVolume("shop_dbdata");
+      for (const service of list) swarm.withService(service);
+      return plan(desiredOf([db]), swarm.build(), ENGINE).rejections[0]?.message;
+    });
+    expect(messages[0]).toContain("mounted by service shop_a");
+    expect(messages[1]).toBe(messages[0]);
+  });
 });
