@@ -46,6 +46,7 @@ export function plannerFigure(apps: number, runs = 7): PlannerFigure {
       return {
         id: `svc${i}`,
         name: app.name,
+        serviceName: app.name,
         version: 1,
         fields: fieldsFromSpec(spec),
         rawSpec: spec,

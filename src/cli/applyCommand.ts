@@ -10,6 +10,7 @@ import type { DesiredState } from "../manifest/types.js";
 import { waitForTasks } from "../swarm/index.js";
 import type { WaitResult } from "../swarm/index.js";
 import {
+  addAdoptStackOption,
   addAgeKeyFileOption,
   addDirOptions,
   addOutputOption,
@@ -52,6 +53,14 @@ function appsToWaitFor(desired: DesiredState, result: ConvergeResult): string[] 
   return [...desired.apps.keys()].filter((name) => !rejected.has(name) && !result.failed.has(name)).sort();
 }
 
+/** The Swarm name of each app whose service is not named for it (`spec.serviceName`). */
+function serviceNamesOf(desired: DesiredState): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const app of desired.apps.values())
+    if (app.serviceName !== undefined) names.set(app.name, app.serviceName);
+  return names;
+}
+
 export function registerApplyCommand(program: Command): void {
   const command = program
     .command("apply")
@@ -77,113 +86,108 @@ export function registerApplyCommand(program: Command): void {
       "after",
       "\nExit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), held after Swarm rolled it back, or a removal held back (the rest are still applied); 1 at once, changing nothing, for a --retry of an app that is unknown or not held.\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  alacrity apply --dir apps --retry web\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
-  addOutputOption(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
-    async (options: ApplyCommandOptions) => {
-      const dir = requireDir(options);
-      const logger = await createLogger();
-      const docker = openDocker();
-      // Fails clearly when Docker is not there; converge plans from this same state.
-      const observing = startObserving(docker);
-      const desired = await loadDesiredState(dir);
-      const observed = await observing;
-      const planOptions = await planInputs(docker, desired, options, dir, options);
-      if (options.retry.length > 0) {
-        const problems = retryProblems(options.retry, desired, observed, planOptions);
-        if (problems.length > 0) throw new ExitError(1, problems);
+  addOutputOption(
+    addAgeKeyFileOption(addDirOptions(addAdoptStackOption(addRemovalGuardOptions(command)), true)),
+  ).action(async (options: ApplyCommandOptions) => {
+    const dir = requireDir(options);
+    const logger = await createLogger();
+    const docker = openDocker();
+    // Fails clearly when Docker is not there; converge plans from this same state.
+    const observing = startObserving(docker);
+    const desired = await loadDesiredState(dir);
+    const observed = await observing;
+    const planOptions = await planInputs(docker, desired, options, dir, options);
+    if (options.retry.length > 0) {
+      const problems = retryProblems(options.retry, desired, observed, planOptions);
+      if (problems.length > 0) throw new ExitError(1, problems);
+    }
+    const result = await converge(
+      dockerSwarmPort(docker),
+      desired,
+      {
+        ...planOptions,
+        ...(options.retry.length > 0 ? { retry: new Set(options.retry) } : {}),
+        concurrency: options.concurrency,
+        maxAttempts: 5,
+        logger,
+      },
+      observed,
+    );
+    let waited: Record<string, WaitResult> = {};
+    if (options.wait) {
+      waited = await waitForTasks(docker, appsToWaitFor(desired, result), options.timeout * 1000, undefined, {
+        expectedHashes: expectedHashes(observed, result.plan),
+        taskHashes: startedTaskHashes(result.plan),
+        serviceNames: serviceNamesOf(desired),
+      });
+    }
+    const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
+    if (options.output === "json") {
+      printJson({
+        summary: planSummary(result.plan),
+        outcomes: result.outcomes.map((o) => ({
+          app: o.action.app,
+          kind: o.action.kind,
+          reason: o.action.reason,
+          ok: o.ok,
+          error: o.error,
+          durationMs: o.durationMs,
+        })),
+        resources: result.resourceOutcomes.map((o) => ({
+          kind: o.action.kind,
+          resource: o.action.resource,
+          name: o.action.kind === "create-network" ? o.action.network.name : o.action.name,
+          reason: o.action.reason,
+          ok: o.ok,
+          error: o.error,
+          durationMs: o.durationMs,
+        })),
+        failed: Object.fromEntries(result.failed),
+        rejections: result.plan.rejections,
+        heldBack: result.plan.heldBack,
+        held: result.plan.held ?? [],
+        warnings: result.plan.warnings,
+        errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
+        wait: options.wait ? waited : undefined,
+      });
+    } else {
+      // One write: a line per write made the output of a 1000-app apply a thousand syscalls.
+      // Each line printable: manifest values, file names and Swarm's errors may hold newlines.
+      const out: string[] = [];
+      for (const error of desired.errors) out.push(`error: ${formatError(error)}`);
+      // In the order they ran: setup, the apps' actions, cleanup.
+      const cleanup = new Set<object>(result.plan.cleanup ?? []);
+      const resourceLine = (o: (typeof result.resourceOutcomes)[number]): string =>
+        `${describeResourceAction(o.action)}${o.ok ? "" : ` FAILED: ${o.error}`}`;
+      for (const o of result.resourceOutcomes) if (!cleanup.has(o.action)) out.push(resourceLine(o));
+      for (const outcome of result.outcomes) {
+        out.push(`${actionHeadline(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
       }
-      const result = await converge(
-        dockerSwarmPort(docker),
-        desired,
-        {
-          ...planOptions,
-          ...(options.retry.length > 0 ? { retry: new Set(options.retry) } : {}),
-          concurrency: options.concurrency,
-          maxAttempts: 5,
-          logger,
-        },
-        observed,
+      for (const o of result.resourceOutcomes) if (cleanup.has(o.action)) out.push(resourceLine(o));
+      for (const r of result.plan.rejections) out.push(describeRejection(r));
+      for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
+      for (const h of result.plan.held ?? []) out.push(describeHeld(h));
+      for (const w of result.plan.warnings) out.push(describeWarning(w));
+      for (const [app, w] of notRunning) {
+        const detail = w.errors.length
+          ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
+          : `timed out after ${options.timeout}s`;
+        out.push(`x ${app}: ${w.running}/${w.desired} running: ${detail}`);
+      }
+      const applied = result.outcomes.filter((o) => o.ok).length;
+      out.push(
+        `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${result.plan.held?.length ? `, ${result.plan.held.length} held after a rollback` : ""}${options.wait ? `, ${notRunning.length} not running` : ""}.`,
       );
-      let waited: Record<string, WaitResult> = {};
-      if (options.wait) {
-        waited = await waitForTasks(
-          docker,
-          appsToWaitFor(desired, result),
-          options.timeout * 1000,
-          undefined,
-          {
-            expectedHashes: expectedHashes(observed, result.plan),
-            taskHashes: startedTaskHashes(result.plan),
-          },
-        );
-      }
-      const notRunning = Object.entries(waited).filter(([, w]) => !w.ok);
-      if (options.output === "json") {
-        printJson({
-          summary: planSummary(result.plan),
-          outcomes: result.outcomes.map((o) => ({
-            app: o.action.app,
-            kind: o.action.kind,
-            reason: o.action.reason,
-            ok: o.ok,
-            error: o.error,
-            durationMs: o.durationMs,
-          })),
-          resources: result.resourceOutcomes.map((o) => ({
-            kind: o.action.kind,
-            resource: o.action.resource,
-            name: o.action.kind === "create-network" ? o.action.network.name : o.action.name,
-            reason: o.action.reason,
-            ok: o.ok,
-            error: o.error,
-            durationMs: o.durationMs,
-          })),
-          failed: Object.fromEntries(result.failed),
-          rejections: result.plan.rejections,
-          heldBack: result.plan.heldBack,
-          held: result.plan.held ?? [],
-          warnings: result.plan.warnings,
-          errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
-          wait: options.wait ? waited : undefined,
-        });
-      } else {
-        // One write: a line per write made the output of a 1000-app apply a thousand syscalls.
-        // Each line printable: manifest values, file names and Swarm's errors may hold newlines.
-        const out: string[] = [];
-        for (const error of desired.errors) out.push(`error: ${formatError(error)}`);
-        // In the order they ran: setup, the apps' actions, cleanup.
-        const cleanup = new Set<object>(result.plan.cleanup ?? []);
-        const resourceLine = (o: (typeof result.resourceOutcomes)[number]): string =>
-          `${describeResourceAction(o.action)}${o.ok ? "" : ` FAILED: ${o.error}`}`;
-        for (const o of result.resourceOutcomes) if (!cleanup.has(o.action)) out.push(resourceLine(o));
-        for (const outcome of result.outcomes) {
-          out.push(`${actionHeadline(outcome.action)}${outcome.ok ? "" : ` FAILED: ${outcome.error}`}`);
-        }
-        for (const o of result.resourceOutcomes) if (cleanup.has(o.action)) out.push(resourceLine(o));
-        for (const r of result.plan.rejections) out.push(describeRejection(r));
-        for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
-        for (const h of result.plan.held ?? []) out.push(describeHeld(h));
-        for (const w of result.plan.warnings) out.push(describeWarning(w));
-        for (const [app, w] of notRunning) {
-          const detail = w.errors.length
-            ? w.errors.map((e) => `${e.text}${e.node ? ` on node ${e.node}` : ""}`).join("; ")
-            : `timed out after ${options.timeout}s`;
-          out.push(`x ${app}: ${w.running}/${w.desired} running: ${detail}`);
-        }
-        const applied = result.outcomes.filter((o) => o.ok).length;
-        out.push(
-          `Applied ${applied} action${applied === 1 ? "" : "s"}; ${result.failed.size} app(s) failed, ${result.plan.rejections.length} rejected${result.plan.held?.length ? `, ${result.plan.held.length} held after a rollback` : ""}${options.wait ? `, ${notRunning.length} not running` : ""}.`,
-        );
-        process.stdout.write(out.map((line) => `${printable(line)}\n`).join(""));
-      }
-      const bad =
-        result.failed.size > 0 ||
-        result.resourceOutcomes.some((o) => !o.ok) ||
-        result.plan.rejections.length > 0 ||
-        result.plan.heldBack.length > 0 ||
-        (result.plan.held?.length ?? 0) > 0 ||
-        notRunning.length > 0 ||
-        desired.errors.length > 0;
-      if (bad) throw new ExitError(1);
-    },
-  );
+      process.stdout.write(out.map((line) => `${printable(line)}\n`).join(""));
+    }
+    const bad =
+      result.failed.size > 0 ||
+      result.resourceOutcomes.some((o) => !o.ok) ||
+      result.plan.rejections.length > 0 ||
+      result.plan.heldBack.length > 0 ||
+      (result.plan.held?.length ?? 0) > 0 ||
+      notRunning.length > 0 ||
+      desired.errors.length > 0;
+    if (bad) throw new ExitError(1);
+  });
 }

@@ -13,6 +13,8 @@ export interface DirOptions {
   allowHostPath?: string[];
   /** `--age-key-file` (or `$ALACRITY_AGE_KEY_FILE`), on the commands that read Secret contents. */
   ageKeyFile?: string;
+  /** `--adopt-stack NAME`, on `plan` and `apply`: take the stack's services over in place. */
+  adoptStack?: string;
 }
 
 /** The planner's options from the command line; removal guards stay on unless a command lifts them. */
@@ -25,7 +27,16 @@ export function planOptionsOf(
     allowEmpty: guards.allowEmpty ?? false,
     allowMassPrune: guards.allowMassPrune ?? false,
     allowHostPaths: options.allowHostPath,
+    ...(options.adoptStack !== undefined ? { adoptStack: options.adoptStack } : {}),
   };
+}
+
+/** `--adopt-stack NAME`: `plan` shows and `apply` makes the takeover of a stack's services. */
+export function addAdoptStackOption(command: Command): Command {
+  return command.option(
+    "--adopt-stack <stack>",
+    "take over in place the services of this stack (deployed by docker stack deploy) that apps name in spec.serviceName (see alacrity import --stack)",
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ManifestError } from "../manifest/types.js";
 import type { Plan } from "../reconcile/types.js";
 import { plan } from "../reconcile/plan.js";
 import {
+  addAdoptStackOption,
   addAgeKeyFileOption,
   addDirOptions,
   addOutputOption,
@@ -48,7 +49,7 @@ export function registerPlanCommand(program: Command): void {
       "after",
       "\nExit status: 0 nothing to do, 2 changes pending, 1 invalid, rejected or held apps present (held: Swarm rolled back the spec; see apply --retry).\n\nExamples:\n  alacrity plan --dir apps\n  alacrity plan --dir apps --output json | jq .summary",
     );
-  addOutputOption(addAgeKeyFileOption(addDirOptions(command, true))).action(
+  addOutputOption(addAgeKeyFileOption(addDirOptions(addAdoptStackOption(command), true))).action(
     async (options: PlanCommandOptions) => {
       const dir = requireDir(options);
       const docker = openDocker();

@@ -2,6 +2,7 @@ import type { DesiredState } from "../manifest/types.js";
 import { isManagedBy } from "../reconcile/managed.js";
 import type { SwarmEvent } from "../swarm/events.js";
 import type { ObservedState } from "../swarm/types.js";
+import { swarmNameOf } from "../domain/names.js";
 
 /** What a Docker event asks of the daemon. */
 export type EventRoute = { kind: "resync"; reason: string } | { kind: "enqueue"; name: string } | undefined;
@@ -18,7 +19,7 @@ export function routeEvent(
   instance: string,
 ): EventRoute {
   if (event.type === "node") return { kind: "resync", reason: `node ${event.action}` };
-  const name = event.name ?? observed?.services.find((s) => s.id === event.id)?.name;
+  const name = appOf(event, desired, observed);
   if (name === undefined) return { kind: "resync", reason: `service ${event.action}` };
   return concerns(name, desired, observed, instance) ? { kind: "enqueue", name } : undefined;
 }
@@ -39,4 +40,20 @@ function concerns(
   if (desired.apps.has(name) || desired.invalid.some((i) => i.name === name)) return true;
   const service = observed.services.find((s) => s.name === name);
   return service !== undefined && isManagedBy(service, instance);
+}
+
+/**
+ * The app a service event is about. Events name the service as Swarm does, which is the app's
+ * name unless `spec.serviceName` says otherwise (a service taken over from a stack).
+ */
+function appOf(
+  event: SwarmEvent,
+  desired: DesiredState | undefined,
+  observed: ObservedState | undefined,
+): string | undefined {
+  const known = observed?.services.find((s) => s.id === event.id || s.serviceName === event.name);
+  if (known) return known.name;
+  if (event.name === undefined) return undefined;
+  for (const app of desired?.apps.values() ?? []) if (swarmNameOf(app) === event.name) return app.name;
+  return event.name;
 }

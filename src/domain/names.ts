@@ -47,6 +47,14 @@ const OWN_LABELS: ReadonlySet<string> = new Set(Object.values(LABEL));
 /** Whether a label key is one of AlaCrity's own (bookkeeping, not the user's `metadata.labels`). */
 export const isOwnLabel = (key: string): boolean => OWN_LABELS.has(key);
 
+/**
+ * The Swarm name of an app's service: `metadata.name`, or `spec.serviceName` for a service taken
+ * over in place from a stack (Swarm cannot rename a service, and stack deploy names it
+ * `<stack>_<service>`).
+ */
+export const swarmNameOf = (app: { name: string; serviceName?: string }): string =>
+  app.serviceName ?? app.name;
+
 /** The Docker volume name of a label-based volume. */
 export const volumeName = (name: string): string => `alacran--${name}`;
 

@@ -23,6 +23,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
   for (const field of ["image", "replicas", "node", "persistent", "volumes", "ports"])
     record(["spec", field]);
   record(["metadata", "name"]);
+  if (spec.serviceName !== undefined) record(["spec", "serviceName"]);
   spec.volumes.forEach((_, i) => {
     for (const field of [[], ["name"], ["hostPath"], ["external"], ["containerPath"]])
       record(["spec", "volumes", i, ...field]);
@@ -54,6 +55,7 @@ export function toAppSpec(app: AppManifest, doc: Document, lineCounter: LineCoun
     persistent: spec.persistent,
     replicas: spec.replicas ?? 1,
     ...(spec.node !== undefined ? { node: spec.node } : {}),
+    ...(spec.serviceName !== undefined ? { serviceName: spec.serviceName } : {}),
     ...(spec.command !== undefined ? { command: spec.command } : {}),
     ...(spec.args !== undefined ? { args: spec.args } : {}),
     env: spec.env,

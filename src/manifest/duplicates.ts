@@ -16,7 +16,11 @@ export const DUPLICATE_APP_NAMES = {
   title: "An app name is defined only once (in one document of one file)",
   contract: "§1",
   input: "documents",
-  check: (apps: readonly AppSpec[]) => separateDuplicates(apps),
+  check: (apps: readonly AppSpec[]) => {
+    const byName = separateDuplicates(apps);
+    const bySwarmName = separateSharedServiceNames(byName.unique);
+    return { unique: bySwarmName.unique, duplicates: [...byName.duplicates, ...bySwarmName.duplicates] };
+  },
 } as const;
 
 /**
@@ -30,27 +34,64 @@ export function separateDuplicates<T extends Named>(
   unique: T[];
   duplicates: InvalidApp[];
 } {
-  const byName = new Map<string, T[]>();
-  for (const app of apps) {
-    const defs = byName.get(app.name);
-    if (defs) defs.push(app);
-    else byName.set(app.name, [app]);
+  return splitByKey(
+    apps,
+    (app) => app.name,
+    (name, defs, index) => ({
+      ...nameAt(defs[index]!),
+      path: "metadata.name",
+      message: `${what} ${JSON.stringify(name)} is also defined at ${otherLocations(defs, index)}; ${what} names must be unique, rename or remove one`,
+    }),
+  );
+}
+
+/**
+ * Two apps of different names whose Swarm service names are one (`spec.serviceName`): both are
+ * invalid, as two definitions of one name are.
+ */
+function separateSharedServiceNames(apps: readonly AppSpec[]): {
+  unique: AppSpec[];
+  duplicates: InvalidApp[];
+} {
+  return splitByKey(
+    apps,
+    (app) => app.serviceName ?? app.name,
+    (name, defs, index) => {
+      const app = defs[index]!;
+      const path = app.serviceName === undefined ? "metadata.name" : "spec.serviceName";
+      return {
+        ...(app.positions[path] ?? app.source),
+        path,
+        message:
+          `the Swarm service ${JSON.stringify(name)} is also the service of the app at ${otherLocations(defs, index)}; ` +
+          "two apps cannot share one service, change spec.serviceName",
+      };
+    },
+  );
+}
+
+/** The items whose key no other item has, and an invalid entry for each of the others. */
+function splitByKey<T extends Named>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  errorOf: (key: string, defs: readonly T[], index: number) => ManifestError,
+): { unique: T[]; duplicates: InvalidApp[] } {
+  const byKey = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const defs = byKey.get(key);
+    if (defs) defs.push(item);
+    else byKey.set(key, [item]);
   }
   const unique: T[] = [];
   const duplicates: InvalidApp[] = [];
-  for (const [name, defs] of byName) {
+  for (const [key, defs] of byKey) {
     if (defs.length === 1) {
       unique.push(defs[0]!);
       continue;
     }
-    for (const [index, app] of defs.entries()) {
-      const error: ManifestError = {
-        ...nameAt(app),
-        path: "metadata.name",
-        message: `${what} ${JSON.stringify(name)} is also defined at ${otherLocations(defs, index)}; ${what} names must be unique, rename or remove one`,
-      };
-      duplicates.push({ name, file: app.source.file, errors: [error] });
-    }
+    for (const [index, item] of defs.entries())
+      duplicates.push({ name: item.name, file: item.source.file, errors: [errorOf(key, defs, index)] });
   }
   return { unique, duplicates };
 }

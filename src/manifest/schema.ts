@@ -22,6 +22,8 @@ import { bad, envValueNotString, notANumber, scalarNotString } from "./schemaMes
  */
 
 export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Swarm's own rule for a service name (swarmkit's controlapi): a DNS label that may hold `_`. */
+const SERVICE_NAME_PATTERN = /^(?=.{1,63}$)[a-zA-Z0-9](?:[-_]*[a-zA-Z0-9]+)*$/;
 const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Docker's own rule for a volume name (at least two characters), which an external volume has. */
 const DOCKER_VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -228,6 +230,19 @@ export const specSchema = z
       .min(1, { error: bad("must not be empty", "give a node hostname or ID, or remove spec.node") })
       .optional()
       .meta({ description: "Persistent apps only: hostname or node ID to pin the app to." }),
+    serviceName: z
+      .string({ error: bad("must be a string", 'e.g. "shop_db"') })
+      .regex(SERVICE_NAME_PATTERN, {
+        error: bad(
+          "must be 1-63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit",
+          'give the name `docker service ls` shows, e.g. "shop_db"',
+        ),
+      })
+      .optional()
+      .meta({
+        description:
+          "The Swarm service name, when it is not metadata.name: a service taken over from a stack (`<stack>_<service>`).",
+      }),
     command: z
       .array(z.string({ error: scalarNotString }), {
         error: bad("must be a list of strings", 'write it as a list, e.g. ["sh", "-c", "..."]'),

@@ -163,6 +163,8 @@ export interface AppSpec {
   replicas: number;
   /** Persistent apps only: hostname or node ID to pin to. */
   node?: string;
+  /** `spec.serviceName`: the Swarm service name when it is not `name` (see `swarmNameOf`). */
+  serviceName?: string;
   command?: string[];
   args?: string[];
   env: Record<string, string>;

@@ -1,6 +1,6 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
 import type { DefaultedField, ObservedService, ObservedState } from "../swarm/types.js";
-import { DEFAULT_NETWORK, LABEL, networkName } from "../domain/names.js";
+import { DEFAULT_NETWORK, LABEL, networkName, swarmNameOf } from "../domain/names.js";
 import type {
   Action,
   ActionReason,
@@ -16,6 +16,7 @@ import { desiredFields, type PinTarget } from "./desiredFields.js";
 import { CONTENT_CHANGED, diffFields, sameFields } from "./diff.js";
 import { changesMode, defaultsLeftPending, landDefaults, pendingDefaultsWarning } from "./landingDefaults.js";
 import { isManagedBy } from "./managed.js";
+import { isAdoptable } from "../rules/ownership.js";
 import { isDefaultChange } from "./policyDiff.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
@@ -47,7 +48,7 @@ const REVISION_FIELD = `labels.${LABEL.revision}`;
  */
 export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): Plan {
   const managed = observed.services.filter((s) => isManagedBy(s, options.instance));
-  const serviceByName = new Map(observed.services.map((s) => [s.name, s]));
+  const serviceOf = serviceLookup(observed.services, managed);
   const rejections: Rejection[] = [];
   const warnings: PlanWarning[] = [];
   const pinActions: Action[] = [];
@@ -65,7 +66,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const app of [...desired.apps.values()].sort((a, b) => compare(a.name, b.name))) {
     if (invalidNames.has(app.name)) continue;
     const rejection =
-      firstRejection(app, serviceByName.get(app.name), options) ??
+      firstRejection(app, serviceOf(app), options) ??
       NETWORK_UNAVAILABLE.check(app, view) ??
       CONTENT_UNAVAILABLE.check(app, view);
     if (rejection) rejections.push(rejection);
@@ -73,7 +74,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   }
 
   const conflicts = STORAGE_CONFLICT.check(candidates, managed);
-  const foreign = observed.services.filter((s) => !isManagedBy(s, options.instance));
+  const adopted = new Set(
+    candidates.flatMap((app) => {
+      const service = serviceOf(app);
+      return service && isAdoptable(app, service, options.adoptStack) ? [service.id] : [];
+    }),
+  );
+  const foreign = observed.services.filter((s) => !isManagedBy(s, options.instance) && !adopted.has(s.id));
   for (const [app, rejection] of STORAGE_IN_USE.check(candidates, foreign))
     if (!conflicts.has(app)) conflicts.set(app, rejection);
   const pinCounts = countPins(observed.pins);
@@ -98,7 +105,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     if (options.unseenHostPaths) {
       warnings.push(...unseenHostPathWarnings(app, options.unseenHostPaths, warnedHostPaths));
     }
-    const service = serviceByName.get(app.name);
+    const service = serviceOf(app);
     let pin: PinTarget | undefined;
     let node: PlannedNode | undefined;
     let moving = false;
@@ -186,8 +193,17 @@ function serviceAction(
   node: PlannedNode | undefined,
   taskNodes: (serviceId: string) => readonly string[],
 ): Action | undefined {
+  const serviceName = swarmNameOf(app);
   if (!service)
-    return { kind: "create", app: app.name, fields, reason: "new app", ...(node ? { node } : {}) };
+    return {
+      kind: "create",
+      app: app.name,
+      ...(serviceName !== app.name ? { serviceName } : {}),
+      fields,
+      reason: "new app",
+      ...(node ? { node } : {}),
+    };
+  if (service.serviceName !== serviceName) return rename(app, fields, service);
   if (sameFields(service.fields, fields)) return undefined;
   const changes = diffFields(service.fields, fields);
   // AlaCrity's defaults alone are no reason for an update (landingDefaults.ts).
@@ -216,17 +232,66 @@ function serviceAction(
   const nodes = taskNodes(service.id);
   const landed = landDefaults(changes, fields, service.fields, nodes);
   return {
-    kind: "update",
-    app: app.name,
-    serviceId: service.id,
-    version: service.version,
+    ...updateOf(app, service),
     fields: landed.fields,
-    reason: updateReason(service, fields, significant, moving),
+    reason:
+      service.name !== app.name
+        ? "taken over from its stack"
+        : updateReason(service, fields, significant, moving),
     ...updateDetails(landed.changes, landed.fields, nodes),
     ...(changesMode(service.fields, fields)
       ? { recreate: true, restarts: true, restartOrder: fields.updateOrder }
       : {}),
   };
+}
+
+/** What every update of `service` for `app` says: which service, by ID and Swarm name, at which version. */
+function updateOf(app: AppSpec, service: ObservedService) {
+  const serviceName = swarmNameOf(app);
+  return {
+    kind: "update",
+    app: app.name,
+    serviceId: service.id,
+    ...(serviceName !== app.name ? { serviceName } : {}),
+    version: service.version,
+  } as const;
+}
+
+/**
+ * A new `spec.serviceName` for a service Swarm cannot rename: it is created again under the new
+ * name (non-persistent apps only: SERVICE_RENAME_REFUSED refuses the others first).
+ */
+function rename(app: AppSpec, fields: ReturnType<typeof desiredFields>, service: ObservedService): Action {
+  const serviceName = swarmNameOf(app);
+  return {
+    ...updateOf(app, service),
+    fields,
+    reason: "manifest changed",
+    ...updateDetails(
+      [
+        { field: "serviceName", from: service.serviceName, to: serviceName },
+        ...diffFields(service.fields, fields),
+      ],
+      fields,
+      [],
+    ),
+    recreate: true,
+    restarts: true,
+    restartOrder: fields.updateOrder,
+  };
+}
+
+/**
+ * The service of each app: the one this instance manages for it (by its `alacrity.app` label),
+ * else whatever service has its Swarm name (a conflict, or a stack's service to adopt).
+ */
+function serviceLookup(
+  services: readonly ObservedService[],
+  managed: readonly ObservedService[],
+): (app: AppSpec) => ObservedService | undefined {
+  const byApp = new Map(managed.map((s) => [s.name, s]));
+  const bySwarmName = new Map(services.map((s) => [s.serviceName, s]));
+  return (app) => byApp.get(app.name) ?? bySwarmName.get(swarmNameOf(app));
 }
 
 function updateReason(

@@ -20,6 +20,7 @@ export interface FieldChange {
  * - `app removed`: the app is no longer defined by any manifest;
  * - `joins the default network`: a service made before AlaCrity managed networks joins
  *   `alacran--default`, its manifest unchanged;
+ * - `taken over from its stack`: `apply --adopt-stack` makes a stack's service an app's, in place;
  * - `content changed`: only the value of a secret or config the app mounts changed;
  * - `rolled back by Swarm`: a hold record is written for the spec Swarm rolled back;
  * - `retry requested`: `apply --retry APP` releases a hold and applies the held spec again;
@@ -41,6 +42,7 @@ export type ActionReason =
   | "options changed: re-created"
   | "content changed"
   | "joins the default network"
+  | "taken over from its stack"
   | "rolled back by Swarm"
   | "retry requested";
 
@@ -71,6 +73,8 @@ export type Action =
       kind: "create";
       app: string;
       fields: ServiceFields;
+      /** The Swarm name, when `spec.serviceName` gives one other than the app's. */
+      serviceName?: string;
       reason: ActionReason;
       /** Persistent apps: the node the app is pinned to (set by the planner). */
       node?: PlannedNode;
@@ -79,6 +83,11 @@ export type Action =
       kind: "update";
       app: string;
       serviceId: string;
+      /**
+       * The Swarm name, when it is not the app's: the service's own (Swarm cannot rename one), or
+       * with `recreate`, the new `spec.serviceName`.
+       */
+      serviceName?: string;
       /** Swarm version index the update was planned against. */
       version: number;
       fields: ServiceFields;
@@ -244,6 +253,12 @@ export interface PlanOptions {
   contents?: ResolvedContents;
   /** Apps whose hold is released and whose held spec is applied again (`apply --retry APP`). */
   retry?: ReadonlySet<string>;
+  /**
+   * `apply --adopt-stack NAME`: an app whose `spec.serviceName` names an unmanaged service of
+   * stack NAME (label `com.docker.stack.namespace`) takes that service over in place instead of
+   * being refused as a conflict.
+   */
+  adoptStack?: string;
 }
 
 /** A Secret's or Config's content as read from its source, or why it could not be. */

@@ -16,7 +16,7 @@ import type { AppSpec, DesiredState, ManifestError } from "../manifest/types.js"
 import type { ObservedService } from "../swarm/types.js";
 import { HOST_PATH_POLICY } from "./hostPaths.js";
 import { INVALID_MANIFEST, KEEP_FAILED_FILES } from "./invalidFiles.js";
-import { UNMANAGED_CONFLICT } from "./ownership.js";
+import { SERVICE_RENAME_REFUSED, UNMANAGED_CONFLICT } from "./ownership.js";
 import { NO_ELIGIBLE_NODE, PERSISTENCE_DROP_REFUSED, PIN_MOVE_REFUSED, UNKNOWN_NODE } from "./pinning.js";
 import { EMPTY_DIRECTORY_GUARD, MASS_PRUNE_GUARD } from "./pruneGuards.js";
 import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "./resources.js";
@@ -63,6 +63,7 @@ function planned(rule: AppRule<RuleId>): AppPlanRule {
  */
 const PLAN_APP_RULES: readonly AppPlanRule[] = [
   UNMANAGED_CONFLICT,
+  SERVICE_RENAME_REFUSED,
   planned(PERSISTENT_REPLICAS),
   HOST_PATH_POLICY,
   planned(VOLUMES_NEED_PERSISTENCE),
@@ -81,6 +82,7 @@ export const RULES: readonly Rule[] = [
   DUPLICATE_APP_NAMES,
   INVALID_MANIFEST,
   UNMANAGED_CONFLICT,
+  SERVICE_RENAME_REFUSED,
   HOST_PATH_POLICY,
   PERSISTENCE_DROP_REFUSED,
   STORAGE_CONFLICT,

@@ -28,6 +28,7 @@ export type RuleId =
   | "invalid-manifest"
   | "keep-failed-files"
   | "unmanaged-conflict"
+  | "service-rename-refused"
   | "host-path-forbidden"
   | "storage-conflict"
   | "storage-in-use"
@@ -93,6 +94,8 @@ export interface AppRuleOptions {
   allowHostPaths?: readonly string[] | undefined;
   /** Host paths with their symlinks resolved, where the controller could see them. */
   resolvedHostPaths?: ReadonlyMap<string, string> | undefined;
+  /** `apply --adopt-stack NAME`: the stack whose unmanaged services apps may take over. */
+  adoptStack?: string | undefined;
 }
 
 /**

@@ -23,22 +23,29 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
       return create(
         docker,
         action.app,
-        specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields)),
+        specFromFields(
+          action.serviceName ?? action.app,
+          action.fields,
+          await lookupIds(docker, action.app, action.fields),
+        ),
       );
-    case "update":
+    case "update": {
       if (action.recreate) return recreate(docker, action);
+      const spec = specFromFields(
+        action.serviceName ?? action.app,
+        action.fields,
+        await lookupIds(docker, action.app, action.fields),
+      );
       return update(
         docker,
         action.app,
         action.serviceId,
         action.version,
-        specFromFields(
-          action.app,
-          action.fields,
-          await lookupIds(docker, action.app, action.fields),
-          action.restarts === false ? await containerLabels(docker, action, observed) : undefined,
-        ),
+        action.restarts === false
+          ? keepingTasks(spec, await currentSpec(docker, action, observed, "update"))
+          : spec,
       );
+    }
     case "scale":
       return scale(docker, action, observed);
     case "remove":
@@ -85,15 +92,25 @@ async function currentSpec(
   }
 }
 
-/** The container labels the service has now (absent: none), which an update that replaces no task keeps. */
-async function containerLabels(
-  docker: Docker,
-  action: UpdateAction,
-  observed: ObservedState | undefined,
-): Promise<Record<string, string>> {
-  const spec = await currentSpec(docker, action, observed, "update");
-  const task: Docker.ContainerTaskSpec | undefined = spec?.TaskTemplate;
-  return { ...(task?.ContainerSpec?.Labels ?? {}) };
+/**
+ * `next` with the task template and endpoint the service has now, but the new placement: an
+ * update the planner found to replace no task must not replace one. Swarm replaces a task when its
+ * template or endpoint differs in any way (swarmkit's IsTaskDirty), so the service's own are sent
+ * back, including what AlaCrity does not model (the container labels, of which a new task hash
+ * would be one; what `docker stack deploy` wrote, for a service taken over from a stack), rather
+ * than rebuilt from fields that are equal to them.
+ */
+function keepingTasks(next: Docker.ServiceSpec, current: Docker.ServiceSpec | undefined): Docker.ServiceSpec {
+  const task: Docker.ContainerTaskSpec | undefined = current?.TaskTemplate;
+  if (!current || !task) return next;
+  const placement = next.TaskTemplate?.Placement;
+  const kept: Docker.ServiceSpec = {
+    ...next,
+    TaskTemplate: { ...task, ...(placement ? { Placement: placement } : {}) },
+  };
+  if (current.EndpointSpec) kept.EndpointSpec = current.EndpointSpec;
+  else delete kept.EndpointSpec;
+  return kept;
 }
 
 /**
@@ -102,7 +119,11 @@ async function containerLabels(
  * non-persistent apps can change mode, so no data directory is at stake.
  */
 async function recreate(docker: Docker, action: UpdateAction): Promise<void> {
-  const spec = specFromFields(action.app, action.fields, await lookupIds(docker, action.app, action.fields));
+  const spec = specFromFields(
+    action.serviceName ?? action.app,
+    action.fields,
+    await lookupIds(docker, action.app, action.fields),
+  );
   await remove(docker, action.app, action.serviceId);
   await create(docker, action.app, spec);
 }

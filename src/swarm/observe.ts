@@ -102,9 +102,13 @@ interface RawVolume {
 }
 
 function serviceFromRaw(raw: Docker.Service, networkNames: ReadonlyMap<string, string>): ObservedService {
+  const serviceName = raw.Spec?.Name ?? raw.ID;
+  const labels = raw.Spec?.Labels ?? {};
+  const app = labels[LABEL.managed] === "true" ? labels[LABEL.app] : undefined;
   const service: ObservedService = {
     id: raw.ID,
-    name: raw.Spec?.Name ?? raw.ID,
+    name: app || serviceName,
+    serviceName,
     version: raw.Version?.Index ?? 0,
     fields: fieldsFromSpec(raw.Spec, networkNames),
     rawSpec: raw.Spec,

@@ -22,14 +22,13 @@ export type ContainerSpec = Docker.ContainerSpec & { Healthcheck?: Docker.Health
  * suits fields without secrets or configs.
  *
  * The containers are labelled with the spec hash (`LABEL.taskHash`), so that the tasks of a spec
- * Swarm rolled back still name it. `containerLabels`, when given, are written instead: an update
- * that must not replace the tasks keeps the labels the service has, since a new one would.
+ * Swarm rolled back still name it (an update that must not replace the tasks keeps the service's
+ * own task template instead: execute.ts).
  */
 export function specFromFields(
   name: string,
   fields: ServiceFields,
   ids: SwarmIds = NETWORK_NAMES_ONLY,
-  containerLabels?: Record<string, string>,
 ): Docker.ServiceSpec {
   const app = fields.labels[LABEL.app] ?? name;
   const containerSpec: ContainerSpec = {
@@ -40,8 +39,7 @@ export function specFromFields(
     Mounts: fields.mounts.map((mount) => mountSpec(mount, app)),
   };
   const hash = fields.labels[LABEL.hash];
-  const labels = containerLabels ?? (hash !== undefined ? { [LABEL.taskHash]: hash } : undefined);
-  if (labels && Object.keys(labels).length > 0) containerSpec.Labels = { ...labels };
+  if (hash !== undefined) containerSpec.Labels = { [LABEL.taskHash]: hash };
   if (fields.command && fields.command.length > 0) containerSpec.Command = [...fields.command];
   if (fields.args && fields.args.length > 0) containerSpec.Args = [...fields.args];
   const secrets = secretsSpec(fields.secrets, ids);

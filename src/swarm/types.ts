@@ -133,7 +133,13 @@ export interface FileMountFields {
 
 export interface ObservedService {
   id: string;
+  /**
+   * The app the service stands for: its `alacrity.app` label when an AlaCrity manages it, else
+   * its Swarm name. The two differ for a service taken over from a stack (`spec.serviceName`).
+   */
   name: string;
+  /** The service's name in Swarm (`docker service ls`), which Swarm cannot change. */
+  serviceName: string;
   /** Swarm's version index, for optimistic concurrency on update. */
   version: number;
   fields: ServiceFields;
@@ -283,11 +289,19 @@ export type SwarmAction =
       hostname: string;
       /** The pin record's config ID it replaces. */ replaces?: string;
     }
-  | { kind: "create"; app: string; fields: ServiceFields }
+  | {
+      kind: "create";
+      app: string;
+      fields: ServiceFields;
+      /** The Swarm name when it is not the app's (`spec.serviceName`). */
+      serviceName?: string;
+    }
   | {
       kind: "update";
       app: string;
       serviceId: string;
+      /** The Swarm name when it is not the app's: the service's own, or after `recreate` the new one. */
+      serviceName?: string;
       version: number;
       fields: ServiceFields;
       /**

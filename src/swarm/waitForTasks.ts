@@ -65,6 +65,8 @@ export interface WaitOptions {
    * before Swarm's updater has begun, the old tasks still run and the update status says nothing.
    */
   taskHashes?: ReadonlyMap<string, string>;
+  /** The Swarm name of each app whose service is not named for it (`spec.serviceName`). */
+  serviceNames?: ReadonlyMap<string, string>;
   /** Called with every poll's results but the last (which is returned): progress, and tests. */
   onPoll?: (results: Readonly<Record<string, WaitResult>>) => void;
 }
@@ -98,8 +100,10 @@ export async function waitForTasks(
   const clock = options.clock ?? systemClock;
   if (names.length === 0) return {};
   const deadline = clock.now() + timeoutMs;
+  const swarmName = (app: string): string => options.serviceNames?.get(app) ?? app;
+  const swarmNames = names.map(swarmName);
 
-  let services = await listServices(docker, names);
+  let services = await listServices(docker, swarmNames);
   // A service missing at the start will not appear by waiting: only the others are waited for.
   const present = new Set(services.map((service) => service.Spec?.Name ?? ""));
   const serviceIds = services.map((service) => service.ID);
@@ -114,7 +118,7 @@ export async function waitForTasks(
     let nodes: ObservedNode[];
     try {
       const [listed, rawTasks, rawNodes] = await Promise.all([
-        attempt === 0 ? Promise.resolve(services) : listServices(docker, names),
+        attempt === 0 ? Promise.resolve(services) : listServices(docker, swarmNames),
         serviceIds.length > 0
           ? (docker.listTasks({ filters: { service: serviceIds } }) as Promise<RawTask[]>)
           : Promise.resolve([]),
@@ -146,10 +150,10 @@ export async function waitForTasks(
       polledAt - (unusableSince.get(problem.nodeId) ?? polledAt) >= PINNED_NODE_GRACE_MS;
     const drafts = new Map<string, Draft>();
     for (const name of names) {
-      const service = byName.get(name);
+      const service = byName.get(swarmName(name));
       if (!service) {
-        const gone = present.has(name) ? "was removed while waiting" : "does not exist";
-        drafts.set(name, { ...NOT_THERE, notes: [{ text: `service ${name} ${gone}` }] });
+        const gone = present.has(swarmName(name)) ? "was removed while waiting" : "does not exist";
+        drafts.set(name, { ...NOT_THERE, notes: [{ text: `service ${swarmName(name)} ${gone}` }] });
         continue;
       }
       const own = tasks.filter((task) => task.serviceId === service.ID);
@@ -176,7 +180,7 @@ export async function waitForTasks(
     const remaining = deadline - clock.now();
     const converged = names.every((name) => {
       const draft = drafts.get(name);
-      return !present.has(name) || draft?.ok === true || draft?.failed === true;
+      return !present.has(swarmName(name)) || draft?.ok === true || draft?.failed === true;
     });
     if (converged || remaining <= 0) return finishAll(docker, drafts, hostnames);
     options.onPoll?.(finishWith(drafts, new Map(), hostnames));

@@ -12,9 +12,9 @@ export function actionHeadline(action: Action): string {
     case "pin":
       return `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`;
     case "create":
-      return `+ create ${action.app} (${action.reason})`;
+      return `+ create ${action.app}${swarmName(action)} (${action.reason})`;
     case "update":
-      return `~ update ${action.app} (${action.reason})`;
+      return `~ update ${action.app}${swarmName(action)} (${action.reason})`;
     case "scale":
       return `^ scale ${action.app} ${action.from} -> ${action.to} (${action.reason})`;
     case "remove":
@@ -25,6 +25,10 @@ export function actionHeadline(action: Action): string {
       return `! release the hold on ${action.app} (${action.reason})`;
   }
 }
+
+/** ` as service NAME` for an app whose Swarm service is not named for it (`spec.serviceName`). */
+const swarmName = (action: { serviceName?: string | undefined }): string =>
+  action.serviceName === undefined ? "" : ` as service ${action.serviceName}`;
 
 /** An action as `plan` prints it: its headline, then its attributes or changes. */
 export function describeAction(action: Action): string[] {

@@ -70,6 +70,8 @@ export function convertService(composeName: string, appName: string, ctx: Contex
     persistent: persistent ? true : undefined,
     replicas: deploy.replicas,
     node,
+    // The service stack deploy made, which `apply --adopt-stack` takes over (Swarm cannot rename it).
+    serviceName: ctx.options.stack === undefined ? undefined : `${ctx.options.stack}_${composeName}`,
     command: commandAt(service.entrypoint, [...path, "entrypoint"], ctx),
     args: commandAt(service.command, [...path, "command"], ctx),
     env: Object.keys(env).length > 0 ? env : undefined,

@@ -167,6 +167,7 @@ const serviceArb = (name: string): fc.Arbitrary<ObservedService> =>
       return {
         id: `svc-${name}`,
         name,
+        serviceName: name,
         version,
         fields,
         rawSpec: {},

@@ -236,6 +236,7 @@ export function rawService(name: string, fields: ServiceFields, version = 7): Ob
   return {
     id: `svc-${name}`,
     name,
+    serviceName: name,
     version,
     fields,
     rawSpec: {},

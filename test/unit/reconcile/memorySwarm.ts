@@ -23,10 +23,12 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
         break;
       }
       case "create": {
-        if (next.services.some((s) => s.name === a.app)) throw new Error(`create: ${a.app} exists`);
+        if (next.services.some((s) => s.serviceName === (a.serviceName ?? a.app)))
+          throw new Error(`create: ${a.app} exists`);
         next.services.push({
           id: `svc-mem-${counter}`,
           name: a.app,
+          serviceName: a.serviceName ?? a.app,
           version: 1,
           fields: asStored(a.fields),
           rawSpec: {},
@@ -40,10 +42,19 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
         if (a.recreate) {
           // Removed and created again (a change of mode): a new service, under the same name.
           next.services = next.services.filter((x) => x.id !== a.serviceId);
-          next.services.push({ ...s, id: `svc-mem-${counter}`, version: 1, fields: asStored(a.fields) });
+          next.services.push({
+            ...s,
+            id: `svc-mem-${counter}`,
+            name: a.app,
+            serviceName: a.serviceName ?? a.app,
+            version: 1,
+            fields: asStored(a.fields),
+          });
           break;
         }
         s.fields = asStored(a.fields);
+        // An adopted service is the app's from now on (its Swarm name stays).
+        s.name = a.app;
         s.version += 1;
         break;
       }

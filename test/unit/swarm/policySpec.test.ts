@@ -139,15 +139,12 @@ describe("health check, policies, stop grace period, placement preferences, mode
     });
   });
 
-  it("labels the containers with the spec hash, or keeps the labels it is given", () => {
+  it("labels the containers with the spec hash", () => {
     const fields = { ...base, labels: { ...base.labels, [LABEL.hash]: "h1" } };
     const container = (spec: Docker.ServiceSpec) =>
       (spec.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec;
     expect(container(specFromFields("web", fields))?.Labels).toEqual({ [LABEL.taskHash]: "h1" });
-    expect(container(specFromFields("web", fields, undefined, { [LABEL.taskHash]: "h0" }))?.Labels).toEqual({
-      [LABEL.taskHash]: "h0",
-    });
-    expect(container(specFromFields("web", fields, undefined, {}))).not.toHaveProperty("Labels");
+    expect(container(specFromFields("web", base))).not.toHaveProperty("Labels");
     // Bookkeeping, not a field: it is not read back.
     expect(fieldsFromSpec(specFromFields("web", fields)).labels).toEqual(fields.labels);
   });
