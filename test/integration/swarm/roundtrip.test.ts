@@ -93,10 +93,11 @@ describe("fieldsFromSpec(inspect(create(specFromFields(f)))) equals f on a real 
 
   it("observe() reads back the same fields for every shape, and the version to update against", async () => {
     const observed = await observe(engine);
-    const ours = observed.services.filter((service) => service.name.startsWith(`${PREFIX}shape-`));
+    // By Swarm name: `name` is the app a managed service stands for (its `alacrity.app` label).
+    const ours = observed.services.filter((service) => service.serviceName.startsWith(`${PREFIX}shape-`));
     expect(ours).toHaveLength(Object.keys(shapes).length);
     for (const service of ours) {
-      expect(service.fields).toEqual(await inspectFields(service.name));
+      expect(service.fields).toEqual(await inspectFields(service.serviceName));
       expect(service.version).toBeGreaterThan(0);
     }
   });
