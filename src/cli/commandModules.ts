@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   apply: async () => (await import("./applyCommand.js")).registerApplyCommand,
   run: async () => (await import("./runCommand.js")).registerRunCommand,
   status: async () => (await import("./statusCommand.js")).registerStatusCommand,
+  data: async () => (await import("./dataCommand.js")).registerDataCommand,
   import: async () => (await import("./importCommand.js")).registerImportCommand,
 };
 

@@ -13,6 +13,13 @@ export const LABEL = {
   persistent: "alacrity.persistent",
   pinNode: "alacrity.pin.node",
   pinHostname: "alacrity.pin.hostname",
+  /**
+   * On a pin record: the Docker volumes (JSON list of names) and host directories (JSON list of
+   * paths) the app has mounted on its node, every one it had since it was pinned there, so that
+   * `alacrity data` knows what it left behind after a change or its removal.
+   */
+  pinVolumes: "alacrity.pin.volumes",
+  pinHostPaths: "alacrity.pin.host-paths",
   revision: "alacrity.revision",
   pinRecord: "alacrity.pin",
   /** Which AlaCrity instance manages the service (several may share one Swarm). */

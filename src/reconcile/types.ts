@@ -1,6 +1,6 @@
 import type { Rejection } from "../rules/rule.js";
 import type { SourcePosition } from "../manifest/types.js";
-import type { ContentValue, NetworkFields, ServiceFields } from "../swarm/types.js";
+import type { ContentValue, NetworkFields, RecordedStorage, ServiceFields } from "../swarm/types.js";
 
 /** One changed field of a service, for `plan` output and logs. Secret values are never shown. */
 export interface FieldChange {
@@ -24,6 +24,7 @@ export interface FieldChange {
  * - `content changed`: only the value of a secret or config the app mounts changed;
  * - `rolled back by Swarm`: a hold record is written for the spec Swarm rolled back;
  * - `retry requested`: `apply --retry APP` releases a hold and applies the held spec again;
+ * - `storage recorded`: a pin record learns a volume or host directory its app mounts;
  * - for networks, secrets and configs (`ResourceAction`): `needed by an app`, `declared` (a
  *   Network document), `no longer used`, `options changed: re-created`.
  */
@@ -44,7 +45,8 @@ export type ActionReason =
   | "joins the default network"
   | "taken over from its stack"
   | "rolled back by Swarm"
-  | "retry requested";
+  | "retry requested"
+  | "storage recorded";
 
 /**
  * Why a persistent app goes to its node: its `spec.node`, the node with the fewest pinned apps
@@ -67,6 +69,22 @@ export type Action =
       hostname: string;
       /** The config ID of the pin record this one replaces (an explicit, allowed move). */
       replaces?: string;
+      /** The volumes and host directories recorded with the pin (`alacrity data` lists them). */
+      storage?: RecordedStorage;
+      reason: ActionReason;
+    }
+  /**
+   * Adds what the app mounts now to its pin record's storage (every volume and host directory
+   * it had on its node stays recorded, so `alacrity data` can list what it left behind).
+   */
+  | {
+      kind: "record-storage";
+      app: string;
+      configId: string;
+      version: number;
+      storage: RecordedStorage;
+      /** What is recorded for the first time. */
+      added: RecordedStorage;
       reason: ActionReason;
     }
   | {

@@ -7,7 +7,7 @@ import { specFromFields } from "./serviceSpec.js";
 import { lookupIds } from "./swarmIds.js";
 import { updateService } from "./updateService.js";
 import { LABEL, pinConfigName } from "../domain/names.js";
-import type { ObservedState, SwarmAction } from "./types.js";
+import type { ObservedState, RecordedStorage, SwarmAction } from "./types.js";
 
 /**
  * Performs one planned action against the Swarm. Updates carry the version they were planned
@@ -19,6 +19,8 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
   switch (action.kind) {
     case "pin":
       return pin(docker, action);
+    case "record-storage":
+      return recordStorage(docker, action);
     case "create":
       return create(
         docker,
@@ -66,6 +68,7 @@ export async function execute(docker: Docker, action: SwarmAction, observed?: Ob
 }
 
 type PinAction = Extract<SwarmAction, { kind: "pin" }>;
+type RecordStorageAction = Extract<SwarmAction, { kind: "record-storage" }>;
 type ScaleAction = Extract<SwarmAction, { kind: "scale" }>;
 type UpdateAction = Extract<SwarmAction, { kind: "update" }>;
 
@@ -152,6 +155,7 @@ async function pin(docker: Docker, action: PinAction): Promise<void> {
         [LABEL.app]: action.app,
         [LABEL.pinNode]: action.nodeId,
         [LABEL.pinHostname]: action.hostname,
+        ...storageLabels(action.storage),
       },
       Data: Buffer.from(JSON.stringify(record)).toString("base64"),
     });
@@ -167,6 +171,36 @@ async function pin(docker: Docker, action: PinAction): Promise<void> {
       );
     }
     throw toDockerError(err, `cannot pin ${action.app} to ${action.hostname || action.nodeId}`);
+  }
+}
+
+/** The pin record's labels that record the app's storage (none when there is nothing to record). */
+function storageLabels(storage: RecordedStorage | undefined): Record<string, string> {
+  if (!storage) return {};
+  return {
+    [LABEL.pinVolumes]: JSON.stringify(storage.volumes),
+    [LABEL.pinHostPaths]: JSON.stringify(storage.hostPaths),
+  };
+}
+
+/**
+ * Writes the storage labels of an existing pin record. Swarm lets a config's labels change, not
+ * its data; the update carries the version it was planned against, so a record changed in
+ * between fails with a retryable "update out of sequence" instead of losing what was recorded.
+ */
+async function recordStorage(docker: Docker, action: RecordStorageAction): Promise<void> {
+  const config = docker.getConfig(action.configId);
+  try {
+    const current = (await config.inspect()) as { Spec?: { Name?: string; Labels?: Record<string, string> } };
+    await config.update({
+      _query: { version: action.version },
+      _body: {
+        Name: current.Spec?.Name ?? pinConfigName(action.app),
+        Labels: { ...(current.Spec?.Labels ?? {}), ...storageLabels(action.storage) },
+      },
+    });
+  } catch (err) {
+    throw toDockerError(err, `cannot record the storage of ${action.app} on its pin`);
   }
 }
 

@@ -219,7 +219,29 @@ function pinFromRaw(raw: Docker.ConfigInfo): PinRecord[] {
   const app = labels[LABEL.app];
   const nodeId = labels[LABEL.pinNode];
   if (!app || !nodeId || raw.Spec?.Name !== pinConfigName(app)) return [];
-  return [{ app, nodeId, hostname: labels[LABEL.pinHostname] ?? "", configId: raw.ID }];
+  const record: PinRecord = {
+    app,
+    nodeId,
+    hostname: labels[LABEL.pinHostname] ?? "",
+    configId: raw.ID,
+    version: raw.Version?.Index ?? 0,
+  };
+  const volumes = stringList(labels[LABEL.pinVolumes]);
+  const hostPaths = stringList(labels[LABEL.pinHostPaths]);
+  if (volumes && hostPaths) record.storage = { volumes, hostPaths };
+  return [record];
+}
+
+/** A JSON list of strings, sorted; undefined when absent or not one (a record edited by hand). */
+function stringList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return [...value].sort();
+  } catch {
+    // not JSON: as if absent, so the next apply records the storage again
+  }
+  return undefined;
 }
 
 /** A hold config missing its labels, or named for another app, is not a hold record: skipped. */

@@ -202,6 +202,19 @@ export interface PinRecord {
   hostname: string;
   /** The Swarm config ID that holds this record. */
   configId: string;
+  /** The config's version index, for updating its labels (the recorded storage). */
+  version?: number;
+  /**
+   * The storage recorded on the node (`LABEL.pinVolumes`, `LABEL.pinHostPaths`): Docker volume
+   * names and host paths, sorted. Absent: a record written before AlaCrity recorded storage.
+   */
+  storage?: RecordedStorage;
+}
+
+/** What a persistent app keeps on its node: Docker volume names and host directories, sorted. */
+export interface RecordedStorage {
+  volumes: string[];
+  hostPaths: string[];
 }
 
 /**
@@ -288,7 +301,11 @@ export type SwarmAction =
       nodeId: string;
       hostname: string;
       /** The pin record's config ID it replaces. */ replaces?: string;
+      /** The storage to record with the pin. */
+      storage?: RecordedStorage;
     }
+  /** Records more storage on an existing pin record (a label update: Swarm configs keep their data). */
+  | { kind: "record-storage"; app: string; configId: string; version: number; storage: RecordedStorage }
   | {
       kind: "create";
       app: string;

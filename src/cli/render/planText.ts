@@ -11,6 +11,8 @@ export function actionHeadline(action: Action): string {
   switch (action.kind) {
     case "pin":
       return `@ pin ${action.app} to node ${action.hostname || action.nodeId}${action.replaces ? " (replacing its previous pin)" : ""} (${action.reason})`;
+    case "record-storage":
+      return `@ record on the pin of ${action.app}: ${describeStorage(action.added) || "its storage (none)"} (${action.reason})`;
     case "create":
       return `+ create ${action.app}${swarmName(action)} (${action.reason})`;
     case "update":
@@ -24,6 +26,16 @@ export function actionHeadline(action: Action): string {
     case "release-hold":
       return `! release the hold on ${action.app} (${action.reason})`;
   }
+}
+
+/** `volume a, b; host path /srv/x` */
+function describeStorage(storage: { volumes: readonly string[]; hostPaths: readonly string[] }): string {
+  return [
+    storage.volumes.length > 0 ? `volume ${storage.volumes.join(", ")}` : "",
+    storage.hostPaths.length > 0 ? `host path ${storage.hostPaths.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 /** ` as service NAME` for an app whose Swarm service is not named for it (`spec.serviceName`). */
@@ -96,6 +108,7 @@ export function planSummary(plan: Plan): Record<string, number> {
     scale: count("scale"),
     remove: count("remove"),
     pin: count("pin"),
+    recordStorage: count("record-storage"),
     // Networks, secrets and configs; a re-created network counts once in each.
     resourceCreate: resources.filter((a) => a.kind.startsWith("create-")).length,
     resourceRemove: resources.filter((a) => a.kind.startsWith("remove-")).length,
@@ -140,7 +153,7 @@ export function renderPlan(plan: Plan): string {
       s.resourceCreate === 0 &&
       s.resourceRemove === 0
       ? "No changes: the Swarm matches the manifests."
-      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${s.held ? `, ${s.held} held after a rollback` : ""}${resourceSummary(s)}.`,
+      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin${s.recordStorage ? `, ${s.recordStorage} storage record(s) to update` : ""}, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${s.held ? `, ${s.held} held after a rollback` : ""}${resourceSummary(s)}.`,
   );
   return lines.map(printable).join("\n");
 }

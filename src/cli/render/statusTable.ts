@@ -1,5 +1,6 @@
 import { printable } from "../../manifest/format.js";
 import type { StatusRow } from "../../reconcile/status.js";
+import { alignedTable } from "./alignedTable.js";
 
 const HEADERS = ["NAME", "PERSISTENT", "REPLICAS", "NODE", "VOLUMES", "NETWORKS", "STATE", "REASON"] as const;
 
@@ -25,19 +26,10 @@ function cells(row: StatusRow, withRevision: boolean): string[] {
   ].map(printable);
 }
 
-/** A plain aligned table, the last column (the reason) left unpadded so long reasons stay readable. */
+/** One row per app, the reason last and unpadded. */
 export function renderStatusTable(rows: readonly StatusRow[]): string {
   if (rows.length === 0) return "No managed apps.";
   const withRevision = rows.some((row) => row.revision !== undefined);
   const headers: readonly string[] = withRevision ? [...HEADERS.slice(0, 7), "REVISION", "REASON"] : HEADERS;
-  const table = [headers, ...rows.map((row) => cells(row, withRevision))];
-  const widths = headers.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
-  return table
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return alignedTable([headers, ...rows.map((row) => cells(row, withRevision))]);
 }

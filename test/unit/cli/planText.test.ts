@@ -85,7 +85,7 @@ describe("plan text: a create shows what will be created", () => {
   });
 
   it("names the existing pin when a removed app comes back (its data is on that node)", () => {
-    const { plan: p, text } = planned(desiredOf([blogDb()]), twoNodes().withPin("blog-db", "id-w1").build());
+    const { plan: p, text } = planned(desiredOf([blogDb()]), twoNodes().withPinOf(blogDb(), "id-w1").build());
     expect(p.actions.map((a) => a.kind)).toEqual(["create"]);
     expect(text).toContain("    node: w1 (id-w1), its existing pin (its data is there)");
   });
@@ -117,7 +117,7 @@ describe("plan text: a create shows what will be created", () => {
 
 describe("plan text: an update says what changes and whether it restarts the app", () => {
   const deployed = (app: AppSpec) => serviceFor(app, { nodeId: "id-w1", hostname: "w1" });
-  const pinned = () => twoNodes().withPin("blog-db", "id-w1");
+  const pinned = () => twoNodes().withPinOf(blogDb(), "id-w1");
 
   it("an env change restarts a persistent app stop-first; the hash label is not shown", () => {
     const before = blogDb();

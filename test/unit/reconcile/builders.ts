@@ -15,8 +15,10 @@ import type {
   ObservedState,
   ObservedTask,
   PinRecord,
+  RecordedStorage,
   ServiceFields,
 } from "../../../src/swarm/types.js";
+import { storageOf } from "../../../src/reconcile/storageRecord.js";
 import { LABEL } from "../../../src/domain/names.js";
 import { desiredFields, type PinTarget } from "../../../src/reconcile/desiredFields.js";
 import type { PlanOptions } from "../../../src/reconcile/types.js";
@@ -182,9 +184,29 @@ export class SwarmBuilder {
     this.#state.volumes.push({ name, labels });
     return this;
   }
-  withPin(app: string, nodeId: string, hostname = nodeId.replace(/^id-/, "")): this {
-    this.#state.pins.push({ app, nodeId, hostname, configId: `cfg-${app}` });
+  /**
+   * A pin record. `storage` is what it records (default: nothing; `withPinOf` records what an
+   * app mounts); `null`: a record from before storage was recorded.
+   */
+  withPin(
+    app: string,
+    nodeId: string,
+    hostname = nodeId.replace(/^id-/, ""),
+    storage: RecordedStorage | null = { volumes: [], hostPaths: [] },
+  ): this {
+    this.#state.pins.push({
+      app,
+      nodeId,
+      hostname,
+      configId: `cfg-${app}`,
+      version: 3,
+      ...(storage ? { storage } : {}),
+    });
     return this;
+  }
+  /** A pin record of `app` as the apply that pinned it wrote it: with the storage it mounts. */
+  withPinOf(app: AppSpec, nodeId: string, hostname = nodeId.replace(/^id-/, "")): this {
+    return this.withPin(app.name, nodeId, hostname, storageOf(app));
   }
   /** `alacran--default`, as the first apply of instance `instance` leaves it. */
   withDefaultNetwork(instance = "default"): this {

@@ -99,7 +99,7 @@ describe("plan: an external volume", () => {
     const pin = { nodeId: "id-manager", hostname: "manager" };
     const observed = () =>
       oneNode()
-        .withPin("shop-db", "id-manager")
+        .withPinOf(app, "id-manager")
         .withService(serviceFor(app, pin, ENGINE));
     expect(plan(desiredOf([app]), observed().withVolume("shop_db-data").build(), ENGINE)).toMatchObject({
       actions: [],

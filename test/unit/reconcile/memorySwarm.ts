@@ -19,7 +19,16 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
           nodeId: a.nodeId,
           hostname: a.hostname,
           configId: `cfg-mem-${counter}`,
+          version: 1,
+          ...(a.storage ? { storage: structuredClone(a.storage) } : {}),
         });
+        break;
+      }
+      case "record-storage": {
+        const record = next.pins.find((p) => p.configId === a.configId && (p.version ?? 0) === a.version);
+        if (!record) throw new Error(`record-storage: no pin ${a.configId} at version ${a.version}`);
+        record.storage = structuredClone(a.storage);
+        record.version = a.version + 1;
         break;
       }
       case "create": {

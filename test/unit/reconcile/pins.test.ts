@@ -250,7 +250,14 @@ describe("plan: an existing pin", () => {
       .build();
     const p = plan(desiredOf([app]), observed, OPTIONS);
     expect(p.actions).toEqual([
-      { kind: "pin", app: "db", nodeId: "id-b", hostname: "b", reason: "pin restored" },
+      {
+        kind: "pin",
+        app: "db",
+        nodeId: "id-b",
+        hostname: "b",
+        storage: { volumes: [], hostPaths: [] },
+        reason: "pin restored",
+      },
     ]);
   });
 });

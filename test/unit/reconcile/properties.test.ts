@@ -277,12 +277,18 @@ describe("plan: properties over random desired and observed states", () => {
     );
   });
 
-  it("plans only pin/create/update/scale/remove, and moves a pin only when the user allowed it", () => {
+  it("plans only pin/record-storage/create/update/scale/remove, and moves a pin only when the user allowed it", () => {
     fc.assert(
       fc.property(worldArb, ({ desired, observed, options }) => {
         const p = plan(desired, observed, options);
         for (const a of [...p.actions, ...p.heldBack]) {
-          expect(["pin", "create", "update", "scale", "remove"]).toContain(a.kind);
+          expect(["pin", "record-storage", "create", "update", "scale", "remove"]).toContain(a.kind);
+          // storage is recorded only on a pin record that exists, and never forgets an entry
+          if (a.kind === "record-storage") {
+            const record = observed.pins.find((x) => x.configId === a.configId);
+            expect(record?.app).toBe(a.app);
+            for (const v of record?.storage?.volumes ?? []) expect(a.storage.volumes).toContain(v);
+          }
           if (a.kind === "pin" && a.replaces !== undefined) {
             expect(desired.apps.get(a.app)?.annotations[ANNOTATION.allowMove]).toBe("true");
             expect(a.reason).toBe("explicit move");

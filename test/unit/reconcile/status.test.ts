@@ -19,7 +19,7 @@ describe("summarizeStatus", () => {
   it("a running persistent app: pinned node, its state, volumes", () => {
     const observed = aSwarm()
       .withNode("worker-2")
-      .withPin("db", "id-worker-2")
+      .withPinOf(db().build(), "id-worker-2")
       .withService(serviceFor(db().build(), onW2))
       .withTask({ serviceId: "svc-db", nodeId: "id-worker-2" })
       .build();
@@ -43,7 +43,7 @@ describe("summarizeStatus", () => {
   it("a pinned app whose node is down waits, and says why", () => {
     const observed = aSwarm()
       .withNode("worker-2", { state: "down" })
-      .withPin("db", "id-worker-2")
+      .withPinOf(db().build(), "id-worker-2")
       .withService(serviceFor(db().build(), onW2))
       .withTask({
         serviceId: "svc-db",
@@ -62,7 +62,7 @@ describe("summarizeStatus", () => {
   it("a pinned node that left the Swarm: waiting, with how to move it", () => {
     const observed = aSwarm()
       .withNode("other")
-      .withPin("db", "id-worker-2")
+      .withPinOf(db().build(), "id-worker-2")
       .withService(serviceFor(db().build(), onW2))
       .build();
     const [row] = summarizeStatus(observed, desiredOf([db().build()]));
@@ -75,7 +75,7 @@ describe("summarizeStatus", () => {
   it("a task failing on a missing bind source says so in plain words", () => {
     const observed = aSwarm()
       .withNode("worker-2")
-      .withPin("db", "id-worker-2")
+      .withPinOf(db().build(), "id-worker-2")
       .withService(serviceFor(db().build(), onW2))
       .withTask({
         serviceId: "svc-db",

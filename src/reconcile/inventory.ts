@@ -1,0 +1,143 @@
+import { LABEL, pinConfigName } from "../domain/names.js";
+import type { ObservedService, ObservedState, PinRecord } from "../swarm/types.js";
+
+/*
+ * `alacrity data`: every piece of persistent data AlaCrity knows of, live or left behind, from the
+ * Swarm's own state — the pin records (which record every volume and host directory an app
+ * mounted on its node), the services that mount them now and, on the node of the engine
+ * AlaCrity talks to, the volumes that engine has. Pure: the caller reads the Swarm.
+ */
+
+/** A shell command and where to run it: on the data's node, or against a Swarm manager. */
+export interface DataCommand {
+  on: "node" | "manager";
+  /** The node's hostname (for `on: "node"`). */
+  node?: string;
+  command: string;
+}
+
+export interface DataEntry {
+  app: string;
+  nodeId: string;
+  hostname: string;
+  kind: "volume" | "host-path";
+  /** The Docker volume's name, or the host directory. */
+  name: string;
+  /** A managed service of the app exists. */
+  appExists: boolean;
+  /** That service mounts this volume or directory now. */
+  inUse: boolean;
+  /** The node is in the Swarm, and its state (`ready`, `down`, ...), or absent when it left. */
+  nodeState?: string;
+  /** Bytes, where the engine of the node could say (a volume on the engine AlaCrity talks to). */
+  sizeBytes?: number;
+  /** What deletes it, for data no service mounts any more; the first run on its node. */
+  deleteCommands?: DataCommand[];
+}
+
+export interface DataInventory {
+  entries: DataEntry[];
+  /** Pins of removed apps whose data is all gone: the command that releases each. */
+  releases: { app: string; hostname: string; command: DataCommand }[];
+}
+
+export interface InventoryInput {
+  observed: Pick<ObservedState, "pins" | "services" | "nodes" | "volumes">;
+  /** The Swarm node of the engine whose volumes `observed.volumes` lists, when known. */
+  engineNodeId?: string;
+  /** Sizes of that engine's volumes, by name (`docker system df`), when read. */
+  volumeSizes?: ReadonlyMap<string, number>;
+}
+
+/** The inventory, sorted by app, then node, then kind and name. */
+export function inventory(input: InventoryInput): DataInventory {
+  const { observed } = input;
+  const services = servicesByApp(observed.services);
+  const nodes = new Map(observed.nodes.map((n) => [n.id, n]));
+  const engineVolumes = new Map(observed.volumes.map((v) => [v.name, v]));
+  const entries: DataEntry[] = [];
+  const releases: DataInventory["releases"] = [];
+  for (const pin of [...observed.pins].sort(byAppThenNode)) {
+    const service = services.get(pin.app);
+    const onEngine = input.engineNodeId !== undefined && pin.nodeId === input.engineNodeId;
+    const mounted = mountsOf(service, pin);
+    const volumes = new Set([...(pin.storage?.volumes ?? []), ...mounted.volumes]);
+    // A record older than storage recording: the engine's volumes labelled with the app say more.
+    if (onEngine) for (const v of observed.volumes) if (v.labels[LABEL.app] === pin.app) volumes.add(v.name);
+    const hostPaths = new Set([...(pin.storage?.hostPaths ?? []), ...mounted.hostPaths]);
+    const node = nodes.get(pin.nodeId);
+    const base = {
+      app: pin.app,
+      nodeId: pin.nodeId,
+      hostname: pin.hostname || pin.nodeId,
+      appExists: service !== undefined,
+      ...(node ? { nodeState: node.state } : {}),
+    };
+    const own: DataEntry[] = [];
+    for (const name of [...volumes].sort()) {
+      const inUse = mounted.volumes.has(name);
+      // On the engine's node, a volume that engine does not have is gone (or never made): only
+      // a mounted one is listed, since Swarm creates it when the task starts.
+      if (onEngine && !engineVolumes.has(name) && !inUse) continue;
+      const size = onEngine ? input.volumeSizes?.get(name) : undefined;
+      own.push({
+        ...base,
+        kind: "volume",
+        name,
+        inUse,
+        ...(size !== undefined && size >= 0 ? { sizeBytes: size } : {}),
+        ...(inUse ? {} : { deleteCommands: [onNode(base.hostname, `docker volume rm ${shellWord(name)}`)] }),
+      });
+    }
+    for (const path of [...hostPaths].sort()) {
+      const inUse = mounted.hostPaths.has(path);
+      own.push({
+        ...base,
+        kind: "host-path",
+        name: path,
+        inUse,
+        ...(inUse ? {} : { deleteCommands: [onNode(base.hostname, `rm -rf -- ${shellWord(path)}`)] }),
+      });
+    }
+    if (!service) {
+      // The last entry of a removed app carries the release of its pin, after its data's deletion.
+      const release: DataCommand = { on: "manager", command: `docker config rm ${pinConfigName(pin.app)}` };
+      const last = own.at(-1);
+      if (last) last.deleteCommands = [...(last.deleteCommands ?? []), release];
+      else releases.push({ app: pin.app, hostname: base.hostname, command: release });
+    }
+    entries.push(...own);
+  }
+  return { entries, releases };
+}
+
+/** The managed service of each app (any AlaCrity instance: data is not an instance's). */
+function servicesByApp(services: readonly ObservedService[]): Map<string, ObservedService> {
+  const byApp = new Map<string, ObservedService>();
+  for (const s of services) if (s.fields.labels[LABEL.managed] === "true") byApp.set(s.name, s);
+  return byApp;
+}
+
+/** What the app's service mounts now, when it runs on the pin's node. */
+function mountsOf(
+  service: ObservedService | undefined,
+  pin: PinRecord,
+): { volumes: Set<string>; hostPaths: Set<string> } {
+  const volumes = new Set<string>();
+  const hostPaths = new Set<string>();
+  if (service && service.fields.labels[LABEL.pinNode] === pin.nodeId) {
+    for (const m of service.fields.mounts) (m.kind === "named" ? volumes : hostPaths).add(m.source);
+  }
+  return { volumes, hostPaths };
+}
+
+const onNode = (node: string, command: string): DataCommand => ({ on: "node", node, command });
+
+/** A word the shell reads as itself: quoted when it holds anything but safe characters. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function byAppThenNode(a: PinRecord, b: PinRecord): number {
+  return a.app < b.app ? -1 : a.app > b.app ? 1 : a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0;
+}
