@@ -58,7 +58,15 @@ describe("execute: pin", () => {
       replaces: old!.configId,
     });
     const pins = (await observe(engine)).pins.filter((pin) => pin.app === app);
-    expect(pins).toEqual([{ app, nodeId: "n2", hostname: "host-2", configId: expect.any(String) as string }]);
+    expect(pins).toEqual([
+      {
+        app,
+        nodeId: "n2",
+        hostname: "host-2",
+        configId: expect.any(String) as string,
+        version: expect.any(Number) as number,
+      },
+    ]);
     expect(pins[0]!.configId).not.toBe(old!.configId);
   });
 });

@@ -76,7 +76,13 @@ describe("observe", () => {
     const observed = await observe(engine);
     const pins = observed.pins.filter((pin) => pin.app.startsWith(PREFIX));
     expect(pins).toEqual([
-      { app, nodeId: "node-abc", hostname: "worker-9", configId: expect.any(String) as string },
+      {
+        app,
+        nodeId: "node-abc",
+        hostname: "worker-9",
+        configId: expect.any(String) as string,
+        version: expect.any(Number) as number,
+      },
     ]);
     const config = await docker.getConfig(pins[0]!.configId).inspect();
     expect(config.Spec?.Name).toBe(pinConfigName(app));
