@@ -19,6 +19,8 @@ export const LABEL = {
    * `alacrity data` knows what it left behind after a change or its removal.
    */
   pinVolumes: "alacrity.pin.volumes",
+  /** On a left-behind record (`leftConfigName`): "true". */
+  leftRecord: "alacrity.left",
   pinHostPaths: "alacrity.pin.host-paths",
   revision: "alacrity.revision",
   pinRecord: "alacrity.pin",
@@ -86,6 +88,14 @@ export const contentName = (name: string, sha256Hex: string): string =>
 
 /** The Swarm config name that records an app's held (rolled back) spec. */
 export const holdConfigName = (app: string): string => `alacrity-hold--${app}`;
+
+/**
+ * The Swarm config name that records what an app left on a node it was moved away from: the
+ * replaced pin's storage, so `alacrity data` still lists it (12 digits of the node ID, as Docker
+ * shortens IDs).
+ */
+export const leftConfigName = (app: string, nodeId: string): string =>
+  `alacrity-left--${app}--${nodeId.slice(0, 12)}`;
 
 /** The Swarm config name that holds an app's pin. */
 export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;

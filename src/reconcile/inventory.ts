@@ -1,4 +1,4 @@
-import { LABEL, pinConfigName } from "../domain/names.js";
+import { LABEL, leftConfigName, pinConfigName } from "../domain/names.js";
 import type { ObservedService, ObservedState, PinRecord } from "../swarm/types.js";
 
 /*
@@ -42,40 +42,65 @@ export interface DataInventory {
 }
 
 export interface InventoryInput {
-  observed: Pick<ObservedState, "pins" | "services" | "nodes" | "volumes">;
+  observed: Pick<ObservedState, "pins" | "services" | "nodes" | "volumes" | "leftBehind">;
   /** The Swarm node of the engine whose volumes `observed.volumes` lists, when known. */
   engineNodeId?: string;
   /** Sizes of that engine's volumes, by name (`docker system df`), when read. */
   volumeSizes?: ReadonlyMap<string, number>;
 }
 
-/** The inventory, sorted by app, then node, then kind and name. */
+/** The inventory, sorted by app, then node hostname, then kind and name. */
 export function inventory(input: InventoryInput): DataInventory {
   const { observed } = input;
   const services = servicesByApp(observed.services);
   const nodes = new Map(observed.nodes.map((n) => [n.id, n]));
-  const engineVolumes = new Map(observed.volumes.map((v) => [v.name, v]));
-  const entries: DataEntry[] = [];
-  const releases: DataInventory["releases"] = [];
-  for (const pin of [...observed.pins].sort(byAppThenNode)) {
+  const engineVolumes = new Set(observed.volumes.map((v) => v.name));
+  const pinnedOn = new Map(observed.pins.map((p) => [p.app, p.nodeId]));
+  const sources: Source[] = [];
+  for (const pin of observed.pins) {
     const service = services.get(pin.app);
-    const onEngine = input.engineNodeId !== undefined && pin.nodeId === input.engineNodeId;
     const mounted = mountsOf(service, pin);
     const volumes = new Set([...(pin.storage?.volumes ?? []), ...mounted.volumes]);
     // A record older than storage recording: the engine's volumes labelled with the app say more.
-    if (onEngine) for (const v of observed.volumes) if (v.labels[LABEL.app] === pin.app) volumes.add(v.name);
-    const hostPaths = new Set([...(pin.storage?.hostPaths ?? []), ...mounted.hostPaths]);
-    const node = nodes.get(pin.nodeId);
-    const base = {
-      app: pin.app,
-      nodeId: pin.nodeId,
-      hostname: pin.hostname || pin.nodeId,
+    if (pin.nodeId === input.engineNodeId)
+      for (const v of observed.volumes) if (v.labels[LABEL.app] === pin.app) volumes.add(v.name);
+    sources.push({
+      ...pin,
+      volumes,
+      hostPaths: new Set([...(pin.storage?.hostPaths ?? []), ...mounted.hostPaths]),
+      mounted,
       appExists: service !== undefined,
+      // The pin of a removed app is released once its data is deleted; a live app keeps it.
+      ...(service ? {} : { release: `docker config rm ${pinConfigName(pin.app)}` }),
+    });
+  }
+  for (const left of observed.leftBehind ?? []) {
+    // Back on that node, the app's pin covers what it has there.
+    if (pinnedOn.get(left.app) === left.nodeId) continue;
+    sources.push({
+      ...left,
+      volumes: new Set(left.storage.volumes),
+      hostPaths: new Set(left.storage.hostPaths),
+      mounted: { volumes: new Set(), hostPaths: new Set() },
+      appExists: services.has(left.app),
+      release: `docker config rm ${leftConfigName(left.app, left.nodeId)}`,
+    });
+  }
+  const entries: DataEntry[] = [];
+  const releases: DataInventory["releases"] = [];
+  for (const source of sources.sort(byAppThenNode)) {
+    const node = nodes.get(source.nodeId);
+    const base = {
+      app: source.app,
+      nodeId: source.nodeId,
+      hostname: source.hostname || source.nodeId,
+      appExists: source.appExists,
       ...(node ? { nodeState: node.state } : {}),
     };
+    const onEngine = input.engineNodeId !== undefined && source.nodeId === input.engineNodeId;
     const own: DataEntry[] = [];
-    for (const name of [...volumes].sort()) {
-      const inUse = mounted.volumes.has(name);
+    for (const name of [...source.volumes].sort()) {
+      const inUse = source.mounted.volumes.has(name);
       // On the engine's node, a volume that engine does not have is gone (or never made): only
       // a mounted one is listed, since Swarm creates it when the task starts.
       if (onEngine && !engineVolumes.has(name) && !inUse) continue;
@@ -89,8 +114,8 @@ export function inventory(input: InventoryInput): DataInventory {
         ...(inUse ? {} : { deleteCommands: [onNode(base.hostname, `docker volume rm ${shellWord(name)}`)] }),
       });
     }
-    for (const path of [...hostPaths].sort()) {
-      const inUse = mounted.hostPaths.has(path);
+    for (const path of [...source.hostPaths].sort()) {
+      const inUse = source.mounted.hostPaths.has(path);
       own.push({
         ...base,
         kind: "host-path",
@@ -99,16 +124,29 @@ export function inventory(input: InventoryInput): DataInventory {
         ...(inUse ? {} : { deleteCommands: [onNode(base.hostname, `rm -rf -- ${shellWord(path)}`)] }),
       });
     }
-    if (!service) {
-      // The last entry of a removed app carries the release of its pin, after its data's deletion.
-      const release: DataCommand = { on: "manager", command: `docker config rm ${pinConfigName(pin.app)}` };
+    if (source.release !== undefined) {
+      // The last entry carries the record's release, after its data's deletion.
+      const release: DataCommand = { on: "manager", command: source.release };
       const last = own.at(-1);
       if (last) last.deleteCommands = [...(last.deleteCommands ?? []), release];
-      else releases.push({ app: pin.app, hostname: base.hostname, command: release });
+      else releases.push({ app: source.app, hostname: base.hostname, command: release });
     }
     entries.push(...own);
   }
   return { entries, releases };
+}
+
+/** One record of storage on one node: a pin, or what an app left where it was moved from. */
+interface Source {
+  app: string;
+  nodeId: string;
+  hostname: string;
+  volumes: Set<string>;
+  hostPaths: Set<string>;
+  mounted: { volumes: Set<string>; hostPaths: Set<string> };
+  appExists: boolean;
+  /** The command that deletes the record itself, when its data may go. */
+  release?: string;
 }
 
 /** The managed service of each app (any AlaCrity instance: data is not an instance's). */
@@ -138,6 +176,9 @@ function shellWord(text: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function byAppThenNode(a: PinRecord, b: PinRecord): number {
-  return a.app < b.app ? -1 : a.app > b.app ? 1 : a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0;
+function byAppThenNode(a: Source, b: Source): number {
+  const key = (x: Source): string[] => [x.app, x.hostname || x.nodeId, x.nodeId];
+  const [ka, kb] = [key(a), key(b)];
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] ?? "") < (kb[i] ?? "") ? -1 : 1;
+  return 0;
 }

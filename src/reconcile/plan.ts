@@ -21,7 +21,7 @@ import { isDefaultChange } from "./policyDiff.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
 import { countPins, decidePin, pinsByApp, withdrawPin } from "./pins.js";
-import { recordStorage, storageOf } from "./storageRecord.js";
+import { recordStorage, withStorage } from "./storageRecord.js";
 import { planRemovals } from "./prune.js";
 import { planResources, resourceView } from "./resourcePlan.js";
 import { CONTENT_UNAVAILABLE, NETWORK_UNAVAILABLE } from "../rules/resources.js";
@@ -130,7 +130,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       pin = decision.pin;
       node = { ...decision.pin, why: decision.why };
       if (decision.kind === "new") {
-        pinActions.push({ ...decision.action, storage: storageOf(app) });
+        pinActions.push(withStorage(decision.action, app, pins.get(app.name)));
         moving = decision.action.reason === "explicit move";
         if (decision.warning) warnings.push(decision.warning);
       } else {

@@ -1,6 +1,7 @@
 import type { AppSpec } from "../manifest/types.js";
 import type { PinRecord, RecordedStorage } from "../swarm/types.js";
 import { volumeName } from "../domain/names.js";
+import { mergeStorage } from "../domain/storage.js";
 import type { Action } from "./types.js";
 
 /*
@@ -20,11 +21,24 @@ export function storageOf(app: AppSpec): RecordedStorage {
   return { volumes: [...volumes].sort(), hostPaths: [...hostPaths].sort() };
 }
 
-/** `a` and `b` together, sorted. */
-export function mergeStorage(a: RecordedStorage, b: RecordedStorage): RecordedStorage {
+/**
+ * A new pin with the storage it records; one that replaces a record (an explicit move) also
+ * carries what the app kept on the old node, recorded as left behind before the old pin goes.
+ */
+export function withStorage(
+  action: Extract<Action, { kind: "pin" }>,
+  app: AppSpec,
+  replaced: PinRecord | undefined,
+): Extract<Action, { kind: "pin" }> {
+  const pin = { ...action, storage: storageOf(app) };
+  if (action.replaces === undefined || !replaced) return pin;
   return {
-    volumes: [...new Set([...a.volumes, ...b.volumes])].sort(),
-    hostPaths: [...new Set([...a.hostPaths, ...b.hostPaths])].sort(),
+    ...pin,
+    leaves: {
+      nodeId: replaced.nodeId,
+      hostname: replaced.hostname,
+      storage: replaced.storage ?? storageOf(app),
+    },
   };
 }
 

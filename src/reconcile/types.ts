@@ -71,6 +71,8 @@ export type Action =
       replaces?: string;
       /** The volumes and host directories recorded with the pin (`alacrity data` lists them). */
       storage?: RecordedStorage;
+      /** With `replaces`: the old node and what the app kept there, recorded as left behind. */
+      leaves?: { nodeId: string; hostname: string; storage: RecordedStorage };
       reason: ActionReason;
     }
   /**

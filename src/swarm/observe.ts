@@ -2,7 +2,7 @@ import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { updateStatusFromRaw } from "./updateStatus.js";
-import { holdConfigName, LABEL, pinConfigName } from "../domain/names.js";
+import { holdConfigName, LABEL, leftConfigName, pinConfigName } from "../domain/names.js";
 import { newestTasksFirst } from "../domain/taskOrder.js";
 import type {
   HoldRecord,
@@ -14,6 +14,7 @@ import type {
   ObservedTask,
   ObservedVolume,
   PinRecord,
+  LeftRecord,
 } from "./types.js";
 
 /**
@@ -52,6 +53,7 @@ export async function observe(docker: Docker): Promise<ObservedState> {
   const serviceIds = new Set(services.map((service) => service.id));
   const isPin = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.pinRecord] === "true";
   const isHold = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.holdRecord] === "true";
+  const isLeft = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.leftRecord] === "true";
   return {
     services,
     tasks: relevantTasks(rawTasks.map(taskFromRaw).filter((task) => serviceIds.has(task.serviceId))),
@@ -60,8 +62,9 @@ export async function observe(docker: Docker): Promise<ObservedState> {
     pins: rawConfigs.filter(isPin).flatMap(pinFromRaw),
     networks,
     secrets: rawSecrets.map(contentFromRaw),
-    configs: rawConfigs.filter((raw) => !isPin(raw) && !isHold(raw)).map(contentFromRaw),
+    configs: rawConfigs.filter((raw) => !isPin(raw) && !isHold(raw) && !isLeft(raw)).map(contentFromRaw),
     holds: rawConfigs.filter(isHold).flatMap(holdFromRaw),
+    leftBehind: rawConfigs.filter(isLeft).flatMap(leftFromRaw),
   };
 }
 
@@ -230,6 +233,25 @@ function pinFromRaw(raw: Docker.ConfigInfo): PinRecord[] {
   const hostPaths = stringList(labels[LABEL.pinHostPaths]);
   if (volumes && hostPaths) record.storage = { volumes, hostPaths };
   return [record];
+}
+
+/** A left-behind record missing its labels, or named for another app or node, is skipped. */
+function leftFromRaw(raw: Docker.ConfigInfo): LeftRecord[] {
+  const labels = raw.Spec?.Labels ?? {};
+  const app = labels[LABEL.app];
+  const nodeId = labels[LABEL.pinNode];
+  const volumes = stringList(labels[LABEL.pinVolumes]);
+  const hostPaths = stringList(labels[LABEL.pinHostPaths]);
+  if (!app || !nodeId || !volumes || !hostPaths || raw.Spec?.Name !== leftConfigName(app, nodeId)) return [];
+  return [
+    {
+      app,
+      nodeId,
+      hostname: labels[LABEL.pinHostname] ?? "",
+      configId: raw.ID,
+      storage: { volumes, hostPaths },
+    },
+  ];
 }
 
 /** A JSON list of strings, sorted; undefined when absent or not one (a record edited by hand). */

@@ -266,6 +266,20 @@ export interface ObservedState {
   configs?: ObservedContent[];
   /** Hold records of this Swarm (absent: not read, as in older tests' fixtures). */
   holds?: HoldRecord[];
+  /** What apps left on nodes they were moved away from (absent: not read). */
+  leftBehind?: LeftRecord[];
+}
+
+/**
+ * The storage an app had on a node before an explicit move replaced its pin: kept as a Swarm
+ * config `leftConfigName(app, node)` so `alacrity data` lists it until the user deletes it.
+ */
+export interface LeftRecord {
+  app: string;
+  nodeId: string;
+  hostname: string;
+  configId: string;
+  storage: RecordedStorage;
 }
 
 /** What AlaCrity creates for a Network document (or the default network). */
@@ -303,6 +317,8 @@ export type SwarmAction =
       /** The pin record's config ID it replaces. */ replaces?: string;
       /** The storage to record with the pin. */
       storage?: RecordedStorage;
+      /** With `replaces`: the old node and what the app kept there, recorded as left behind first. */
+      leaves?: { nodeId: string; hostname: string; storage: RecordedStorage };
     }
   /** Records more storage on an existing pin record (a label update: Swarm configs keep their data). */
   | { kind: "record-storage"; app: string; configId: string; version: number; storage: RecordedStorage }

@@ -11,6 +11,7 @@ import { runCli, type CliResult } from "../../support/cli.js";
 import { AppsDir, IMAGE, appYaml } from "../../support/manifests.js";
 import { eventually } from "../../support/poll.js";
 import { execInContainer } from "../../support/serviceExec.js";
+import type { DataInventory } from "../../../src/reconcile/inventory.js";
 
 const INSTANCE = "t-mn";
 const P = "t-mn-";
@@ -55,7 +56,8 @@ afterAll(async () => {
 
 /** Runs the CLI against the multi-node Swarm as a new process, like a restarted controller. */
 function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
-  return runCli([...args, "--instance", INSTANCE], { env: { DOCKER_HOST: swarm.dockerHost }, timeoutMs });
+  // The instance comes from the environment: `data` reads every instance's pins and takes no --instance.
+  return runCli(args, { env: { DOCKER_HOST: swarm.dockerHost, ALACRITY_INSTANCE: INSTANCE }, timeoutMs });
 }
 
 /** `plan` or `apply` on a fresh copy of the apps directory, removed afterwards. */
@@ -150,6 +152,12 @@ async function volumeFile(hostname: string, volume: string, file: string): Promi
   const result = await swarm.node(hostname).container.exec(["cat", path]);
   expect(result.exitCode, result.output).toBe(0);
   return result.output.trim();
+}
+
+async function dataOf(): Promise<DataInventory> {
+  const result = await cli(["data", "--output", "json"]);
+  expect(result.code, show(result)).toBe(0);
+  return JSON.parse(result.stdout) as DataInventory;
 }
 
 async function statusTable(): Promise<string> {
@@ -335,6 +343,32 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     await expect(swarm.docker.getConfig(`alacrity-pin--${AUTO_B}`).inspect()).resolves.toBeDefined();
     expect(await volumesOn("node-2")).toContain(`alacran--${P}data-b`);
 
+    // `alacrity data` (issue 19) lists what the removals left on node-2 and how to delete it
+    // there; the manager's engine cannot see node-2's volumes, so it gives no size.
+    const left = await dataOf();
+    const leftOfB = left.entries.filter((e) => e.app === AUTO_B);
+    expect(leftOfB).toEqual([
+      {
+        app: AUTO_B,
+        nodeId: idOf("node-2"),
+        hostname: "node-2",
+        kind: "volume",
+        name: `alacran--${P}data-b`,
+        appExists: false,
+        inUse: false,
+        nodeState: "ready",
+        deleteCommands: [
+          { on: "node", node: "node-2", command: `docker volume rm alacran--${P}data-b` },
+          { on: "manager", command: `docker config rm alacrity-pin--${AUTO_B}` },
+        ],
+      },
+    ]);
+    const leftOfBind = left.entries.filter((e) => e.app === BIND);
+    expect(leftOfBind.map((e) => [e.kind, e.name, e.hostname, e.appExists])).toEqual([
+      ["host-path", MISSING_PATH, "node-2", false],
+    ]);
+    expect(left.entries.find((e) => e.app === BY_ID)).toMatchObject({ appExists: true, inUse: true });
+
     // Pins now, removed apps' included: node-1 two (auto-a, by-host), node-2 three (auto-b, by-id,
     // bind), node-3 one (auto-c). A new choice would be node-3; the kept pin sends auto-b back to
     // node-2, where its volume is. A new app, auto-d, goes to node-3: the fewest pins, though not
@@ -356,6 +390,21 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     expect(await runningOn(AUTO_B)).toEqual(["node-2"]);
     expect(await volumeFile("node-2", `${P}data-b`, "first")).toBe(firstDataOfB);
     expect(await volumesOn("node-3")).toEqual([`alacran--${P}data-c`, `alacran--${P}data-d`]);
+
+    // auto-b's volume is in use again. bind's data deleted and its pin released with the
+    // commands `data` printed, each run where it says: `data` no longer lists bind.
+    const back = await dataOf();
+    expect(back.entries.find((e) => e.app === AUTO_B)).toMatchObject({ appExists: true, inUse: true });
+    for (const c of leftOfBind.flatMap((e) => e.deleteCommands ?? [])) {
+      const result = await swarm
+        .node(c.on === "node" ? c.node! : "node-1")
+        .container.exec(["sh", "-c", c.command]);
+      expect(result.exitCode, result.output).toBe(0);
+    }
+    const after = await dataOf();
+    expect(after.entries.filter((e) => e.app === BIND)).toEqual([]);
+    expect(after.releases.filter((r) => r.app === BIND)).toEqual([]);
+    expect(after.entries.filter((e) => e.app === AUTO_B)).toHaveLength(1);
   });
 
   it("a stateless app on the other nodes reaches a database pinned to node-1 by name", async () => {
@@ -581,6 +630,16 @@ describe("placement of persistent apps on a 3-node Swarm", () => {
     expect(await constraintsOf(AUTO_C)).toEqual(pinnedTo("node-2"));
     expect(await runningOn(AUTO_C)).toEqual(["node-2"]);
     expect(await volumesOn("node-2")).toContain(`alacran--${P}data-c`);
+    // What it had on node-3 is still listed (the node left the Swarm, its disk may not be lost),
+    // with the command that forgets it once dealt with.
+    const movedData = (await dataOf()).entries.filter((e) => e.app === AUTO_C);
+    expect(movedData.map((e) => [e.hostname, e.name, e.inUse, e.nodeState ?? "not in the Swarm"])).toEqual([
+      ["node-2", `alacran--${P}data-c`, true, "ready"],
+      ["node-3", `alacran--${P}data-c`, false, "not in the Swarm"],
+    ]);
+    expect(movedData[1]?.deleteCommands?.at(-1)?.command).toBe(
+      `docker config rm alacrity-left--${AUTO_C}--${idOf("node-3").slice(0, 12)}`,
+    );
     expect(rowOf(await statusTable(), AUTO_C)).toMatch(
       /\s1\/1\s+node-2 \(ready\/active\)\s+\S+\s+alacran--default\s+running/,
     );

@@ -164,4 +164,48 @@ describe("inventory", () => {
       ["alacran--data2", true, 0],
     ]);
   });
+
+  it("keeps listing what an explicit move left on the old node, until its record is deleted", () => {
+    const app = db().build();
+    const observed = aSwarm()
+      .withNode("a")
+      .withNode("b")
+      .withPinOf(app, "id-a")
+      .withService(deployed())
+      .build();
+    const moving = { ...app, node: "b", annotations: { "alacrity.dev/allow-move": "true" } };
+    const moved = plan(desiredOf([moving]), observed, OPTIONS);
+    expect(moved.actions[0]).toMatchObject({
+      kind: "pin",
+      nodeId: "id-b",
+      replaces: "cfg-db",
+      leaves: { nodeId: "id-a", hostname: "a", storage: storageOf(app) },
+    });
+    const after = applyWholePlan(observed, moved);
+    const inv = inventory({ observed: after });
+    expect(inv.entries.map((e) => [e.hostname, e.name, e.inUse])).toEqual([
+      ["a", "alacran--data", false],
+      ["a", "/srv/db/dumps", false],
+      ["b", "alacran--data", true],
+      ["b", "/srv/db/dumps", true],
+    ]);
+    expect(inv.entries[1]?.deleteCommands?.at(-1)).toEqual({
+      on: "manager",
+      command: "docker config rm alacrity-left--db--id-a",
+    });
+    // Moved back to a, the pin covers what is there: listed once, in use.
+    const back = {
+      ...after,
+      leftBehind: after.leftBehind,
+      pins: [{ ...after.pins[0]!, nodeId: "id-a", hostname: "a" }],
+    };
+    back.services = back.services.map((s) => ({
+      ...s,
+      fields: { ...s.fields, labels: { ...s.fields.labels, [LABEL.pinNode]: "id-a" } },
+    }));
+    expect(inventory({ observed: back }).entries.map((e) => [e.hostname, e.inUse])).toEqual([
+      ["a", true],
+      ["a", true],
+    ]);
+  });
 });

@@ -13,6 +13,12 @@ export function applyPlan(state: ObservedState, actions: Action[]): ObservedStat
     counter += 1;
     switch (a.kind) {
       case "pin": {
+        if (a.leaves) {
+          next.leftBehind = (next.leftBehind ?? []).filter(
+            (l) => l.app !== a.app || l.nodeId !== a.leaves?.nodeId,
+          );
+          next.leftBehind.push({ app: a.app, configId: `cfg-left-${counter}`, ...structuredClone(a.leaves) });
+        }
         next.pins = next.pins.filter((p) => p.app !== a.app && p.configId !== a.replaces);
         next.pins.push({
           app: a.app,
