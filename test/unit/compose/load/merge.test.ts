@@ -246,11 +246,30 @@ describe("merge properties", () => {
     );
   });
 
-  // Mappings of scalars and mappings: the general rule. (Keyed lists with a key repeated in one
-  // file are not associative, in docker/cli either.)
-  const plainMapping = mapping.filter(function onlyMaps(n: ComposeNode): boolean {
-    return n.kind === "scalar" || (n.kind === "map" && [...n.entries.values()].every(onlyMaps));
-  });
+  // Mappings of scalars and mappings, as files of one schema have them: a key is a mapping in
+  // every file or a scalar in every file. (A value replaced by one of another kind is not
+  // associative, in docker/cli either: (map + scalar) + map is the last map, map + (scalar + map)
+  // the two maps merged. Nor are keyed lists with a key repeated in one file.)
+  const MAPPING_KEYS = ["services", "web", "deploy", "networks", "x-a"];
+  const SCALAR_KEYS = ["image", "environment", "ports", "volumes"];
+  const plainMapping = fc.letrec<{ map: ComposeMap }>((tie) => ({
+    map: fc
+      .tuple(
+        fc.uniqueArray(
+          fc.oneof(
+            { depthSize: "small", withCrossShrink: true },
+            fc.tuple(
+              fc.constantFrom(...SCALAR_KEYS),
+              scalar.map(([value, where]) => scalarNode(value, where)),
+            ),
+            fc.tuple(fc.constantFrom(...MAPPING_KEYS), tie("map")),
+          ),
+          { maxLength: 4, selector: ([k]) => k },
+        ),
+        at,
+      )
+      .map(([entries, where]) => mapNode(new Map<string, ComposeNode>(entries), where)),
+  })).map;
 
   it("is associative for mappings", () => {
     fc.assert(
