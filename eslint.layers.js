@@ -15,6 +15,7 @@ export const LAYERS = {
   execute: { values: ["domain"], types: ["reconcile", "swarm"] },
   content: { values: ["domain", "manifest"], types: ["reconcile", "swarm"] },
   compose: { values: ["domain", "manifest"], types: ["swarm"] },
+  maintenance: { values: ["domain", "rules", "reconcile", "swarm"] },
   apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "content"] },
   controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply", "content"] },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
@@ -33,6 +34,7 @@ export const LAYERS = {
       "http",
       "content",
       "compose",
+      "maintenance",
     ],
   },
 };

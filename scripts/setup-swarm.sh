@@ -7,6 +7,7 @@ set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 WORKLOAD_IMAGE="${ALACRITY_TEST_IMAGE:-alacrity-test/busybox:1}"
+HELPER_IMAGE="${ALACRITY_TEST_HELPER_IMAGE:-alacrity-test/helper:1}"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -74,4 +75,15 @@ if ! docker image inspect "$WORKLOAD_IMAGE" >/dev/null 2>&1; then
   tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$WORKLOAD_IMAGE" >/dev/null
   rm -rf "$root"
 fi
-log "ready: Docker $(docker info --format '{{.ServerVersion}}'), Swarm active, image $WORKLOAD_IMAGE"
+# 5. The helper image of backup, restore and move jobs: busybox with every applet (tar, gzip,
+#    sha256sum, find, cp, ...), as the busybox image of a registry has them.
+if ! docker image inspect "$HELPER_IMAGE" >/dev/null 2>&1; then
+  log "building the helper image $HELPER_IMAGE from busybox"
+  root="$(mktemp -d)"
+  mkdir -p "$root/bin" "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for c in $(/bin/busybox --list); do [ "$c" = busybox ] || ln -s busybox "$root/bin/$c"; done
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$HELPER_IMAGE" >/dev/null
+  rm -rf "$root"
+fi
+log "ready: Docker $(docker info --format '{{.ServerVersion}}'), Swarm active, images $WORKLOAD_IMAGE and $HELPER_IMAGE"

@@ -26,6 +26,7 @@ import { printable } from "../manifest/format.js";
 import { retryProblems } from "../reconcile/retry.js";
 import {
   actionHeadline,
+  describeBusy,
   describeHeld,
   describeRejection,
   describeResourceAction,
@@ -47,9 +48,13 @@ interface ApplyCommandOptions extends DirOptions {
 
 const positiveInt = (name: string) => positiveNumber(name, true);
 
-/** Apps whose tasks `--wait` waits for: every valid app the pass touched or keeps, not rejected or held. */
+/**
+ * Apps whose tasks `--wait` waits for: every valid app the pass touched or keeps, not rejected,
+ * held, or stopped by a backup, restore or move.
+ */
 function appsToWaitFor(desired: DesiredState, result: ConvergeResult): string[] {
-  const rejected = new Set([...result.plan.rejections, ...(result.plan.held ?? [])].map((r) => r.app));
+  const { rejections, held = [], busy = [] } = result.plan;
+  const rejected = new Set([...rejections, ...held, ...busy].map((r) => r.app));
   return [...desired.apps.keys()].filter((name) => !rejected.has(name) && !result.failed.has(name)).sort();
 }
 
@@ -146,6 +151,7 @@ export function registerApplyCommand(program: Command): void {
         rejections: result.plan.rejections,
         heldBack: result.plan.heldBack,
         held: result.plan.held ?? [],
+        busy: result.plan.busy ?? [],
         warnings: result.plan.warnings,
         errors: desired.errors.map((e) => ({ ...e, text: formatError(e) })),
         wait: options.wait ? waited : undefined,
@@ -167,6 +173,7 @@ export function registerApplyCommand(program: Command): void {
       for (const r of result.plan.rejections) out.push(describeRejection(r));
       for (const action of result.plan.heldBack) out.push(`held back: ${actionHeadline(action)}`);
       for (const h of result.plan.held ?? []) out.push(describeHeld(h));
+      for (const b of result.plan.busy ?? []) out.push(describeBusy(b));
       for (const w of result.plan.warnings) out.push(describeWarning(w));
       for (const [app, w] of notRunning) {
         const detail = w.errors.length

@@ -16,6 +16,8 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import("./runCommand.js")).registerRunCommand,
   status: async () => (await import("./statusCommand.js")).registerStatusCommand,
   data: async () => (await import("./dataCommand.js")).registerDataCommand,
+  backup: async () => (await import("./backupCommand.js")).registerBackupCommand,
+  restore: async () => (await import("./restoreCommand.js")).registerRestoreCommand,
   import: async () => (await import("./importCommand.js")).registerImportCommand,
 };
 

@@ -19,9 +19,9 @@ export const LABEL = {
    * `alacrity data` knows what it left behind after a change or its removal.
    */
   pinVolumes: "alacrity.pin.volumes",
+  pinHostPaths: "alacrity.pin.host-paths",
   /** On a left-behind record (`leftConfigName`): "true". */
   leftRecord: "alacrity.left",
-  pinHostPaths: "alacrity.pin.host-paths",
   revision: "alacrity.revision",
   pinRecord: "alacrity.pin",
   /** Which AlaCrity instance manages the service (several may share one Swarm). */
@@ -38,6 +38,19 @@ export const LABEL = {
   heldHash: "alacrity.held-hash",
   /** On a hold record: Swarm's reason for the rollback. */
   heldReason: "alacrity.held-reason",
+  /**
+   * On a maintenance record (`maintenanceConfigName`): the operation that has the app stopped,
+   * `backup`, `restore` or `move`. The planner leaves such an app alone until the record goes.
+   */
+  maintenance: "alacrity.maintenance",
+  /** On a maintenance record: who runs it, `<hostname> <pid>`, so a rerun knows a dead one. */
+  maintenanceBy: "alacrity.maintenance.by",
+  /** On a maintenance record: when it began (ISO 8601). */
+  maintenanceSince: "alacrity.maintenance.since",
+  /** On a maintenance record: the replica count to start the app with again. */
+  maintenanceReplicas: "alacrity.maintenance.replicas",
+  /** On a one-shot helper job's service: what it does (`backup`, `restore`, `copy`). */
+  job: "alacrity.job",
 } as const;
 
 /**
@@ -96,6 +109,9 @@ export const holdConfigName = (app: string): string => `alacrity-hold--${app}`;
  */
 export const leftConfigName = (app: string, nodeId: string): string =>
   `alacrity-left--${app}--${nodeId.slice(0, 12)}`;
+
+/** The Swarm config name that marks an app stopped for a backup, restore or move. */
+export const maintenanceConfigName = (app: string): string => `alacrity-maintenance--${app}`;
 
 /** The Swarm config name that holds an app's pin. */
 export const pinConfigName = (app: string): string => `alacrity-pin--${app}`;

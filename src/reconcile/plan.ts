@@ -5,6 +5,7 @@ import type {
   Action,
   ActionReason,
   FieldChange,
+  BusyApp,
   HeldApp,
   Plan,
   PlanOptions,
@@ -20,6 +21,7 @@ import { isAdoptable } from "../rules/ownership.js";
 import { isDefaultChange } from "./policyDiff.js";
 import { whyNodeUnusable } from "./nodes.js";
 import { decideHold, holdsByApp, releaseRemovedHolds } from "./holds.js";
+import { busyApp, maintenanceByApp } from "./maintenance.js";
 import { countPins, decidePin, pinsByApp, withdrawPin } from "./pins.js";
 import { recordStorage, withStorage } from "./storageRecord.js";
 import { planRemovals } from "./prune.js";
@@ -64,8 +66,15 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
 
   const candidates: AppSpec[] = [];
   const view = resourceView(desired, observed, options);
+  const maintenance = maintenanceByApp(observed.maintenance);
+  const busy: BusyApp[] = [];
   for (const app of [...desired.apps.values()].sort((a, b) => compare(a.name, b.name))) {
     if (invalidNames.has(app.name)) continue;
+    const record = maintenance.get(app.name);
+    if (record) {
+      busy.push(busyApp(record));
+      continue;
+    }
     const rejection =
       firstRejection(app, serviceOf(app), options) ??
       NETWORK_UNAVAILABLE.check(app, view) ??
@@ -164,7 +173,12 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   if (defaultsWarning) warnings.push(defaultsWarning);
 
   const created = serviceActions.filter((a) => a.kind === "create").length;
-  const prune = planRemovals(desired, managed, options, created);
+  const prune = planRemovals(
+    desired,
+    managed.filter((s) => !maintenance.has(s.name)),
+    options,
+    created,
+  );
   warnings.push(...prune.warnings);
   const removed = new Set(prune.actions.map((a) => a.app));
   const releases = releaseRemovedHolds(
@@ -183,6 +197,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     warnings,
     heldBack: prune.heldBack,
     ...(held.length > 0 ? { held } : {}),
+    ...(busy.length > 0 ? { busy } : {}),
     // Absent when empty, so a plan without networks, secrets or configs to touch reads as before.
     ...(resources.setup.length > 0 ? { setup: resources.setup } : {}),
     ...(resources.cleanup.length > 0 ? { cleanup: resources.cleanup } : {}),

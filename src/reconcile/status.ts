@@ -6,6 +6,7 @@ import type {
   ObservedService,
   ObservedState,
   ObservedTask,
+  MaintenanceRecord,
   PinRecord,
 } from "../swarm/types.js";
 import { LABEL } from "../domain/names.js";
@@ -16,6 +17,7 @@ import { updateOutcome } from "../domain/updateOutcome.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";
 import { pinsByApp, strandedMessage } from "./pins.js";
+import { maintenanceByApp, maintenanceMessage } from "./maintenance.js";
 
 export type AppState =
   | "running"
@@ -34,7 +36,9 @@ export type AppState =
   /** Swarm rolled back the update to the manifest's spec; the service runs the one before. */
   | "rolled-back"
   /** Swarm paused the update half-way (`failureAction: pause`). */
-  | "update-paused";
+  | "update-paused"
+  /** Stopped by `alacrity backup`, `restore` or `move`, which starts it again. */
+  | "maintenance";
 
 /** One row of `alacrity status`. */
 export interface StatusRow {
@@ -113,6 +117,7 @@ interface Lookups {
   /** The first planned action of each app other than its pin. */
   pendingByApp: Map<string, Action>;
   heldByApp: Map<string, HeldApp>;
+  maintenanceByApp: Map<string, MaintenanceRecord>;
   /** Whether a plan was given: without one, every rollback on record is shown. */
   planned: boolean;
   probes: ReadonlyMap<string, ProbeOutput>;
@@ -137,6 +142,7 @@ function indexLookups(
     heldBack: new Set((plan?.heldBack ?? []).map((a) => a.app)),
     pendingByApp: new Map(),
     heldByApp: new Map((plan?.held ?? []).map((h) => [h.app, h] as const)),
+    maintenanceByApp: maintenanceByApp(observed.maintenance),
     planned: plan !== undefined,
     probes,
   };
@@ -244,6 +250,8 @@ function stateOf(
   }
   const rejection = ctx.lookups.rejectionByApp.get(name);
   if (rejection) return { state: "rejected", reason: rejection.message };
+  const maintenance = ctx.lookups.maintenanceByApp.get(name);
+  if (maintenance) return { state: "maintenance", reason: maintenanceMessage(maintenance) };
   if (pinned && !node && ctx.pinNodeId !== undefined) {
     return {
       state: "waiting",

@@ -205,6 +205,14 @@ export interface PlanWarning {
  * An app whose manifest spec Swarm rolled back: it gets no update until the manifest changes or
  * `apply --retry APP`; its service keeps running the spec Swarm went back to.
  */
+/** An app under a backup, restore or move: the planner leaves it alone. */
+export interface BusyApp {
+  app: string;
+  operation: "backup" | "restore" | "move";
+  /** `stopped by \`alacrity backup db\` (host 4242) since …; that command starts it again …`. */
+  message: string;
+}
+
 export interface HeldApp {
   app: string;
   /** The held spec's hash (the manifest's, unchanged since the rollback). */
@@ -227,6 +235,11 @@ export interface Plan {
   heldBack: Action[];
   /** Apps held because Swarm rolled back their manifest's spec (absent: none). */
   held?: HeldApp[];
+  /**
+   * Apps stopped by `alacrity backup`, `restore` or `move`, given no action until that command
+   * ends (absent: none).
+   */
+  busy?: BusyApp[];
   /** Networks, secrets and configs to create before the actions run (absent: none). */
   setup?: ResourceAction[];
   /** Networks, secrets and configs to remove after them (absent: none). */

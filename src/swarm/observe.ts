@@ -2,7 +2,13 @@ import type Docker from "dockerode";
 import { toDockerError } from "./errors.js";
 import { fieldsFromSpec } from "./serviceFields.js";
 import { updateStatusFromRaw } from "./updateStatus.js";
-import { holdConfigName, LABEL, leftConfigName, pinConfigName } from "../domain/names.js";
+import {
+  holdConfigName,
+  LABEL,
+  leftConfigName,
+  maintenanceConfigName,
+  pinConfigName,
+} from "../domain/names.js";
 import { newestTasksFirst } from "../domain/taskOrder.js";
 import type {
   HoldRecord,
@@ -15,6 +21,8 @@ import type {
   ObservedVolume,
   PinRecord,
   LeftRecord,
+  MaintenanceOperation,
+  MaintenanceRecord,
 } from "./types.js";
 
 /**
@@ -54,6 +62,8 @@ export async function observe(docker: Docker): Promise<ObservedState> {
   const isPin = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.pinRecord] === "true";
   const isHold = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.holdRecord] === "true";
   const isLeft = (raw: Docker.ConfigInfo): boolean => raw.Spec?.Labels?.[LABEL.leftRecord] === "true";
+  const isMaintenance = (raw: Docker.ConfigInfo): boolean =>
+    raw.Spec?.Labels?.[LABEL.maintenance] !== undefined;
   return {
     services,
     tasks: relevantTasks(rawTasks.map(taskFromRaw).filter((task) => serviceIds.has(task.serviceId))),
@@ -62,9 +72,12 @@ export async function observe(docker: Docker): Promise<ObservedState> {
     pins: rawConfigs.filter(isPin).flatMap(pinFromRaw),
     networks,
     secrets: rawSecrets.map(contentFromRaw),
-    configs: rawConfigs.filter((raw) => !isPin(raw) && !isHold(raw) && !isLeft(raw)).map(contentFromRaw),
+    configs: rawConfigs
+      .filter((raw) => !isPin(raw) && !isHold(raw) && !isLeft(raw) && !isMaintenance(raw))
+      .map(contentFromRaw),
     holds: rawConfigs.filter(isHold).flatMap(holdFromRaw),
     leftBehind: rawConfigs.filter(isLeft).flatMap(leftFromRaw),
+    maintenance: rawConfigs.filter(isMaintenance).flatMap(maintenanceFromRaw),
   };
 }
 
@@ -264,6 +277,27 @@ function stringList(text: string | undefined): string[] | undefined {
     // not JSON: as if absent, so the next apply records the storage again
   }
   return undefined;
+}
+
+const OPERATIONS: readonly MaintenanceOperation[] = ["backup", "restore", "move"];
+
+/** A maintenance config of an unknown operation, or named for another app, is skipped. */
+export function maintenanceFromRaw(raw: Docker.ConfigInfo): MaintenanceRecord[] {
+  const labels = raw.Spec?.Labels ?? {};
+  const app = labels[LABEL.app];
+  const operation = OPERATIONS.find((o) => o === labels[LABEL.maintenance]);
+  if (!app || !operation || raw.Spec?.Name !== maintenanceConfigName(app)) return [];
+  const replicas = Number(labels[LABEL.maintenanceReplicas] ?? "1");
+  return [
+    {
+      app,
+      operation,
+      by: labels[LABEL.maintenanceBy] ?? "",
+      since: labels[LABEL.maintenanceSince] ?? "",
+      replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
+      configId: raw.ID,
+    },
+  ];
 }
 
 /** A hold config missing its labels, or named for another app, is not a hold record: skipped. */

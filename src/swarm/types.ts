@@ -268,6 +268,27 @@ export interface ObservedState {
   holds?: HoldRecord[];
   /** What apps left on nodes they were moved away from (absent: not read). */
   leftBehind?: LeftRecord[];
+  /** Apps stopped for a backup, restore or move (absent: not read). */
+  maintenance?: MaintenanceRecord[];
+}
+
+export type MaintenanceOperation = "backup" | "restore" | "move";
+
+/**
+ * An app taken out of service by `alacrity backup`, `restore` or `move`: a Swarm config
+ * `maintenanceConfigName(app)`, written before the app is stopped and removed after it is started
+ * again, so no controller starts it in between and a rerun after a crash knows where it stood.
+ */
+export interface MaintenanceRecord {
+  app: string;
+  operation: MaintenanceOperation;
+  /** `<hostname> <pid>` of the command that holds it. */
+  by: string;
+  /** ISO 8601. */
+  since: string;
+  /** The replica count the app ran with, to start it again with. */
+  replicas: number;
+  configId: string;
 }
 
 /**

@@ -4,6 +4,8 @@ import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 
 export const IMAGE = process.env.ALACRITY_TEST_IMAGE ?? "alacrity-test/busybox:1";
+/** The helper image of backup, restore and move jobs (scripts/setup-swarm.sh builds it). */
+export const HELPER_IMAGE = process.env.ALACRITY_TEST_HELPER_IMAGE ?? "alacrity-test/helper:1";
 
 /**
  * What the test apps run by default: a sleep that ends on SIGTERM, as a real server does. A bare

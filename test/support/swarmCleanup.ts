@@ -2,14 +2,19 @@ import Docker from "dockerode";
 
 /**
  * Removes what a test suite created on the shared test Swarm: services of its AlaCrity instance
- * or with its name prefix, and the pin and hold configs and volumes named after its prefix. Nothing else.
+ * or with its name prefix (and their backup jobs), and the pin, hold, left-behind and maintenance configs and volumes named after its prefix. Nothing else.
  */
 export async function cleanupSuite(docker: Docker, instance: string, prefix: string): Promise<void> {
   const services = await docker.listServices();
   await Promise.all(
     services
       .filter(
-        (s) => s.Spec?.Labels?.["alacrity.instance"] === instance || (s.Spec?.Name ?? "").startsWith(prefix),
+        (s) =>
+          s.Spec?.Labels?.["alacrity.instance"] === instance ||
+          (s.Spec?.Name ?? "").startsWith(prefix) ||
+          // A backup, restore or copy job of one of the suite's apps.
+          (s.Spec?.Labels?.["alacrity.job"] !== undefined &&
+            (s.Spec.Labels["alacrity.app"] ?? "").startsWith(prefix)),
       )
       .map((s) =>
         docker
@@ -22,9 +27,12 @@ export async function cleanupSuite(docker: Docker, instance: string, prefix: str
   await Promise.all(
     configs
       .filter((c) =>
-        [`alacrity-pin--${prefix}`, `alacrity-hold--${prefix}`].some((p) =>
-          (c.Spec?.Name ?? "").startsWith(p),
-        ),
+        [
+          `alacrity-pin--${prefix}`,
+          `alacrity-hold--${prefix}`,
+          `alacrity-left--${prefix}`,
+          `alacrity-maintenance--${prefix}`,
+        ].some((p) => (c.Spec?.Name ?? "").startsWith(p)),
       )
       .map((c) =>
         docker

@@ -2,7 +2,7 @@ import { printable } from "../../manifest/format.js";
 import { formatError } from "../../manifest/types.js";
 import type { ManifestError, SourcePosition } from "../../manifest/types.js";
 import { createAttributes } from "../../reconcile/attributes.js";
-import type { Action, HeldApp, Plan, Rejection, ResourceAction } from "../../reconcile/types.js";
+import type { Action, BusyApp, HeldApp, Plan, Rejection, ResourceAction } from "../../reconcile/types.js";
 
 const where = (p: SourcePosition | undefined): string => (p ? `${p.file}:${p.line}:${p.col}: ` : "");
 
@@ -94,6 +94,11 @@ export function describeHeld(h: HeldApp): string {
   return `! ${h.app} ${h.message}`;
 }
 
+/** `= db busy: stopped by \`alacrity backup db\` (...) since ...; that command starts it again ...` */
+export function describeBusy(b: BusyApp): string {
+  return `= ${b.app} busy: ${b.message}`;
+}
+
 export function describeRejection(r: Rejection): string {
   return `! reject ${r.app}: ${where(r.position)}${r.message}`;
 }
@@ -115,6 +120,7 @@ export function planSummary(plan: Plan): Record<string, number> {
     rejected: plan.rejections.length,
     heldBack: plan.heldBack.length,
     held: plan.held?.length ?? 0,
+    busy: plan.busy?.length ?? 0,
   };
 }
 
@@ -144,6 +150,7 @@ export function renderPlan(plan: Plan): string {
   for (const action of plan.heldBack) lines.push(...describeAction(action).map((l) => `held back: ${l}`));
   for (const rejection of plan.rejections) lines.push(describeRejection(rejection));
   for (const h of plan.held ?? []) lines.push(describeHeld(h));
+  for (const b of plan.busy ?? []) lines.push(describeBusy(b));
   for (const warning of plan.warnings) lines.push(describeWarning(warning));
   const s = planSummary(plan);
   lines.push(
@@ -153,7 +160,7 @@ export function renderPlan(plan: Plan): string {
       s.resourceCreate === 0 &&
       s.resourceRemove === 0
       ? "No changes: the Swarm matches the manifests."
-      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin${s.recordStorage ? `, ${s.recordStorage} storage record(s) to update` : ""}, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${s.held ? `, ${s.held} held after a rollback` : ""}${resourceSummary(s)}.`,
+      : `Plan: ${s.create} to create, ${s.update} to update, ${s.scale} to scale, ${s.remove} to remove, ${s.pin} to pin${s.recordStorage ? `, ${s.recordStorage} storage record(s) to update` : ""}, ${s.rejected} rejected${s.heldBack ? `, ${s.heldBack} held back` : ""}${s.held ? `, ${s.held} held after a rollback` : ""}${s.busy ? `, ${s.busy} busy` : ""}${resourceSummary(s)}.`,
   );
   return lines.map(printable).join("\n");
 }
@@ -175,6 +182,7 @@ export function planDocument(plan: Plan): object {
     cleanup: plan.cleanup ?? [],
     heldBack: plan.heldBack,
     held: plan.held ?? [],
+    busy: plan.busy ?? [],
     rejections: plan.rejections,
     warnings: plan.warnings,
   };

@@ -13,7 +13,18 @@ describe("commandsFor", () => {
   it("loads none for --version and all for help or an unknown name", () => {
     expect(commandsFor(argv("--version"))).toEqual([]);
     expect(commandsFor(argv("-V"))).toEqual([]);
-    const all = ["validate", "schema", "plan", "apply", "run", "status", "data", "import"];
+    const all = [
+      "validate",
+      "schema",
+      "plan",
+      "apply",
+      "run",
+      "status",
+      "data",
+      "backup",
+      "restore",
+      "import",
+    ];
     expect(commandsFor(argv())).toEqual(all);
     expect(commandsFor(argv("--help"))).toEqual(all);
     expect(commandsFor(argv("help", "apply"))).toEqual(all);

@@ -1,0 +1,63 @@
+import { Option } from "commander";
+import type { Command } from "commander";
+import { DEFAULT_HELPER_IMAGE } from "../maintenance/archiveJobs.js";
+import type { DataJobOptions } from "../maintenance/backup.js";
+import { MaintenanceRefusal } from "../maintenance/target.js";
+import { dockerMessage } from "../swarm/index.js";
+import { addAllowHostPathOption, addOutputOption, positiveNumber } from "./commonOptions.js";
+import { ExitError } from "./exitError.js";
+
+/** The options `backup`, `restore` and `move` share, as commander gives them. */
+export interface DataJobCliOptions {
+  helperImage: string;
+  timeout: number;
+  takeOver?: boolean;
+  allowHostPath?: string[];
+  output: "text" | "json";
+}
+
+/** `--helper-image`, `--timeout`, `--take-over`, `--allow-host-path` and `--output`. */
+export function addDataJobOptions(command: Command): Command {
+  command
+    .addOption(
+      new Option(
+        "--helper-image <image>",
+        "the image of the one-shot jobs that copy the data (a shell with tar, gzip, sha256sum, find, cp); it must be on the app's node or pullable there",
+      )
+        .env("ALACRITY_HELPER_IMAGE")
+        .default(DEFAULT_HELPER_IMAGE),
+    )
+    .option(
+      "--timeout <seconds>",
+      "how long each step (stopping the app, a copy job, starting it again) may take",
+      positiveNumber("--timeout", true),
+      600,
+    )
+    .option(
+      "--take-over",
+      "finish an operation on this app that a command on another machine began and did not end",
+    );
+  return addOutputOption(addAllowHostPathOption(command));
+}
+
+export function dataJobOptions(app: string, options: DataJobCliOptions, backupDir: string): DataJobOptions {
+  const ms = options.timeout * 1000;
+  return {
+    app,
+    image: options.helperImage,
+    backupDir,
+    timeoutMs: ms,
+    stopTimeoutMs: ms,
+    startTimeoutMs: ms,
+    ...(options.takeOver ? { takeOver: true } : {}),
+    ...(options.allowHostPath ? { allowHostPaths: options.allowHostPath } : {}),
+    // Steps go to stderr so that `--output json` keeps stdout one document.
+    onStep: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+/** A refusal or a failed step as the command's error: what happened, never a stack trace. */
+export function dataJobError(app: string, operation: string, err: unknown): ExitError {
+  if (err instanceof MaintenanceRefusal) return new ExitError(1, `alacrity ${operation}: ${err.message}`);
+  return new ExitError(1, `alacrity ${operation} ${app}: ${dockerMessage(err)}`);
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
+import { sleep, systemClock } from "../domain/clock.js";
+import { LABEL } from "../domain/names.js";
+import { DockerError, toDockerError } from "./errors.js";
+import { serviceLogs } from "./serviceLogs.js";
+
+export type JobKind = "backup" | "restore" | "copy";
+
+export interface JobSpec {
+  kind: JobKind;
+  /** The app the job works for (label `alacrity.app`, part of the service name). */
+  app: string;
+  /** The node it must run on. */
+  nodeId: string;
+  /** The helper image: a POSIX shell with tar (gzip), sha256sum, find, cp and wc (busybox has them). */
+  image: string;
+  /** A `sh -c` script; values reach it through `env`, never spliced into the script. */
+  script: string;
+  env: Record<string, string>;
+  mounts: Docker.MountSettings[];
+  /** Overlay networks to join (a copy's receiving and sending ends). */
+  networks?: string[];
+  timeoutMs: number;
+}
+
+export interface JobResult {
+  /** The task ended `complete` (exit 0). */
+  ok: boolean;
+  /** Swarm's state of the task at the end (complete, failed, rejected, ...). */
+  state: string;
+  /** Swarm's error for a task that did not complete ("task: non-zero exit (1)", a mount error). */
+  error: string;
+  /** What the script wrote, stdout and stderr. */
+  output: string;
+}
+
+const TERMINAL = new Set(["complete", "failed", "rejected", "shutdown", "orphaned", "remove"]);
+const POLL_MS = 250;
+
+/** The Swarm service name of a job: unique, and telling in `docker service ls`. */
+export const jobServiceName = (kind: JobKind, app: string): string =>
+  `alacrity-${kind}--${app}--${randomBytes(3).toString("hex")}`.slice(0, 63);
+
+/**
+ * Runs `spec.script` once on `spec.nodeId`, as a Swarm replicated job (one completion, no
+ * restart), waits for its task to end and returns its output. The job's service is removed
+ * whatever happens, a timeout included; the service is not ours to manage (no
+ * `alacrity.managed`), so no planner ever sees it as an app.
+ */
+export async function runJob(docker: Docker, spec: JobSpec): Promise<JobResult> {
+  const name = jobServiceName(spec.kind, spec.app);
+  let serviceId: string;
+  try {
+    const created = (await docker.createService(jobServiceSpec(name, spec))) as { id?: string; ID?: string };
+    serviceId = created.id ?? created.ID ?? name;
+  } catch (err) {
+    throw toDockerError(err, `cannot start the ${spec.kind} job of ${spec.app}`);
+  }
+  try {
+    const task = await waitForEnd(docker, serviceId, spec);
+    const output = await logsOf(docker, serviceId, task.state === "complete");
+    return { ok: task.state === "complete", state: task.state, error: task.error, output };
+  } finally {
+    await docker
+      .getService(serviceId)
+      .remove()
+      .catch(() => undefined);
+  }
+}
+
+function jobServiceSpec(name: string, spec: JobSpec): Docker.ServiceSpec {
+  return {
+    Name: name,
+    Labels: { [LABEL.job]: spec.kind, [LABEL.app]: spec.app },
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: spec.image,
+        Command: ["sh", "-c", spec.script],
+        Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+        Mounts: spec.mounts,
+      },
+      RestartPolicy: { Condition: "none", MaxAttempts: 0 },
+      Placement: { Constraints: [`node.id==${spec.nodeId}`] },
+      ...(spec.networks ? { Networks: spec.networks.map((target) => ({ Target: target })) } : {}),
+    },
+    // A replicated job (Docker 20.10, API 1.41): one completion, then the service stays, idle.
+    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+  };
+}
+
+interface RawJobTask {
+  Status?: { State?: string; Err?: string; Message?: string };
+}
+
+async function waitForEnd(
+  docker: Docker,
+  serviceId: string,
+  spec: JobSpec,
+): Promise<{ state: string; error: string }> {
+  const deadline = Date.now() + spec.timeoutMs;
+  for (;;) {
+    const tasks = (await docker
+      .listTasks({ filters: JSON.stringify({ service: [serviceId] }) })
+      .catch(() => [])) as RawJobTask[];
+    const ended = tasks.find((t) => TERMINAL.has(t.Status?.State ?? ""));
+    if (ended) return { state: ended.Status?.State ?? "", error: ended.Status?.Err ?? "" };
+    if (Date.now() > deadline) {
+      const last = tasks[0]?.Status;
+      const where = last ? ` (its task is ${last.State ?? "?"}${last.Err ? `: ${last.Err}` : ""})` : "";
+      throw new DockerError(
+        `the ${spec.kind} job of ${spec.app} did not end within ${Math.round(spec.timeoutMs / 1000)} s${where}`,
+        { retryable: false },
+      );
+    }
+    await sleep(systemClock, POLL_MS);
+  }
+}
+
+/**
+ * The job's output. Swarm's logs may lag the task's end by a moment: a job that completed
+ * prints `alacrity-job: done` last, and its logs are read again until that line is there.
+ */
+async function logsOf(docker: Docker, serviceId: string, completed: boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const output = await serviceLogs(docker, serviceId).catch((err: unknown) =>
+      err instanceof Error ? `(logs unavailable: ${err.message})` : "",
+    );
+    if (!completed || output.includes(JOB_DONE) || Date.now() > deadline) return output;
+    await sleep(systemClock, POLL_MS);
+  }
+}
+
+/** The last line a job's script prints when it succeeded. */
+export const JOB_DONE = "alacrity-job: done";
+
+/**
+ * Removes the job services of `app` left by a command that was killed before it could (a job
+ * still running is stopped: the caller holds the app's maintenance record, so it is the only
+ * one working on that data). Returns how many there were.
+ */
+export async function removeJobsOf(docker: Docker, app: string): Promise<number> {
+  try {
+    const services = await docker.listServices({
+      filters: JSON.stringify({ label: [`${LABEL.job}`, `${LABEL.app}=${app}`] }),
+    });
+    await Promise.all(services.map((s) => docker.getService(s.ID).remove()));
+    return services.length;
+  } catch (err) {
+    throw toDockerError(err, `cannot remove the leftover jobs of ${app}`);
+  }
+}
