@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { systemClock } from "../domain/clock.js";
 import { DEFAULT_HOST_PATH_ROOTS, hostPathProblem } from "../rules/hostPaths.js";
 import { observe } from "../swarm/observe.js";
 import type { ObservedState } from "../swarm/types.js";
@@ -45,8 +46,9 @@ export async function prepare(
  */
 export async function backupApp(docker: Docker, options: DataJobOptions): Promise<BackupResult> {
   const { observed, target } = await prepare(docker, options);
-  const began = Date.now();
-  const name = archiveName(target.app, new Date());
+  const clock = options.clock ?? systemClock;
+  const began = clock.now();
+  const name = archiveName(target.app, new Date(clock.now()));
   const done = await whileStopped(docker, observed, target, { ...options, operation: "backup" }, async () => {
     const archive = await archiveStorage(docker, target, options, name);
     options.onStep?.(
@@ -58,7 +60,7 @@ export async function backupApp(docker: Docker, options: DataJobOptions): Promis
     app: target.app,
     archive: done.result,
     resumed: done.resumed,
-    downtimeMs: target.service ? Date.now() - began : 0,
+    downtimeMs: target.service ? clock.now() - began : 0,
     ...(done.startProblem !== undefined ? { startProblem: done.startProblem } : {}),
   };
 }

@@ -12,6 +12,8 @@ export interface TakeOptions {
   replicas: number;
   /** Take over a record written on another machine, whose command cannot be seen from here. */
   takeOver?: boolean;
+  /** When the operation begins (the record says since when the app is stopped). */
+  since: Date;
 }
 
 export interface Taken {
@@ -37,7 +39,7 @@ export async function takeMaintenance(
   const { app, operation } = options;
   const existing = observed.maintenance?.find((r) => r.app === app);
   const by = holderName();
-  const since = new Date().toISOString();
+  const since = options.since.toISOString();
   if (existing) {
     refuseUnlessDead(existing, options);
     const config = docker.getConfig(existing.configId);

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type Docker from "dockerode";
+import { systemClock } from "../domain/clock.js";
 import { archiveName, archiveStorage, restoreStorage } from "./archiveJobs.js";
 import type { Archive } from "./archiveJobs.js";
 import { describeStorage, prepare } from "./backup.js";
@@ -49,7 +50,8 @@ export async function restoreApp(docker: Docker, options: RestoreOptions): Promi
       `${target.app} has a task on node ${elsewhere[0]}, not on its pinned node ${target.hostname}: restoring now could give two copies of its data; fix its placement first (alacrity status)`,
     );
   }
-  const began = Date.now();
+  const clock = options.clock ?? systemClock;
+  const began = clock.now();
   const done = await whileStopped(
     docker,
     observed,
@@ -60,7 +62,7 @@ export async function restoreApp(docker: Docker, options: RestoreOptions): Promi
         docker,
         target,
         jobOptions,
-        archiveName(target.app, new Date(), "--before-restore"),
+        archiveName(target.app, new Date(clock.now()), "--before-restore"),
       );
       options.onStep?.(`archived the data as it was first: ${safety.path} (${safety.bytes} bytes)`);
       await restoreStorage(docker, target, jobOptions, name);
@@ -75,7 +77,7 @@ export async function restoreApp(docker: Docker, options: RestoreOptions): Promi
     restored: options.archive,
     safetyCopy: done.result,
     resumed: done.resumed,
-    downtimeMs: target.service ? Date.now() - began : 0,
+    downtimeMs: target.service ? clock.now() - began : 0,
     ...(done.startProblem !== undefined ? { startProblem: done.startProblem } : {}),
   };
 }

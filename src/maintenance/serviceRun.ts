@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
+import type { Clock } from "../domain/clock.js";
 import { DockerError, toDockerError } from "../swarm/errors.js";
 import { updateService } from "../swarm/updateService.js";
 
@@ -53,20 +54,25 @@ async function setReplicas(docker: Docker, serviceId: string, replicas: number):
  * told to stop), so that what is copied next is what the app last wrote. A controller that
  * scaled it back in between (one that had not yet seen the maintenance record) is undone.
  */
-export async function stopService(docker: Docker, serviceId: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function stopService(
+  docker: Docker,
+  serviceId: string,
+  timeoutMs: number,
+  clock: Clock = systemClock,
+): Promise<void> {
+  const deadline = clock.now() + timeoutMs;
   try {
     for (;;) {
       await setReplicas(docker, serviceId, 0);
       const live = (await tasksOf(docker, serviceId)).filter((t) => LIVE.has(t.Status?.State ?? ""));
       if (live.length === 0 && (await replicasOf(docker, serviceId)) === 0) return;
-      if (Date.now() > deadline) {
+      if (clock.now() > deadline) {
         throw new DockerError(
           `the app's task did not stop within ${Math.round(timeoutMs / 1000)} s (${live.length} still ${live[0]?.Status?.State ?? "running"})`,
           { retryable: false },
         );
       }
-      await sleep(systemClock, POLL_MS);
+      await sleep(clock, POLL_MS);
     }
   } catch (err) {
     throw err instanceof DockerError ? err : toDockerError(err, "cannot stop the app");
@@ -82,22 +88,23 @@ export async function startService(
   serviceId: string,
   replicas: number,
   timeoutMs: number,
+  clock: Clock = systemClock,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   try {
     await setReplicas(docker, serviceId, replicas);
     for (;;) {
       const tasks = await tasksOf(docker, serviceId);
       const running = tasks.filter((t) => t.DesiredState === "running" && t.Status?.State === "running");
       if (running.length >= replicas) return;
-      if (Date.now() > deadline) {
+      if (clock.now() > deadline) {
         const failed = tasks.find((t) => t.Status?.Err);
         throw new DockerError(
           `the app was started again but no task runs after ${Math.round(timeoutMs / 1000)} s${failed ? ` (${failed.Status?.Err})` : ""}; see alacrity status`,
           { retryable: false },
         );
       }
-      await sleep(systemClock, POLL_MS);
+      await sleep(clock, POLL_MS);
     }
   } catch (err) {
     throw err instanceof DockerError ? err : toDockerError(err, "cannot start the app again");

@@ -1,4 +1,6 @@
 import type Docker from "dockerode";
+import { systemClock } from "../domain/clock.js";
+import type { Clock } from "../domain/clock.js";
 import { removeJobsOf } from "../swarm/oneShotJob.js";
 import type { MaintenanceOperation, ObservedState } from "../swarm/types.js";
 import { releaseMaintenance, takeMaintenance } from "./maintenanceRecord.js";
@@ -12,6 +14,8 @@ export interface StoppedOptions {
   stopTimeoutMs: number;
   startTimeoutMs: number;
   onStep?: (line: string) => void;
+  /** Injected for tests; defaults to the system clock. */
+  clock?: Clock;
 }
 
 export interface Stopped<T> {
@@ -37,12 +41,14 @@ export async function whileStopped<T>(
   work: () => Promise<T>,
 ): Promise<Stopped<T>> {
   const step = options.onStep ?? ((): void => undefined);
+  const clock = options.clock ?? systemClock;
   const service = target.service;
   const { record, resumed } = await takeMaintenance(docker, observed, {
     app: target.app,
     operation: options.operation,
     replicas: service?.fields.replicas ?? 0,
     ...(options.takeOver ? { takeOver: true } : {}),
+    since: new Date(clock.now()),
   });
   if (resumed) step(`resuming the unfinished ${options.operation} of ${target.app}`);
   const leftover = await removeJobsOf(docker, target.app);
@@ -50,9 +56,9 @@ export async function whileStopped<T>(
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     if (service) {
-      const began = Date.now();
-      await stopService(docker, service.id, options.stopTimeoutMs);
-      step(`stopped ${target.app} (${seconds(Date.now() - began)})`);
+      const began = clock.now();
+      await stopService(docker, service.id, options.stopTimeoutMs, clock);
+      step(`stopped ${target.app} (${seconds(clock.now() - began)})`);
     }
     outcome = { ok: true, value: await work() };
   } catch (error) {
@@ -60,9 +66,9 @@ export async function whileStopped<T>(
   }
   try {
     if (service && record.replicas > 0) {
-      const began = Date.now();
-      await startService(docker, service.id, record.replicas, options.startTimeoutMs);
-      step(`started ${target.app} again on ${target.hostname} (${seconds(Date.now() - began)})`);
+      const began = clock.now();
+      await startService(docker, service.id, record.replicas, options.startTimeoutMs, clock);
+      step(`started ${target.app} again on ${target.hostname} (${seconds(clock.now() - began)})`);
     }
   } catch (startError) {
     await releaseMaintenance(docker, record);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
+import type { Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
 import { DockerError, toDockerError } from "./errors.js";
 import { serviceLogs } from "./serviceLogs.js";
@@ -22,6 +23,8 @@ export interface JobSpec {
   /** Overlay networks to join (a copy's receiving and sending ends). */
   networks?: string[];
   timeoutMs: number;
+  /** Injected for tests; defaults to the system clock. */
+  clock?: Clock;
 }
 
 export interface JobResult {
@@ -59,7 +62,7 @@ export async function runJob(docker: Docker, spec: JobSpec): Promise<JobResult> 
   }
   try {
     const task = await waitForEnd(docker, serviceId, spec);
-    const output = await logsOf(docker, serviceId, task.state === "complete");
+    const output = await logsOf(docker, serviceId, task.state === "complete", spec.clock ?? systemClock);
     return { ok: task.state === "complete", state: task.state, error: task.error, output };
   } finally {
     await docker
@@ -98,14 +101,15 @@ async function waitForEnd(
   serviceId: string,
   spec: JobSpec,
 ): Promise<{ state: string; error: string }> {
-  const deadline = Date.now() + spec.timeoutMs;
+  const clock = spec.clock ?? systemClock;
+  const deadline = clock.now() + spec.timeoutMs;
   for (;;) {
     const tasks = (await docker
       .listTasks({ filters: JSON.stringify({ service: [serviceId] }) })
       .catch(() => [])) as RawJobTask[];
     const ended = tasks.find((t) => TERMINAL.has(t.Status?.State ?? ""));
     if (ended) return { state: ended.Status?.State ?? "", error: ended.Status?.Err ?? "" };
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       const last = tasks[0]?.Status;
       const where = last ? ` (its task is ${last.State ?? "?"}${last.Err ? `: ${last.Err}` : ""})` : "";
       throw new DockerError(
@@ -113,7 +117,7 @@ async function waitForEnd(
         { retryable: false },
       );
     }
-    await sleep(systemClock, POLL_MS);
+    await sleep(clock, POLL_MS);
   }
 }
 
@@ -121,14 +125,14 @@ async function waitForEnd(
  * The job's output. Swarm's logs may lag the task's end by a moment: a job that completed
  * prints `alacrity-job: done` last, and its logs are read again until that line is there.
  */
-async function logsOf(docker: Docker, serviceId: string, completed: boolean): Promise<string> {
-  const deadline = Date.now() + 10_000;
+async function logsOf(docker: Docker, serviceId: string, completed: boolean, clock: Clock): Promise<string> {
+  const deadline = clock.now() + 10_000;
   for (;;) {
     const output = await serviceLogs(docker, serviceId).catch((err: unknown) =>
       err instanceof Error ? `(logs unavailable: ${err.message})` : "",
     );
-    if (!completed || output.includes(JOB_DONE) || Date.now() > deadline) return output;
-    await sleep(systemClock, POLL_MS);
+    if (!completed || output.includes(JOB_DONE) || clock.now() > deadline) return output;
+    await sleep(clock, POLL_MS);
   }
 }
 
