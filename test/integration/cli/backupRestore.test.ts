@@ -226,15 +226,19 @@ describe("alacrity backup and restore", () => {
         resolve();
       }),
     );
+    // Killed while its archive job runs: the app is stopped and the job is there.
     await eventually(
-      () => {
+      async () => {
         expect(code, output).toBeNull();
-        return output.includes(`stopped ${APP}`);
+        const jobs = await docker.listServices({
+          filters: JSON.stringify({ label: [`alacrity.app=${APP}`, "alacrity.job"] }),
+        });
+        return output.includes(`stopped ${APP}`) && jobs.length === 1;
       },
       {
         timeoutMs: 120_000,
         intervalMs: 50,
-        what: () => `the backup to stop the app (exit ${code}; ${output})`,
+        what: () => `the backup to stop the app and start its job (exit ${code}; ${output})`,
       },
     );
     child.kill("SIGKILL");
