@@ -16,8 +16,10 @@ export const LAYERS = {
   content: { values: ["domain", "manifest"], types: ["reconcile", "swarm"] },
   compose: { values: ["domain", "manifest"], types: ["swarm"] },
   maintenance: { values: ["domain", "rules", "reconcile", "swarm"] },
-  apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "content"] },
-  controller: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply", "content"] },
+  apply: { values: ["domain", "manifest", "reconcile", "swarm", "execute", "content", "maintenance"] },
+  controller: {
+    values: ["domain", "manifest", "reconcile", "swarm", "execute", "apply", "content", "maintenance"],
+  },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
   http: { values: ["domain"], types: ["controller"] },
   cli: {

@@ -21,6 +21,7 @@ import {
 } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
+import { addBackupFirstOptions, backupFirstOptions } from "./dataJobOptions.js";
 import { createLogger } from "./logger.js";
 import { printable } from "../manifest/format.js";
 import { retryProblems } from "../reconcile/retry.js";
@@ -44,6 +45,8 @@ interface ApplyCommandOptions extends DirOptions {
   concurrency: number;
   output: "text" | "json";
   retry: string[];
+  backupDir?: string;
+  helperImage: string;
 }
 
 const positiveInt = (name: string) => positiveNumber(name, true);
@@ -92,7 +95,9 @@ export function registerApplyCommand(program: Command): void {
       "\nExit status: 0 every app converged; 1 any app rejected or failed (with --wait: unhealthy, or its update rolled back or paused by Swarm), held after Swarm rolled it back, or a removal held back (the rest are still applied); 1 at once, changing nothing, for a --retry of an app that is unknown or not held.\n\nExamples:\n  alacrity apply --dir apps --wait --timeout 120\n  alacrity apply --dir apps --retry web\n  ALACRITY_DIR=apps alacrity apply --allow-mass-prune",
     );
   addOutputOption(
-    addAgeKeyFileOption(addDirOptions(addAdoptStackOption(addRemovalGuardOptions(command)), true)),
+    addBackupFirstOptions(
+      addAgeKeyFileOption(addDirOptions(addAdoptStackOption(addRemovalGuardOptions(command)), true)),
+    ),
   ).action(async (options: ApplyCommandOptions) => {
     const dir = requireDir(options);
     const logger = await createLogger();
@@ -107,7 +112,11 @@ export function registerApplyCommand(program: Command): void {
       if (problems.length > 0) throw new ExitError(1, problems);
     }
     const result = await converge(
-      dockerSwarmPort(docker),
+      // Steps on stderr: with --output json, stdout is one document.
+      dockerSwarmPort(
+        docker,
+        backupFirstOptions(options, (line) => process.stderr.write(`${line}\n`)),
+      ),
       desired,
       {
         ...planOptions,

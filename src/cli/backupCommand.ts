@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { Option } from "commander";
 import { backupApp } from "../maintenance/backup.js";
 import { printJson } from "./commonOptions.js";
-import { addDataJobOptions, dataJobError, dataJobOptions } from "./dataJobOptions.js";
+import { addDataJobOptions, backupDirOption, dataJobError, dataJobOptions } from "./dataJobOptions.js";
 import type { DataJobCliOptions } from "./dataJobOptions.js";
 import { ExitError } from "./exitError.js";
 import { openDocker } from "./swarmSession.js";
@@ -18,14 +17,7 @@ export function registerBackupCommand(program: Command): void {
     .description(
       "a consistent copy of a persistent app's data: stops it, archives its volumes and host directories on its node, starts it again",
     )
-    .addOption(
-      new Option(
-        "--backup-dir <dir>",
-        "the directory on the app's node the archive goes to (it must exist there and be allowed by --allow-host-path)",
-      )
-        .env("ALACRITY_BACKUP_DIR")
-        .makeOptionMandatory(),
-    )
+    .addOption(backupDirOption().makeOptionMandatory())
     .addHelpText(
       "after",
       "\nThe archive is named APP--TIME.tar.gz, with its checksum in APP--TIME.tar.gz.sha256 beside it; alacrity restore puts it back. The app is started again also when the archive fails.\n\nExit status: 0 archived and running again; 1 refused, failed, or archived but not running again.\n\nExamples:\n  alacrity backup db --backup-dir /srv/backups\n  ALACRITY_BACKUP_DIR=/srv/backups alacrity backup db --output json",

@@ -27,11 +27,14 @@ import {
 } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
+import { addBackupFirstOptions, backupFirstOptions } from "./dataJobOptions.js";
 import { createLogger } from "./logger.js";
 import { StopSignals } from "./stopSignals.js";
 import { openDocker } from "./swarmSession.js";
 
 interface RunCommandOptions extends DirOptions {
+  backupDir?: string;
+  helperImage: string;
   listen: string;
   resync: number;
   concurrency: number;
@@ -147,7 +150,7 @@ export function registerRunCommand(program: Command): void {
       "after",
       "\nRuns until SIGTERM or SIGINT, then stops intake, lets in-flight work finish and exits 0 (a second signal exits at once).\n\nExamples:\n  alacrity run --dir /srv/alacrity/apps\n  alacrity run --dir apps --listen 0.0.0.0:9464 --resync 30\n  alacrity run --git-url https://git.example.com/ops/apps.git --git-ref main --git-path apps\n\nGit credentials: an SSH key through GIT_SSH_COMMAND, a credential helper, or a token in ALACRITY_GIT_TOKEN (sent as an HTTP header; ALACRITY_GIT_TOKEN_USER makes it Basic auth). See docs/gitops.md.",
     );
-  addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true)).action(
+  addBackupFirstOptions(addAgeKeyFileOption(addDirOptions(addRemovalGuardOptions(command), true))).action(
     async (options: RunCommandOptions) => {
       const stopSignals = new StopSignals();
       if (options.gitUrl && options.dir) {
@@ -168,6 +171,7 @@ export function registerRunCommand(program: Command): void {
         plan: planOptionsOf(options, options),
         revision: git?.revision,
         ...(options.ageKeyFile !== undefined ? { ageKeyFile: options.ageKeyFile } : {}),
+        backups: backupFirstOptions(options, (line) => logger.info(line)),
       });
       const daemonDeps = git ? git.wrap(deps) : deps;
       const metrics = new ControllerMetrics();

@@ -11,6 +11,8 @@ import type { Boundary } from "../manifest/containment.js";
 import { dockerMessage, isRetryable } from "../swarm/errors.js";
 import { watchEvents } from "../swarm/events.js";
 import { execute } from "../swarm/execute.js";
+import { withBackupFirst } from "../maintenance/backupFirst.js";
+import type { BackupFirstOptions } from "../maintenance/backupFirst.js";
 import { observe } from "../swarm/observe.js";
 import type { DaemonDeps } from "./daemonDeps.js";
 import { watchManifests } from "./manifestWatcher.js";
@@ -25,6 +27,8 @@ export interface SwarmDaemonOptions {
   logger: Logger;
   /** `--age-key-file`: the identities `.age` secret files are decrypted with. */
   ageKeyFile?: string;
+  /** How updates marked `backupFirst` are backed up first (`--backup-dir`, the helper image). */
+  backups?: BackupFirstOptions;
   /** Debounce of manifest changes; defaults are the watcher's (50 ms quiet, 1 s max). */
   watch?: { quietMs?: number; maxWaitMs?: number };
 }
@@ -71,7 +75,9 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
           ? { ...options.plan, ...hostPaths, ...engineNode, contents, revision: options.revision() }
           : { ...options.plan, ...hostPaths, ...engineNode, contents },
       ),
-    execute: (action, observed) => execute(docker, action, observed),
+    execute: options.backups
+      ? withBackupFirst(docker, (action, observed) => execute(docker, action, observed), options.backups)
+      : (action, observed) => execute(docker, action, observed),
     executeResource: (action) => execute(docker, action),
     isRetryable,
     describeError: dockerMessage,

@@ -62,6 +62,11 @@ export const ANNOTATION = {
   allowMove: "alacrity.dev/allow-move",
   /** `"true"`: turn a persistent app into a non-persistent one. */
   allowDropPersistence: "alacrity.dev/allow-drop-persistence",
+  /**
+   * `"true"`: before an update that restarts a persistent app, `apply` and `run` archive its data
+   * as `alacrity backup` does (into `--backup-dir`); the update is not made when that fails.
+   */
+  backupBeforeUpdate: "alacrity.dev/backup-before-update",
 } as const;
 
 const OWN_LABELS: ReadonlySet<string> = new Set(Object.values(LABEL));

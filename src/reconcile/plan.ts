@@ -1,6 +1,7 @@
 import type { AppSpec, DesiredState } from "../manifest/types.js";
 import type { DefaultedField, ObservedService, ObservedState } from "../swarm/types.js";
-import { DEFAULT_NETWORK, LABEL, networkName, swarmNameOf } from "../domain/names.js";
+import { ANNOTATION, DEFAULT_NETWORK, LABEL, networkName, swarmNameOf } from "../domain/names.js";
+import { annotationOn } from "../manifest/annotations.js";
 import type {
   Action,
   ActionReason,
@@ -251,6 +252,7 @@ function serviceAction(
   }
   const nodes = taskNodes(service.id);
   const landed = landDefaults(changes, fields, service.fields, nodes);
+  const details = updateDetails(landed.changes, landed.fields, nodes);
   return {
     ...updateOf(app, service),
     fields: landed.fields,
@@ -258,9 +260,12 @@ function serviceAction(
       service.name !== app.name
         ? "taken over from its stack"
         : updateReason(service, fields, significant, moving),
-    ...updateDetails(landed.changes, landed.fields, nodes),
+    ...details,
     ...(changesMode(service.fields, fields)
       ? { recreate: true, restarts: true, restartOrder: fields.updateOrder }
+      : {}),
+    ...(app.persistent && details.restarts && annotationOn(app.annotations, ANNOTATION.backupBeforeUpdate)
+      ? { backupFirst: true }
       : {}),
   };
 }

@@ -129,6 +129,11 @@ export type Action =
        * persistent app).
        */
       recreate?: boolean;
+      /**
+       * Archive the app's data first (`alacrity.dev/backup-before-update` on a persistent app
+       * whose update restarts it); the executor makes no update when the backup fails.
+       */
+      backupFirst?: boolean;
     }
   | {
       kind: "scale";

@@ -61,6 +61,7 @@ export function describeAction(action: Action): string[] {
         ...(action.restarts === undefined
           ? []
           : [`${INDENT}restarts: ${action.restarts ? `yes (${action.restartOrder})` : "no"}`]),
+        ...(action.backupFirst ? [`${INDENT}backup first: yes (alacrity.dev/backup-before-update)`] : []),
       ];
     default:
       return [headline];

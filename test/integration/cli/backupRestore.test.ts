@@ -267,4 +267,49 @@ describe("alacrity backup and restore", () => {
     });
     expect(jobs).toEqual([]);
   }, 300_000);
+  it("apply backs the app up before an update that restarts it, when its manifest asks, and never updates without", async () => {
+    dir.write(
+      "db.yaml",
+      appYaml(
+        APP,
+        {
+          persistent: true,
+          command: ["sh", "-c", KEEP_DATA],
+          env: { MIGRATION: "2" },
+          volumes: [
+            { name: `${P}data`, containerPath: "/data" },
+            { hostPath: files, containerPath: "/files" },
+          ],
+        },
+        { annotations: { "alacrity.dev/backup-before-update": "true" } },
+      ),
+    );
+    const envOf = async (): Promise<string[]> => {
+      const info = (await docker.getService(APP).inspect()) as {
+        Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } };
+      };
+      return info.Spec.TaskTemplate.ContainerSpec.Env ?? [];
+    };
+    const archives = (): string[] =>
+      readdirSync(backups).filter((f) => f.endsWith(".tar.gz") && f.startsWith(`${APP}--`));
+
+    const planned = await cli(["plan", "--dir", dir.path, ...policy]);
+    expect(planned.stdout).toContain("backup first: yes (alacrity.dev/backup-before-update)");
+
+    const without = await cli(["apply", "--dir", dir.path, ...policy]);
+    expect(without.code, show(without)).toBe(1);
+    expect(without.stdout).toContain("no backup directory is set: give --backup-dir");
+    expect(await envOf()).not.toContain("MIGRATION=2");
+
+    const before = archives().length;
+    const applied = await runCli(["apply", "--dir", dir.path, ...policy, "--wait", "--timeout", "90"], {
+      env: { ...env, ALACRITY_BACKUP_DIR: backups },
+      timeoutMs: 240_000,
+    });
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stderr).toContain(`${APP}: backed up before its update: ${backups}/${APP}--`);
+    expect(archives().length).toBe(before + 1);
+    expect(await envOf()).toContain("MIGRATION=2");
+    expect((await statusRow(APP))?.state).toBe("running");
+  }, 300_000);
 });

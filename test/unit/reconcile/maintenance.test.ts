@@ -75,3 +75,30 @@ describe("an app under maintenance", () => {
     expect(free.find((r) => r.name === "db")?.state).not.toBe("maintenance");
   });
 });
+
+describe("alacrity.dev/backup-before-update", () => {
+  const annotated = () => db().annotate("alacrity.dev/backup-before-update", "true");
+
+  function deployed(app: ReturnType<typeof db>): ObservedState {
+    const empty = aSwarm().withNode("a").build();
+    return applyWholePlan(empty, plan(desiredOf([app.build()]), empty, OPTIONS));
+  }
+
+  it("marks an update that restarts a persistent app, and only such an update", () => {
+    const observed = deployed(annotated());
+    const restarting = plan(desiredOf([annotated().env("MODE", "new").build()]), observed, OPTIONS);
+    expect(restarting.actions).toMatchObject([
+      { kind: "update", app: "db", restarts: true, backupFirst: true },
+    ]);
+
+    // Positive control: the same update without the annotation is not marked.
+    const plain = plan(desiredOf([db().env("MODE", "new").build()]), deployed(db()), OPTIONS);
+    expect(plain.actions).toMatchObject([{ kind: "update", restarts: true }]);
+    expect(plain.actions[0]).not.toHaveProperty("backupFirst");
+
+    // A label change restarts nothing: no backup for it.
+    const relabel = plan(desiredOf([annotated().label("team", "shop").build()]), observed, OPTIONS);
+    expect(relabel.actions).toMatchObject([{ kind: "update", restarts: false }]);
+    expect(relabel.actions[0]).not.toHaveProperty("backupFirst");
+  });
+});
