@@ -1,5 +1,4 @@
 import type Docker from "dockerode";
-import { withBackupFirst } from "../maintenance/backupFirst.js";
 import type { BackupFirstOptions } from "../maintenance/backupFirst.js";
 import { dockerMessage, execute, isRetryable, observe } from "../swarm/index.js";
 import type { SwarmPort } from "./converge.js";
@@ -10,7 +9,12 @@ export function dockerSwarmPort(docker: Docker, backups?: BackupFirstOptions): S
     execute(docker, action, observed);
   return {
     observe: () => observe(docker),
-    execute: backups ? withBackupFirst(docker, run, backups) : run,
+    execute: async (action, observed) => {
+      // Loaded only for an update that asks for a backup: a plain apply never loads the jobs.
+      if (!backups || action.kind !== "update" || !action.backupFirst) return run(action, observed);
+      const { withBackupFirst } = await import("../maintenance/backupFirst.js");
+      return withBackupFirst(docker, run, backups)(action, observed);
+    },
     executeResource: (action) => execute(docker, action),
     isRetryable,
     describeError: dockerMessage,

@@ -21,7 +21,7 @@ import {
 } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
-import { addBackupFirstOptions, backupFirstOptions } from "./dataJobOptions.js";
+import { addBackupFirstOptions, backupFirstOptions } from "./backupFirstOptions.js";
 import { createLogger } from "./logger.js";
 import { printable } from "../manifest/format.js";
 import { retryProblems } from "../reconcile/retry.js";

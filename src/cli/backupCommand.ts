@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { backupApp } from "../maintenance/backup.js";
 import { printJson } from "./commonOptions.js";
-import { addDataJobOptions, backupDirOption, dataJobError, dataJobOptions } from "./dataJobOptions.js";
+import { backupDirOption } from "./backupFirstOptions.js";
+import { addDataJobOptions, dataJobError, dataJobOptions } from "./dataJobOptions.js";
 import type { DataJobCliOptions } from "./dataJobOptions.js";
 import { ExitError } from "./exitError.js";
 import { openDocker } from "./swarmSession.js";

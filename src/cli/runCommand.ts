@@ -27,7 +27,7 @@ import {
 } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";
 import { ExitError } from "./exitError.js";
-import { addBackupFirstOptions, backupFirstOptions } from "./dataJobOptions.js";
+import { addBackupFirstOptions, backupFirstOptions } from "./backupFirstOptions.js";
 import { createLogger } from "./logger.js";
 import { StopSignals } from "./stopSignals.js";
 import { openDocker } from "./swarmSession.js";

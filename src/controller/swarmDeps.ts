@@ -11,7 +11,6 @@ import type { Boundary } from "../manifest/containment.js";
 import { dockerMessage, isRetryable } from "../swarm/errors.js";
 import { watchEvents } from "../swarm/events.js";
 import { execute } from "../swarm/execute.js";
-import { withBackupFirst } from "../maintenance/backupFirst.js";
 import type { BackupFirstOptions } from "../maintenance/backupFirst.js";
 import { observe } from "../swarm/observe.js";
 import type { DaemonDeps } from "./daemonDeps.js";
@@ -75,9 +74,12 @@ export function swarmDaemonDeps(options: SwarmDaemonOptions): DaemonDeps {
           ? { ...options.plan, ...hostPaths, ...engineNode, contents, revision: options.revision() }
           : { ...options.plan, ...hostPaths, ...engineNode, contents },
       ),
-    execute: options.backups
-      ? withBackupFirst(docker, (action, observed) => execute(docker, action, observed), options.backups)
-      : (action, observed) => execute(docker, action, observed),
+    execute: async (action, observed) => {
+      const run = (a: typeof action, o: typeof observed): Promise<void> => execute(docker, a, o);
+      if (!options.backups || action.kind !== "update" || !action.backupFirst) return run(action, observed);
+      const { withBackupFirst } = await import("../maintenance/backupFirst.js");
+      return withBackupFirst(docker, run, options.backups)(action, observed);
+    },
     executeResource: (action) => execute(docker, action),
     isRetryable,
     describeError: dockerMessage,

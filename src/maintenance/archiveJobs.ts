@@ -3,12 +3,6 @@ import { JOB_DONE, runJob } from "../swarm/oneShotJob.js";
 import type { JobResult } from "../swarm/oneShotJob.js";
 import type { MaintenanceTarget } from "./target.js";
 
-/**
- * The image of the one-shot jobs: it must be on (or pullable by) every node that holds data, and
- * have a POSIX shell with tar (gzip), sha256sum, find, cp, wc and cut. busybox has them all.
- */
-export const DEFAULT_HELPER_IMAGE = "busybox:stable";
-
 export interface JobOptions {
   /** The helper image (`--helper-image`). */
   image: string;
