@@ -49,6 +49,8 @@ export const LABEL = {
   maintenanceSince: "alacrity.maintenance.since",
   /** On a maintenance record: the replica count to start the app with again. */
   maintenanceReplicas: "alacrity.maintenance.replicas",
+  /** On the maintenance record of a move: the ID of the node the app is being moved to. */
+  maintenanceTo: "alacrity.maintenance.to",
   /** On a one-shot helper job's service: what it does (`backup`, `restore`, `copy`). */
   job: "alacrity.job",
 } as const;

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { JOB_DONE, runJob } from "../swarm/oneShotJob.js";
-import type { JobResult } from "../swarm/oneShotJob.js";
+import { DATA, dataMounts, indexOf, jobFailure } from "./jobStorage.js";
 import type { MaintenanceTarget } from "./target.js";
 
 export interface JobOptions {
@@ -21,40 +21,7 @@ export interface Archive {
   sha256: string;
 }
 
-const DATA = "/alacrity/data";
 const BACKUPS = "/alacrity/backups";
-
-/**
- * Where each piece of storage appears inside a job's container and in an archive: a volume under
- * `volumes/NAME`, a host directory under `paths/ITS/PATH`. The archive's `alacrity-index` lists
- * them, one `volume NAME` or `path /ITS/PATH` line each, so a restore knows what it holds.
- */
-const memberOf = (kind: "volume" | "path", source: string): string =>
-  kind === "volume" ? `volumes/${source}` : `paths${source}`;
-
-function indexOf(target: MaintenanceTarget): string {
-  return [
-    ...target.storage.volumes.map((v) => `volume ${v}`),
-    ...target.storage.hostPaths.map((p) => `path ${p}`),
-  ].join("\n");
-}
-
-function dataMounts(target: MaintenanceTarget, readOnly: boolean): Docker.MountSettings[] {
-  return [
-    ...target.storage.volumes.map((v) => ({
-      Type: "volume" as const,
-      Source: v,
-      Target: `${DATA}/${memberOf("volume", v)}`,
-      ReadOnly: readOnly,
-    })),
-    ...target.storage.hostPaths.map((p) => ({
-      Type: "bind" as const,
-      Source: p,
-      Target: `${DATA}/${memberOf("path", p)}`,
-      ReadOnly: readOnly,
-    })),
-  ];
-}
 
 const backupsMount = (dir: string, readOnly: boolean): Docker.MountSettings => ({
   Type: "bind",
@@ -113,7 +80,7 @@ export async function archiveStorage(
     timeoutMs: options.timeoutMs,
   });
   const line = /alacrity-job: archive\s+(\d+)\s+([0-9a-f]{64})/.exec(result.output);
-  if (!result.ok || !line) throw jobFailure("archive", target, options, result);
+  if (!result.ok || !line) throw jobFailure("archive", target, options.image, result, options.backupDir);
   return {
     nodeId: target.nodeId,
     hostname: target.hostname,
@@ -174,31 +141,5 @@ export async function restoreStorage(
     timeoutMs: options.timeoutMs,
   });
   if (!result.ok || !result.output.includes("alacrity-job: restored"))
-    throw jobFailure("restore", target, options, result);
-}
-
-/** What went wrong in a job, in the script's words where it said any, with the fix for the usual causes. */
-function jobFailure(
-  what: "archive" | "restore",
-  target: MaintenanceTarget,
-  options: JobOptions,
-  result: JobResult,
-): Error {
-  const said = result.output
-    .split("\n")
-    .filter((l) => l.trim() !== "" && !l.includes(JOB_DONE))
-    .slice(-3)
-    .join("; ");
-  const swarm = result.error ? `Swarm: ${result.error}` : `its task ended ${result.state}`;
-  let hint = "";
-  if (/bind source path does not exist/.test(result.error)) {
-    hint = result.error.includes(options.backupDir)
-      ? `; create ${options.backupDir} on ${target.hostname} first`
-      : `; a host directory of ${target.app} is missing on ${target.hostname}`;
-  } else if (/No such image|image.*not found|pull access denied|manifest unknown/i.test(result.error)) {
-    hint = `; the helper image ${options.image} is not on ${target.hostname}: load it there or name another with --helper-image`;
-  }
-  return new Error(
-    `the ${what} job of ${target.app} on ${target.hostname} failed (${swarm}${said ? `; ${said}` : ""})${hint}`,
-  );
+    throw jobFailure("restore", target, options.image, result, options.backupDir);
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type Docker from "dockerode";
 import { LABEL, maintenanceConfigName } from "../domain/names.js";
+import { setConfigLabels } from "../swarm/configLabels.js";
 import { statusCodeOf, toDockerError } from "../swarm/errors.js";
 import type { MaintenanceOperation, MaintenanceRecord, ObservedState } from "../swarm/types.js";
 import { MaintenanceRefusal } from "./target.js";
@@ -14,6 +15,8 @@ export interface TakeOptions {
   takeOver?: boolean;
   /** When the operation begins (the record says since when the app is stopped). */
   since: Date;
+  /** For a move: the node it goes to (a rerun must name the same one). */
+  to?: { nodeId: string; hostname: string };
 }
 
 export interface Taken {
@@ -42,19 +45,8 @@ export async function takeMaintenance(
   const since = options.since.toISOString();
   if (existing) {
     refuseUnlessDead(existing, options);
-    const config = docker.getConfig(existing.configId);
     try {
-      const current = (await config.inspect()) as {
-        Version?: { Index?: number };
-        Spec?: { Name?: string; Labels?: Record<string, string> };
-      };
-      await config.update({
-        _query: { version: current.Version?.Index ?? 0 },
-        _body: {
-          Name: current.Spec?.Name ?? maintenanceConfigName(app),
-          Labels: { ...(current.Spec?.Labels ?? {}), [LABEL.maintenanceBy]: by },
-        },
-      });
+      await setConfigLabels(docker, existing.configId, { [LABEL.maintenanceBy]: by });
     } catch (err) {
       throw toDockerError(err, `cannot take over the maintenance record of ${app}`);
     }
@@ -70,11 +62,16 @@ export async function takeMaintenance(
         [LABEL.maintenanceBy]: by,
         [LABEL.maintenanceSince]: since,
         [LABEL.maintenanceReplicas]: String(options.replicas),
+        ...(options.to ? { [LABEL.maintenanceTo]: options.to.nodeId } : {}),
       },
       Data: Buffer.from(JSON.stringify({ app, operation, by, since })).toString("base64"),
     });
     const configId = (created as { id?: string }).id ?? "";
-    return { record: { app, operation, by, since, replicas: options.replicas, configId }, resumed: false };
+    const to = options.to ? { to: options.to.nodeId } : {};
+    return {
+      record: { app, operation, by, since, replicas: options.replicas, ...to, configId },
+      resumed: false,
+    };
   } catch (err) {
     if (statusCodeOf(err) === 409)
       throw new MaintenanceRefusal(`another command has just begun a backup, restore or move of ${app}`);
@@ -88,6 +85,11 @@ function refuseUnlessDead(existing: MaintenanceRecord, options: TakeOptions): vo
   if (existing.operation !== operation) {
     throw new MaintenanceRefusal(
       `${app} is stopped by an unfinished ${existing.operation} (${existing.by}${since}): run \`alacrity ${existing.operation} ${app}\` again to finish it first`,
+    );
+  }
+  if (existing.to !== undefined && options.to && existing.to !== options.to.nodeId) {
+    throw new MaintenanceRefusal(
+      `${app} is stopped by an unfinished move to another node (${existing.to}, ${existing.by}${since}): run \`alacrity move ${app} --to ${existing.to}\` again to finish it first`,
     );
   }
   const [host, pidText] = existing.by.split(" ");

@@ -10,6 +10,10 @@ import type { MaintenanceTarget } from "./target.js";
 export interface StoppedOptions {
   operation: MaintenanceOperation;
   takeOver?: boolean;
+  /** For a move: the node it goes to, recorded so that a rerun finishes the same move. */
+  to?: { nodeId: string; hostname: string };
+  /** Where the app runs once started again, when `work` changed it (a move); else its node. */
+  startsOn?: () => string;
   /** How long the app's task may take to stop, and to run again. */
   stopTimeoutMs: number;
   startTimeoutMs: number;
@@ -48,6 +52,7 @@ export async function whileStopped<T>(
     operation: options.operation,
     replicas: service?.fields.replicas ?? 0,
     ...(options.takeOver ? { takeOver: true } : {}),
+    ...(options.to ? { to: options.to } : {}),
     since: new Date(clock.now()),
   });
   if (resumed) step(`resuming the unfinished ${options.operation} of ${target.app}`);
@@ -68,7 +73,8 @@ export async function whileStopped<T>(
     if (service && record.replicas > 0) {
       const began = clock.now();
       await startService(docker, service.id, record.replicas, options.startTimeoutMs, clock);
-      step(`started ${target.app} again on ${target.hostname} (${seconds(clock.now() - began)})`);
+      const on = options.startsOn?.() ?? target.hostname;
+      step(`started ${target.app} again on ${on} (${seconds(clock.now() - began)})`);
     }
   } catch (startError) {
     await releaseMaintenance(docker, record);

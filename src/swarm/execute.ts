@@ -6,9 +6,9 @@ import { createNetwork, removeNetwork } from "./networks.js";
 import { specFromFields } from "./serviceSpec.js";
 import { lookupIds } from "./swarmIds.js";
 import { updateService } from "./updateService.js";
-import { LABEL, leftConfigName, pinConfigName } from "../domain/names.js";
-import { mergeStorage } from "../domain/storage.js";
-import type { ObservedState, RecordedStorage, SwarmAction } from "./types.js";
+import { LABEL, pinConfigName } from "../domain/names.js";
+import { recordLeftBehind, storageLabels } from "./pinRecords.js";
+import type { ObservedState, SwarmAction } from "./types.js";
 
 /**
  * Performs one planned action against the Swarm. Updates carry the version they were planned
@@ -174,70 +174,6 @@ async function pin(docker: Docker, action: PinAction): Promise<void> {
     }
     throw toDockerError(err, `cannot pin ${action.app} to ${action.hostname || action.nodeId}`);
   }
-}
-
-/**
- * Records what the app keeps on the node it is moved away from, before its pin there goes: one
- * record per app and node. One already there (an earlier move from that node) keeps its place,
- * its storage merged with this one's.
- */
-async function recordLeftBehind(
-  docker: Docker,
-  app: string,
-  left: NonNullable<PinAction["leaves"]>,
-): Promise<void> {
-  const name = leftConfigName(app, left.nodeId);
-  const labels = {
-    [LABEL.leftRecord]: "true",
-    [LABEL.managed]: "true",
-    [LABEL.app]: app,
-    [LABEL.pinNode]: left.nodeId,
-    [LABEL.pinHostname]: left.hostname,
-  };
-  try {
-    await docker.createConfig({
-      Name: name,
-      Labels: { ...labels, ...storageLabels(left.storage) },
-      Data: Buffer.from(JSON.stringify({ app, nodeId: left.nodeId, hostname: left.hostname })).toString(
-        "base64",
-      ),
-    });
-  } catch (err) {
-    if (statusCodeOf(err) !== 409)
-      throw toDockerError(err, `cannot record what ${app} leaves on ${left.hostname}`);
-    const config = docker.getConfig(name);
-    const current = (await config.inspect()) as {
-      Version?: { Index?: number };
-      Spec?: { Labels?: Record<string, string> };
-    };
-    const was = current.Spec?.Labels ?? {};
-    const merged = mergeStorage(left.storage, {
-      volumes: parseList(was[LABEL.pinVolumes]),
-      hostPaths: parseList(was[LABEL.pinHostPaths]),
-    });
-    await config.update({
-      _query: { version: current.Version?.Index ?? 0 },
-      _body: { Name: name, Labels: { ...was, ...labels, ...storageLabels(merged) } },
-    });
-  }
-}
-
-const parseList = (text: string | undefined): string[] => {
-  try {
-    const value: unknown = JSON.parse(text ?? "[]");
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-};
-
-/** The pin record's labels that record the app's storage (none when there is nothing to record). */
-function storageLabels(storage: RecordedStorage | undefined): Record<string, string> {
-  if (!storage) return {};
-  return {
-    [LABEL.pinVolumes]: JSON.stringify(storage.volumes),
-    [LABEL.pinHostPaths]: JSON.stringify(storage.hostPaths),
-  };
 }
 
 /**

@@ -295,6 +295,7 @@ export function maintenanceFromRaw(raw: Docker.ConfigInfo): MaintenanceRecord[] 
       by: labels[LABEL.maintenanceBy] ?? "",
       since: labels[LABEL.maintenanceSince] ?? "",
       replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
+      ...(labels[LABEL.maintenanceTo] ? { to: labels[LABEL.maintenanceTo] } : {}),
       configId: raw.ID,
     },
   ];

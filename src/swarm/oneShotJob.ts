@@ -4,6 +4,7 @@ import { sleep, systemClock } from "../domain/clock.js";
 import type { Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
 import { DockerError, toDockerError } from "./errors.js";
+import { removeJobNetworksOf } from "./jobNetwork.js";
 import { serviceLogs } from "./serviceLogs.js";
 
 export type JobKind = "backup" | "restore" | "copy";
@@ -22,6 +23,13 @@ export interface JobSpec {
   mounts: Docker.MountSettings[];
   /** Overlay networks to join (a copy's receiving and sending ends). */
   networks?: string[];
+  /**
+   * `dnsrr`: other jobs on its network reach it by its service name at its task's address (a
+   * virtual IP needs IPVS, which not every kernel has).
+   */
+  endpointMode?: "dnsrr";
+  /** Called with the output so far, about once a second while the job runs (its progress). */
+  onOutput?: (output: string) => void;
   timeoutMs: number;
   /** Injected for tests; defaults to the system clock. */
   clock?: Clock;
@@ -40,6 +48,7 @@ export interface JobResult {
 
 const TERMINAL = new Set(["complete", "failed", "rejected", "shutdown", "orphaned", "remove"]);
 const POLL_MS = 250;
+const OUTPUT_EVERY_MS = 1000;
 
 /** The Swarm service name of a job: unique, and telling in `docker service ls`. */
 export const jobServiceName = (kind: JobKind, app: string): string =>
@@ -52,6 +61,20 @@ export const jobServiceName = (kind: JobKind, app: string): string =>
  * `alacrity.managed`), so no planner ever sees it as an app.
  */
 export async function runJob(docker: Docker, spec: JobSpec): Promise<JobResult> {
+  return (await startJob(docker, spec)).finish();
+}
+
+/** A job whose service exists: `finish` waits for its end, reads its output and removes it. */
+export interface StartedJob {
+  /** Its service name, by which jobs on its network reach it. */
+  name: string;
+  finish(): Promise<JobResult>;
+  /** Removes it without waiting (the other end of a copy failed). */
+  remove(): Promise<void>;
+}
+
+/** Creates the job's service; for two jobs that run at once, such as both ends of a copy. */
+export async function startJob(docker: Docker, spec: JobSpec): Promise<StartedJob> {
   const name = jobServiceName(spec.kind, spec.app);
   let serviceId: string;
   try {
@@ -60,16 +83,27 @@ export async function runJob(docker: Docker, spec: JobSpec): Promise<JobResult> 
   } catch (err) {
     throw toDockerError(err, `cannot start the ${spec.kind} job of ${spec.app}`);
   }
-  try {
-    const task = await waitForEnd(docker, serviceId, spec);
-    const output = await logsOf(docker, serviceId, task.state === "complete", spec.clock ?? systemClock);
-    return { ok: task.state === "complete", state: task.state, error: task.error, output };
-  } finally {
-    await docker
+  const remove = (): Promise<void> =>
+    docker
       .getService(serviceId)
       .remove()
-      .catch(() => undefined);
-  }
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  return {
+    name,
+    remove,
+    finish: async () => {
+      try {
+        const task = await waitForEnd(docker, serviceId, spec);
+        const output = await logsOf(docker, serviceId, task.state === "complete", spec.clock ?? systemClock);
+        return { ok: task.state === "complete", state: task.state, error: task.error, output };
+      } finally {
+        await remove();
+      }
+    },
+  };
 }
 
 function jobServiceSpec(name: string, spec: JobSpec): Docker.ServiceSpec {
@@ -87,6 +121,7 @@ function jobServiceSpec(name: string, spec: JobSpec): Docker.ServiceSpec {
       Placement: { Constraints: [`node.id==${spec.nodeId}`] },
       ...(spec.networks ? { Networks: spec.networks.map((target) => ({ Target: target })) } : {}),
     },
+    ...(spec.endpointMode ? { EndpointSpec: { Mode: spec.endpointMode } } : {}),
     // A replicated job (Docker 20.10, API 1.41): one completion, then the service stays, idle.
     Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
   };
@@ -103,7 +138,13 @@ async function waitForEnd(
 ): Promise<{ state: string; error: string }> {
   const clock = spec.clock ?? systemClock;
   const deadline = clock.now() + spec.timeoutMs;
+  let nextOutput = clock.now() + OUTPUT_EVERY_MS;
   for (;;) {
+    if (spec.onOutput && clock.now() >= nextOutput) {
+      nextOutput = clock.now() + OUTPUT_EVERY_MS;
+      const output = await serviceLogs(docker, serviceId).catch(() => "");
+      spec.onOutput(output);
+    }
     const tasks = (await docker
       .listTasks({ filters: JSON.stringify({ service: [serviceId] }) })
       .catch(() => [])) as RawJobTask[];
@@ -150,8 +191,33 @@ export async function removeJobsOf(docker: Docker, app: string): Promise<number>
       filters: JSON.stringify({ label: [`${LABEL.job}`, `${LABEL.app}=${app}`] }),
     });
     await Promise.all(services.map((s) => docker.getService(s.ID).remove()));
+    await untilTasksGone(
+      docker,
+      services.map((s) => s.ID),
+    );
+    await removeJobNetworksOf(docker, app);
     return services.length;
   } catch (err) {
     throw toDockerError(err, `cannot remove the leftover jobs of ${app}`);
+  }
+}
+
+/**
+ * A removed service's containers stop a moment later: waits (up to 60 s) until none of its
+ * tasks may still write, so that the next job on the same data is the only one.
+ */
+async function untilTasksGone(
+  docker: Docker,
+  serviceIds: string[],
+  clock: Clock = systemClock,
+): Promise<void> {
+  if (serviceIds.length === 0) return;
+  const deadline = clock.now() + 60_000;
+  for (;;) {
+    const tasks = (await docker
+      .listTasks({ filters: JSON.stringify({ service: serviceIds }) })
+      .catch(() => [])) as RawJobTask[];
+    if (tasks.every((t) => TERMINAL.has(t.Status?.State ?? "")) || clock.now() > deadline) return;
+    await sleep(clock, POLL_MS);
   }
 }

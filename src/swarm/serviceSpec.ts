@@ -146,11 +146,15 @@ function mountSpec(mount: ObservedMount, app: string): Docker.MountSettings {
     Target: mount.target,
     ReadOnly: mount.readOnly,
   };
-  if (mount.kind === "named") {
-    // Labels the volume Docker creates on first use, so it can be traced back to its app.
-    settings.VolumeOptions = {
-      Labels: { [LABEL.managed]: "true", [LABEL.app]: app },
-    } as unknown as Docker.MountSettings["VolumeOptions"];
-  }
+  if (mount.kind === "named") settings.VolumeOptions = appVolumeOptions(app);
   return settings;
 }
+
+/**
+ * Labels the volume Docker creates on first use, so it can be traced back to its app (also a
+ * volume a move's job creates on the new node before the app's first task there).
+ */
+export const appVolumeOptions = (app: string): Docker.MountSettings["VolumeOptions"] =>
+  ({
+    Labels: { [LABEL.managed]: "true", [LABEL.app]: app },
+  }) as unknown as Docker.MountSettings["VolumeOptions"];

@@ -288,6 +288,8 @@ export interface MaintenanceRecord {
   since: string;
   /** The replica count the app ran with, to start it again with. */
   replicas: number;
+  /** For a move: the ID of the node the app is being moved to. */
+  to?: string;
   configId: string;
 }
 
