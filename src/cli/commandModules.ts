@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   data: async () => (await import("./dataCommand.js")).registerDataCommand,
   backup: async () => (await import("./backupCommand.js")).registerBackupCommand,
   restore: async () => (await import("./restoreCommand.js")).registerRestoreCommand,
+  move: async () => (await import("./moveCommand.js")).registerMoveCommand,
   import: async () => (await import("./importCommand.js")).registerImportCommand,
 };
 

@@ -32,19 +32,26 @@ export function addDataJobOptions(command: Command): Command {
   return addOutputOption(addAllowHostPathOption(command));
 }
 
-export function dataJobOptions(app: string, options: DataJobCliOptions, backupDir: string): DataJobOptions {
+/** What every data job takes from the command line: the image, the timeouts, the steps' output. */
+export function jobRunOptions(app: string, options: DataJobCliOptions): Omit<DataJobOptions, "backupDir"> {
   const ms = options.timeout * 1000;
   return {
     app,
     image: options.helperImage,
-    backupDir,
     timeoutMs: ms,
     stopTimeoutMs: ms,
     startTimeoutMs: ms,
     ...(options.takeOver ? { takeOver: true } : {}),
-    ...(options.allowHostPath ? { allowHostPaths: options.allowHostPath } : {}),
     // Steps go to stderr so that `--output json` keeps stdout one document.
     onStep: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+export function dataJobOptions(app: string, options: DataJobCliOptions, backupDir: string): DataJobOptions {
+  return {
+    ...jobRunOptions(app, options),
+    backupDir,
+    ...(options.allowHostPath ? { allowHostPaths: options.allowHostPath } : {}),
   };
 }
 

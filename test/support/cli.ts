@@ -32,3 +32,38 @@ export function runCli(
     });
   });
 }
+
+/** A built `alacrity` left running, for a test that kills it midway. */
+export interface RunningCli {
+  /** stdout and stderr so far, interleaved. */
+  output: () => string;
+  /** Its exit code once it ended, else null. */
+  code: () => number | null;
+  /** SIGKILLs it and waits for its end. */
+  kill: () => Promise<void>;
+}
+
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let code: number | null = null;
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.on("close", (c) => {
+      code = c;
+      resolve();
+    }),
+  );
+  return {
+    output: () => output,
+    code: () => code,
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, runCli } from "../../support/cli.js";
+import { runCli, startCli } from "../../support/cli.js";
 import type { CliResult } from "../../support/cli.js";
 import { AppsDir, appYaml, HELPER_IMAGE } from "../../support/manifests.js";
 import { eventually } from "../../support/poll.js";
@@ -212,37 +211,23 @@ describe("alacrity backup and restore", () => {
   it("a backup killed while the app is stopped leaves it marked; the same command again finishes", async () => {
     // Enough data that the archive takes a moment: the kill lands while the app is stopped.
     writeFileSync(join(await volumeDir(`${P}data`), "blob"), randomBytes(40 * 1024 * 1024));
-    const child = spawn(process.execPath, [CLI, "backup", APP, "--backup-dir", backups, ...policy], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let code: number | null = null;
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((resolve) =>
-      child.on("close", (c) => {
-        code = c;
-        resolve();
-      }),
-    );
+    const child = startCli(["backup", APP, "--backup-dir", backups, ...policy], env);
     // Killed while its archive job runs: the app is stopped and the job is there.
     await eventually(
       async () => {
-        expect(code, output).toBeNull();
+        expect(child.code(), child.output()).toBeNull();
         const jobs = await docker.listServices({
           filters: JSON.stringify({ label: [`alacrity.app=${APP}`, "alacrity.job"] }),
         });
-        return output.includes(`stopped ${APP}`) && jobs.length === 1;
+        return child.output().includes(`stopped ${APP}`) && jobs.length === 1;
       },
       {
         timeoutMs: 120_000,
         intervalMs: 50,
-        what: () => `the backup to stop the app and start its job (exit ${code}; ${output})`,
+        what: () => `the backup to stop the app and start its job (exit ${child.code()}; ${child.output()})`,
       },
     );
-    child.kill("SIGKILL");
-    await exited;
+    await child.kill();
 
     const status = await cli(["status", "--output", "json"]);
     const row = (

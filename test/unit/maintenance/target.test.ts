@@ -3,8 +3,9 @@ import { plan } from "../../../src/reconcile/plan.js";
 import { archiveName } from "../../../src/maintenance/archiveJobs.js";
 import { checkBackupDir } from "../../../src/maintenance/backup.js";
 import { splitArchivePath } from "../../../src/maintenance/restore.js";
-import { findTarget, MaintenanceRefusal, tasksElsewhere } from "../../../src/maintenance/target.js";
+import { findTarget, tasksElsewhere } from "../../../src/maintenance/target.js";
 import type { ObservedState } from "../../../src/swarm/types.js";
+import { refusal } from "./refusal.js";
 import { aSwarm, anApp, desiredOf, OPTIONS } from "../reconcile/builders.js";
 import { applyWholePlan } from "../reconcile/memorySwarm.js";
 
@@ -16,16 +17,6 @@ function deployed(): ObservedState {
   const empty = aSwarm().withNode("a").withNode("b").build();
   return applyWholePlan(empty, plan(desiredOf([db.build(), anApp("web").build()]), empty, OPTIONS));
 }
-
-const refusal = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof MaintenanceRefusal) return err.message;
-    throw err;
-  }
-  throw new Error("not refused");
-};
 
 describe("findTarget", () => {
   it("finds a persistent app's node and the storage its service mounts", () => {
