@@ -121,7 +121,7 @@ async function copyVerified(
       () => step(`the copy failed; emptied what it had written on ${to.hostname}`),
       (cleanup: unknown) =>
         step(
-          `the copy failed, and what it wrote on ${to.hostname} could not be emptied (${cleanup instanceof Error ? cleanup.message : String(cleanup)}); a rerun of the move empties it first`,
+          `the copy failed, and what it wrote on ${to.hostname} could not be emptied (${cleanup instanceof Error ? cleanup.message : String(cleanup)}); empty it there before moving the app to that node again: a move refuses a node whose volumes or directories hold data`,
         ),
     );
     throw err;

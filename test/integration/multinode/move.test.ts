@@ -213,4 +213,88 @@ describe("alacrity move on a 3-node Swarm", () => {
     expect(configs).toEqual([]);
     log(`rerun after the kill:\n${again.stderr}${again.stdout}`);
   }, 600_000);
+
+  describe("an app whose data is a host directory", () => {
+    const FILES = "t-mv-files";
+    const PATH = `/srv/${FILES}`;
+    const filesManifest = (node: string): string =>
+      appYaml(FILES, {
+        persistent: true,
+        node,
+        image: HELPER_IMAGE,
+        command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+        volumes: [{ hostPath: PATH, containerPath: "/files" }],
+      });
+    const filesTasks = async (): Promise<RawTask[]> =>
+      (
+        (await swarm.docker.listTasks({
+          filters: JSON.stringify({ service: [FILES], "desired-state": ["running"] }),
+        })) as RawTask[]
+      ).filter((t) => t.Status?.State === "running");
+    const digest = `cd ${PATH} && find . -type f -exec sha256sum {} + | sort -k 2 | sha256sum | cut -c1-64`;
+    let sum = "";
+
+    it("moves it to the same path on the new node, which must exist there; owners and modes come along", async () => {
+      await onNode(
+        "node-1",
+        `mkdir -p ${PATH}/private && head -c 1048576 /dev/urandom > ${PATH}/blob && echo hi > ${PATH}/private/note && chown -R 999:999 ${PATH}/private && chmod 700 ${PATH}/private`,
+      );
+      sum = await onNode("node-1", digest);
+      dir.write("db.yaml", manifest("node-3"));
+      dir.write("files.yaml", filesManifest("node-1"));
+      const applied = await cli(["apply", "--dir", dir.path, "--wait", "--timeout", "120"]);
+      expect(applied.code, show(applied)).toBe(0);
+      const before = (await filesTasks()).map((t) => t.ID);
+      expect(before).toHaveLength(1);
+
+      const missing = await cli(["move", FILES, "--to", "node-2"]);
+      expect(missing.code, show(missing)).toBe(1);
+      expect(missing.stderr).toContain(`a host directory of ${FILES} does not exist on node-2`);
+      expect((await filesTasks()).map((t) => t.ID)).toEqual(before);
+
+      await onNode("node-2", `mkdir -p ${PATH}`);
+      const moved = await cli(["move", FILES, "--to", "node-2"]);
+      expect(moved.code, show(moved)).toBe(0);
+      expect(moved.stdout).toContain(`Moved ${FILES} from node-1 to node-2`);
+      expect(await onNode("node-2", digest)).toBe(sum);
+      expect(await onNode("node-2", `stat -c '%u:%g %a' ${PATH}/private`)).toBe("999:999 700");
+      expect(await onNode("node-1", digest)).toBe(sum);
+      const tasks = await filesTasks();
+      expect(tasks.map((t) => t.NodeID)).toEqual([swarm.node("node-2").nodeId]);
+    }, 600_000);
+
+    it("a node lost in the middle of the copy: the move fails and the app runs on its old node with its data", async () => {
+      // Enough data that the copy is still running when node-3 stops.
+      await onNode("node-2", `head -c 314572800 /dev/urandom > ${PATH}/big`);
+      sum = await onNode("node-2", digest);
+      await onNode("node-3", `mkdir -p ${PATH}`);
+      const child = startCli(["move", FILES, "--to", "node-3", "--timeout", "40"], env());
+      await eventually(
+        async () => {
+          const jobs = await swarm.docker.listServices({
+            filters: JSON.stringify({ label: [`alacrity.app=${FILES}`, "alacrity.job=copy"] }),
+          });
+          return child.output().includes(`stopped ${FILES}`) && jobs.length === 2;
+        },
+        { timeoutMs: 180_000, intervalMs: 50, what: () => `the copy to begin (${child.output()})` },
+      );
+      await swarm.stopNode("node-3", 0);
+      await eventually(() => child.code() !== null, {
+        timeoutMs: 300_000,
+        what: () => `the move to give up (${child.output()})`,
+      });
+      log(`node-3 stopped mid-copy; the move said:\n${child.output()}`);
+      expect(child.code(), child.output()).toBe(1);
+      expect(child.output()).toContain(`started ${FILES} again on node-2`);
+      const tasks = await filesTasks();
+      expect(tasks.map((t) => t.NodeID)).toEqual([swarm.node("node-2").nodeId]);
+      expect(await onNode("node-2", digest)).toBe(sum);
+      const data = await cli(["data", "--output", "json"]);
+      const live = (JSON.parse(data.stdout) as DataInventory).entries.filter(
+        (e) => e.app === FILES && e.inUse,
+      );
+      expect(live.map((e) => e.hostname)).toEqual(["node-2"]);
+      await swarm.startNode("node-3");
+    }, 600_000);
+  });
 });
