@@ -114,22 +114,34 @@ cd ${DATA}
 ${EACH_MEMBER}
   find "$member" -mindepth 1 -maxdepth 1 -exec rm -rf {} \\;
 done
-fetch() { wget -q -O "$2" "http://$SENDER:${PORT}/$1"; }
-tries=0
+# BusyBox wget has no timeout of its own: a silent peer would hold it for as long as the kernel
+# lets a connection hang. The small requests get 30 s; the stream, 60 s without a byte written.
+fetch() { timeout 30 wget -q -O "$2" "http://$SENDER:${PORT}/$1"; }
+stream() { wget -q -O - "http://$SENDER:${PORT}/cgi-bin/data"; }
+started=$(date +%s)
 until fetch total /tmp/total 2>/dev/null; do
-  tries=$((tries + 1))
-  if [ $tries -ge 120 ]; then echo "alacrity-job: cannot reach the sending job $SENDER on port ${PORT}" >&2; exit 7; fi
+  if [ $(($(date +%s) - started)) -ge 90 ]; then echo "alacrity-job: cannot reach the sending job $SENDER on port ${PORT} (tried for 90 s)" >&2; exit 7; fi
   sleep 0.5
 done
 echo "alacrity-job: total $(cat /tmp/total)"
-( while sleep 1; do echo "alacrity-job: progress $(du -sb . | cut -f1)"; done ) &
+( last=-1; still=0
+  while sleep 1; do
+    now=$(du -sb . | cut -f1)
+    echo "alacrity-job: progress $now"
+    if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; last=$now; fi
+    if [ $still -ge 60 ]; then
+      echo "alacrity-job: no data came from $SENDER for 60 s; giving up" >&2
+      kill $(pidof wget) 2>/dev/null || true
+      still=0
+    fi
+  done ) &
 progress=$!
 mkfifo /tmp/sum.fifo /tmp/count.fifo
 sha256sum < /tmp/sum.fifo | cut -d' ' -f1 > /tmp/received.sum &
 summing=$!
 wc -c < /tmp/count.fifo > /tmp/received.bytes &
 counting=$!
-fetch cgi-bin/data - | tee /tmp/sum.fifo /tmp/count.fifo | tar -x
+stream | tee /tmp/sum.fifo /tmp/count.fifo | tar -x
 wait $summing $counting
 kill $progress
 fetch sent /tmp/sent

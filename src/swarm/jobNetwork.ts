@@ -1,10 +1,17 @@
+import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
 import { statusCodeOf, toDockerError } from "./errors.js";
 
-/** The overlay network the two ends of an app's copy meet on, for as long as the copy lasts. */
-export const jobNetworkName = (app: string): string => `alacrity-copy--${app}`.slice(0, 63);
+/**
+ * The overlay network the two ends of an app's copy meet on, for as long as the copy lasts. Its
+ * name is new each time: a worker may still hold the network of a killed run under the old name
+ * for a while, and a task there that needs a new network of that same name never starts (its
+ * container is created for a network the node does not have).
+ */
+export const jobNetworkName = (app: string): string =>
+  `alacrity-copy--${app.slice(0, 40)}--${randomBytes(3).toString("hex")}`;
 
 /**
  * Creates the app's copy network, first removing one a killed command left. Not attachable:
