@@ -25,6 +25,11 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // The web view's script runs in the browser.
+    files: ["src/web/assets/*.js"],
+    languageOptions: { globals: { document: "readonly", EventSource: "readonly" } },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",

@@ -22,6 +22,7 @@ export const LAYERS = {
   },
   gitsource: { values: ["domain", "manifest"], types: ["reconcile", "swarm"], ports: ["controller"] },
   http: { values: ["domain"], types: ["controller"] },
+  web: { values: ["domain", "reconcile"], types: ["controller", "gitsource", "http", "swarm"] },
   cli: {
     values: [
       "domain",
@@ -34,6 +35,7 @@ export const LAYERS = {
       "controller",
       "gitsource",
       "http",
+      "web",
       "content",
       "compose",
       "maintenance",

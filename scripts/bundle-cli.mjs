@@ -3,7 +3,7 @@
 // is loaded only when that command runs. One file per command instead of ~200 modules makes every
 // command start about 60 ms sooner (BENCHMARKS.md). Types are checked by `npm run check`, not here.
 // Usage: node scripts/bundle-cli.mjs [OUTDIR]   (default dist/cli)
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import process from "node:process";
 import { URL, fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -43,3 +43,5 @@ await build({
   },
   logLevel: "warning",
 });
+// The web view reads its style and script next to its code (src/web/assets.ts).
+cpSync(`${root}src/web/assets`, `${outdir}/assets`, { recursive: true });

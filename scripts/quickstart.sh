@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start on a Debian/Ubuntu host: sets up whatever is missing (Docker engine, a single-node
-# Swarm, the local example image, the Node.js dependencies, the build) and runs AlaCrity on
+# Swarm, the local example image, the browser of the web view's tests, the Node.js dependencies,
+# the build) and runs AlaCrity on
 # examples/apps in the foreground. Stop it with Ctrl-C; the apps keep running (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ if ! command -v node >/dev/null 2>&1 || ! node -e 'const [a,b]=process.versions.
 fi
 
 bash scripts/setup-swarm.sh
+# `npm test` drives the web view in Debian's chromium.
+bash scripts/install-browser.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
@@ -25,6 +28,7 @@ ADDR="${ALACRITY_LISTEN:-127.0.0.1:9464}"
 cat >&2 <<MSG
 
 AlaCrity is starting on examples/apps (Ctrl-C stops the controller; the apps keep running).
+  view:     http://$ADDR/ in a browser (read-only; ssh -L 9464:127.0.0.1:9464 HOST from afar)
   status:   node dist/cli/main.js status --dir examples/apps    (or: curl http://$ADDR/status)
   metrics:  curl http://$ADDR/metrics
   the web example answers on http://127.0.0.1:18080/ once its tasks run

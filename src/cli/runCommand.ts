@@ -15,6 +15,8 @@ import { redactUrl } from "../gitsource/redact.js";
 import { webhookHandler } from "../gitsource/webhook.js";
 import { readWebhookSecret } from "../gitsource/webhookSecret.js";
 import { parseListenAddress, startHttpServer } from "../http/server.js";
+import { clusterView } from "../web/clusterView.js";
+import { webView } from "../web/webView.js";
 import { warmParser } from "../manifest/loader/index.js";
 import { SwarmLeaseStore } from "../swarm/leaseStore.js";
 import {
@@ -97,7 +99,10 @@ export function registerRunCommand(program: Command): void {
     .command("run")
     .description("the daemon: watch DIR, reconcile on every change, on Swarm events and periodically")
     .addOption(
-      new Option("--listen <address>", "HTTP address of /healthz, /readyz, /metrics, /status")
+      new Option(
+        "--listen <address>",
+        "HTTP address of the web view (/) and of /healthz, /readyz, /metrics, /status",
+      )
         .env("ALACRITY_LISTEN")
         .default("127.0.0.1:9464"),
     )
@@ -195,9 +200,24 @@ export function registerRunCommand(program: Command): void {
         metrics,
         logger,
       });
+      const web = webView({
+        view: () =>
+          clusterView({
+            instance: options.instance,
+            apps: controller.daemon.statusRows(),
+            observed: controller.daemon.lastObserved,
+            actions: controller.daemon.recentActions(),
+            lastSync: controller.daemon.lastSuccessfulSync,
+            readiness: git ? git.readiness(() => controller.readiness()) : controller.readiness(),
+            ...(git ? { git: git.status() } : {}),
+            ...(options.lease ? { lease: controller.lease() } : {}),
+            now: Date.now(),
+          }),
+      });
       const http = await startHttpServer({
         host,
         port,
+        getRoutes: web.routes,
         registry: metrics.registry,
         readiness: () => (git ? git.readiness(() => controller.readiness()) : controller.readiness()),
         status: () => ({
@@ -226,7 +246,7 @@ export function registerRunCommand(program: Command): void {
           ...(git ? { git: redactUrl(git.source.status().url), ref: git.source.status().ref } : {}),
           webhook: webhookSecret ? `${http.url}/hooks/git` : "off",
         },
-        `alacrity is running; status: ${http.url}/status, metrics: ${http.url}/metrics`,
+        `alacrity is running; view: ${http.url}/, status: ${http.url}/status, metrics: ${http.url}/metrics`,
       );
 
       let stopping = false;
@@ -244,6 +264,7 @@ export function registerRunCommand(program: Command): void {
             process.exit(0);
           }, STOP_GRACE_MS);
           stopping = true;
+          web.close();
           void Promise.allSettled([git?.stop(), controller.stop(), http.close()]).then(() => resolve());
         };
         stopSignals.handle(onSignal);

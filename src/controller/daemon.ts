@@ -15,6 +15,7 @@ import { routeEvent } from "./eventRouting.js";
 import { FindingsLog } from "./findingsLog.js";
 import { ManifestIntake } from "./manifestIntake.js";
 import { ControllerMetrics } from "./metrics.js";
+import { RecentActions, type RecentAction } from "./recentActions.js";
 import { reportRollback } from "./rollbackReport.js";
 import { ObservedCache } from "./observedCache.js";
 import { PlanCache } from "./planCache.js";
@@ -46,6 +47,7 @@ export class Daemon {
   readonly #queue: WorkQueue;
   readonly #manifests: ManifestIntake;
   readonly #events: EventIntake;
+  readonly #recent: RecentActions;
 
   #started = false;
   #stopping = false;
@@ -59,6 +61,7 @@ export class Daemon {
     this.#log = log;
     this.#metrics = metrics;
     this.#instance = options.instance ?? "default";
+    const recent = (this.#recent = new RecentActions({ now: () => clock.now() }));
     this.#resyncs = new ResyncLoop(
       (reason) => this.#resyncOnce(reason),
       options.resyncIntervalMs ?? 60_000,
@@ -84,7 +87,9 @@ export class Daemon {
       port: deps,
       clock,
       okLevel: "info",
-      onAction: ({ action, ok }) => {
+      onAction: (outcome) => {
+        const { action, ok } = outcome;
+        recent.app(outcome);
         // This app's next reconcile must see what we just changed (or tried to).
         observed.changed(action.app);
         if (!ok) metrics.dockerErrors.inc();
@@ -104,7 +109,9 @@ export class Daemon {
       port: deps,
       logger: log,
       clock,
-      onOutcome: ({ action, ok }) => {
+      onOutcome: (outcome) => {
+        const { action, ok } = outcome;
+        recent.resource(outcome);
         observed.changed(RESOURCES_KEY);
         if (!ok) metrics.dockerErrors.inc();
         metrics.actions.inc({ kind: action.kind, result: ok ? "ok" : "error" });
@@ -208,6 +215,21 @@ export class Daemon {
       this.#instance,
       (app) => this.#reconciler.lastError(app),
     );
+  }
+
+  /** The last actions run, newest first (the log has every one). */
+  recentActions(): RecentAction[] {
+    return this.#recent.list();
+  }
+
+  /** Epoch ms of the last full resync that reconciled every app without a retryable failure. */
+  get lastSuccessfulSync(): number | undefined {
+    return this.#sync.lastSuccessfulSync;
+  }
+
+  /** The last Swarm state read, if any: what the web view draws its nodes and data from. */
+  get lastObserved(): ObservedState | undefined {
+    return this.#observed.last;
   }
 
   status(): DaemonStatus {

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readiness: () => Readiness;
   /** For `/status`: the same document as `alacrity status --output json`. */
   status: () => unknown;
+  /** More read-only routes (GET and HEAD), such as the web view's `/`. */
+  getRoutes?: Record<string, Route>;
   /**
    * POST-only routes (the Git webhook, off unless configured); each authenticates its requests
    * itself. Every other endpoint stays read-only.
@@ -96,11 +98,13 @@ const JSON_TYPE = "application/json; charset=utf-8";
 
 /**
  * The daemon's read-only HTTP endpoints: `/healthz` (the process is up), `/readyz` (Docker
- * reachable and first sync done), `/metrics` (Prometheus text) and `/status` (JSON). Only GET and
+ * reachable and first sync done), `/metrics` (Prometheus text), `/status` (JSON) and the
+ * `getRoutes` given (the web view). Only GET and
  * HEAD are accepted (405 otherwise, with `Allow`); any other path is 404.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const routes: Record<string, Route> = {
+    ...options.getRoutes,
     "/healthz": (_req, res) => send(res, 200, TEXT, "ok\n"),
     "/readyz": (_req, res) => {
       const readiness = options.readiness();
@@ -149,7 +153,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
       if (!route) {
-        send(res, 404, TEXT, `not found: ${pathname}; try /healthz, /readyz, /metrics or /status\n`);
+        send(res, 404, TEXT, `not found: ${pathname}; try ${Object.keys(routes).join(", ")}\n`);
         return;
       }
       if (req.method !== "GET" && req.method !== "HEAD") {

@@ -41,6 +41,16 @@ export interface DataInventory {
   releases: { app: string; hostname: string; command: DataCommand }[];
 }
 
+/** Whether an entry is still used, in the words `data` and the web view show. */
+export function dataUse(e: DataEntry): string {
+  if (!e.appExists) return "removed: left behind";
+  return e.inUse ? "in use" : "left behind (no longer mounted)";
+}
+
+/** Where a command runs: `on node-2`, or `on a manager`. */
+export const commandPlace = (c: DataCommand): string =>
+  c.on === "node" ? `on ${c.node ?? "its node"}` : "on a manager";
+
 export interface InventoryInput {
   observed: Pick<ObservedState, "pins" | "services" | "nodes" | "volumes" | "leftBehind">;
   /** The Swarm node of the engine whose volumes `observed.volumes` lists, when known. */

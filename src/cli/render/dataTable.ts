@@ -1,5 +1,6 @@
 import { printable } from "../../manifest/format.js";
-import type { DataCommand, DataEntry, DataInventory } from "../../reconcile/inventory.js";
+import { commandPlace, dataUse } from "../../reconcile/inventory.js";
+import type { DataEntry, DataInventory } from "../../reconcile/inventory.js";
 import { alignedTable } from "./alignedTable.js";
 
 const HEADERS = ["APP", "NODE", "DATA", "SIZE", "APP STATE", "NODE STATE"] as const;
@@ -22,12 +23,10 @@ function cells(e: DataEntry): string[] {
     `${e.hostname}${e.hostname === e.nodeId ? "" : ` (${e.nodeId.slice(0, 12)})`}`,
     `${e.kind === "volume" ? "volume" : "host path"} ${e.name}`,
     e.sizeBytes === undefined ? "-" : humanSize(e.sizeBytes),
-    !e.appExists ? "removed: left behind" : e.inUse ? "in use" : "left behind (no longer mounted)",
+    dataUse(e),
     e.nodeState ?? "not in the Swarm",
   ].map(printable);
 }
-
-const where = (c: DataCommand): string => (c.on === "node" ? `on ${c.node}` : "on a manager");
 
 /** The table, then for each piece of data no app uses the commands that delete it. */
 export function renderDataTable(inventory: DataInventory): string {
@@ -39,12 +38,12 @@ export function renderDataTable(inventory: DataInventory): string {
     lines.push("", "To delete what no app uses (the data is gone for good):");
     for (const e of deletable) {
       lines.push(printable(`  ${e.app}: ${e.kind === "volume" ? "volume" : "host path"} ${e.name}`));
-      for (const c of e.deleteCommands ?? []) lines.push(printable(`    ${where(c)}: ${c.command}`));
+      for (const c of e.deleteCommands ?? []) lines.push(printable(`    ${commandPlace(c)}: ${c.command}`));
     }
     for (const r of releases)
       lines.push(
         printable(
-          `  ${r.app}: no data left on ${r.hostname}; release its pin ${where(r.command)}: ${r.command.command}`,
+          `  ${r.app}: no data left on ${r.hostname}; release its pin ${commandPlace(r.command)}: ${r.command.command}`,
         ),
       );
   }

@@ -74,6 +74,16 @@ const cases: { file: string; forbidden: string; allowed: string }[] = [
     allowed: `import type { Action } from "../reconcile/types.js";`,
   },
   {
+    file: "src/web/probe.ts",
+    forbidden: `import { Daemon } from "../controller/daemon.js";`,
+    allowed: `import type { RecentAction } from "../controller/recentActions.js";`,
+  },
+  {
+    file: "src/web/probe.ts",
+    forbidden: `import { observe } from "../swarm/observe.js";`,
+    allowed: `import { inventory } from "../reconcile/inventory.js";`,
+  },
+  {
     file: "src/http/probe.ts",
     forbidden: `import { Daemon } from "../controller/daemon.js";`,
     allowed: `import type { Daemon } from "../controller/daemon.js";`,
