@@ -144,7 +144,7 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
   });
 
   it("is read-only (405 on POST, PUT, DELETE) and listens on loopback by default", async () => {
-    for (const path of ["/healthz", "/readyz", "/metrics", "/status"]) {
+    for (const path of ["/", "/ui/events", "/healthz", "/readyz", "/metrics", "/status"]) {
       for (const method of ["POST", "PUT", "DELETE"]) {
         const res = await daemon.get(path, { method });
         expect(res.status, `${method} ${path}`).toBe(405);
@@ -152,7 +152,8 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     }
     // The address given without a host, and the documented default, are loopback.
     const help = await runCli(["run", "--help"]);
-    expect(help.stdout).toMatch(/default: "127\.0\.0\.1:9464"/);
+    // Commander wraps the help at 80 columns, so compare it unwrapped.
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/default: "127\.0\.0\.1:9464"/);
     const other = await spawnDaemon({
       dir: join(dir.path, "apps"),
       listen: ":0",
@@ -168,7 +169,7 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     expect(exit.code).toBe(0);
   });
 
-  it("logs one structured line per action, and never an env value, in logs, /status or /metrics", async () => {
+  it("logs one structured line per action, and never an env value, in logs, /status, /metrics or the web view", async () => {
     dir.write(
       "apps/web.yaml",
       appYaml(`${P}web`, { replicas: 0, env: { DB_PASSWORD: SECRET_2, MODE: "b" } }, SUITE_LABELS),
@@ -195,11 +196,19 @@ describe("alacrity run: HTTP endpoints, logs and resync", () => {
     const keys = actions.map((l) => `${String(l.reconcileId)}/${String(l.action)}`);
     expect(new Set(keys).size).toBe(keys.length);
 
+    // Positive control: the web view does show this update, with the names of the fields it changed.
+    const page = (await daemon.get("/")).body;
+    expect(page).toMatch(
+      new RegExp(
+        `"Target"><b>${P}web</b></td>\\s*<td data-label="Action">\\s*update <span class="reason">\\(env.DB_PASSWORD, env.MODE\\)`,
+      ),
+    );
     const surfaces = [
       daemon.stdout(),
       daemon.stderr(),
       (await daemon.get("/status")).body,
       (await daemon.get("/metrics")).body,
+      page,
     ];
     for (const text of surfaces) {
       expect(text).not.toContain(SECRET);
