@@ -41,7 +41,7 @@ describe("clusterView", () => {
     expect(view.states).toEqual({ running: 2 });
   });
 
-  it("marks a down node and the app waiting for it, and a node that left the Swarm as gone", () => {
+  it("marks a down or drained node, the app waiting for it, and a node that left the Swarm as gone", () => {
     const view = clusterView({
       ...base,
       apps: [
@@ -55,14 +55,24 @@ describe("clusterView", () => {
         row("files", { persistent: true, node: "node-9", nodeState: "gone", state: "waiting", running: 0 }),
       ],
       observed: observed({
-        nodes: [node("n3", "node-3", { state: "down" })],
+        nodes: [
+          node("n3", "node-3", { state: "down" }),
+          node("n4", "node-4", { availability: "drain" }),
+          node("n5", "node-5"),
+        ],
         pins: [
           { app: "db", nodeId: "n3", hostname: "node-3", configId: "c1" },
           { app: "files", nodeId: "n9", hostname: "node-9", configId: "c2" },
         ],
       }),
     });
-    expect(view.nodes).toEqual([
+    expect(view.nodes.map((n) => [n.hostname, n.condition, n.unusable])).toEqual([
+      ["node-3", "down/active", true],
+      ["node-4", "ready/drain", true],
+      ["node-5", "ready/active", false],
+      ["node-9", "gone", true],
+    ]);
+    expect(view.nodes.filter((n) => n.pinned.length > 0)).toEqual([
       expect.objectContaining({
         hostname: "node-3",
         condition: "down/active",
