@@ -25,6 +25,19 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='createService'][arguments.length=1]",
+          message:
+            "dockerode's createService(spec) sends the spec as registry credentials too: use createService(docker, spec) of src/swarm/createService.ts",
+        },
+      ],
+    },
+  },
+  {
     // The web view's script runs in the browser.
     files: ["src/web/assets/*.js"],
     languageOptions: { globals: { document: "readonly", EventSource: "readonly" } },

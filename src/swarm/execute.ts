@@ -3,6 +3,7 @@ import { DockerError, statusCodeOf, toDockerError } from "./errors.js";
 import { createContent, removeContent } from "./contents.js";
 import { hold, releaseHold } from "./holds.js";
 import { createNetwork, removeNetwork } from "./networks.js";
+import { createService } from "./createService.js";
 import { specFromFields } from "./serviceSpec.js";
 import { lookupIds } from "./swarmIds.js";
 import { updateService } from "./updateService.js";
@@ -199,7 +200,7 @@ async function recordStorage(docker: Docker, action: RecordStorageAction): Promi
 
 async function create(docker: Docker, app: string, spec: Docker.ServiceSpec): Promise<void> {
   try {
-    await docker.createService(spec);
+    await createService(docker, spec);
   } catch (err) {
     if (statusCodeOf(err) === 409) {
       throw new DockerError(`cannot create service ${app}: a service with that name already exists`, {

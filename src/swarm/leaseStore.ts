@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { DockerError, dockerMessage, statusCodeOf, toDockerError } from "./errors.js";
 import { LEASE_IMAGE, leaseFromLabels, leaseLabels, leaseServiceName } from "./leaseRecord.js";
 import type { LeaseRecord, StoredLease } from "./leaseRecord.js";
+import { createService } from "./createService.js";
 import { updateService } from "./updateService.js";
 
 export type LeaseWriteResult = "ok" | "conflict";
@@ -54,7 +55,7 @@ export class SwarmLeaseStore {
       Mode: { Replicated: { Replicas: 0 } },
     };
     try {
-      if (version === undefined) await this.#docker.createService(spec);
+      if (version === undefined) await createService(this.#docker, spec);
       else await updateService(this.#docker, this.serviceName, version, spec);
       return "ok";
     } catch (err) {

@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
 import type { Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
+import { createService } from "./createService.js";
 import { DockerError, toDockerError } from "./errors.js";
 import { removeJobNetworksOf } from "./jobNetwork.js";
 import { serviceLogs } from "./serviceLogs.js";
@@ -78,8 +79,7 @@ export async function startJob(docker: Docker, spec: JobSpec): Promise<StartedJo
   const name = jobServiceName(spec.kind, spec.app);
   let serviceId: string;
   try {
-    const created = (await docker.createService(jobServiceSpec(name, spec))) as { id?: string; ID?: string };
-    serviceId = created.id ?? created.ID ?? name;
+    serviceId = await createService(docker, jobServiceSpec(name, spec));
   } catch (err) {
     throw toDockerError(err, `cannot start the ${spec.kind} job of ${spec.app}`);
   }

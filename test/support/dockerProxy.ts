@@ -10,6 +10,8 @@ export interface ProxyRequest {
   target: string;
   /** When the request line crossed the proxy (Date.now()). */
   at: number;
+  /** The request line and headers as sent (latin1), when they reached the proxy in one chunk. */
+  head?: string;
 }
 
 /**
@@ -110,6 +112,8 @@ export async function startDockerProxy(options: DockerProxyOptions): Promise<Doc
         const target = match[2] ?? "";
         const path = target.split("?")[0]!.replace(/^\/v\d+\.\d+(?=\/)/, "");
         const req: ProxyRequest = { method: match[1]!, path, target, at: Date.now() };
+        const headEnd = text.indexOf("\r\n\r\n", match.index);
+        if (headEnd !== -1) req.head = text.slice(match.index, headEnd);
         requests.push(req);
         if (!cut && fault && hits(req)) {
           cut = true;

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliResult } from "../../support/cli.js";
 import { AppsDir, appYaml } from "../../support/manifests.js";
@@ -7,6 +9,7 @@ import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import { killDaemons, waitForStatus } from "../daemon/daemonProcess.js";
 import { faultSuite, SUITE_LABELS, envOf } from "./suite.js";
 import { eventually } from "../../support/poll.js";
+import { startDockerProxy } from "../../support/dockerProxy.js";
 
 // A secret planted in a manifest's env reaches the service, and nothing else: not validate, plan,
 // apply (text and JSON, debug logging), status, nor the daemon's logs, /status and /metrics, nor
@@ -172,6 +175,45 @@ describe("env values never leave the manifest except into the service", () => {
     outputs.push({ step: "run stderr+stdout", text: daemon.stderr() + daemon.stdout() });
     expect(daemon.logs().some((l) => l.level === 20)).toBe(true);
     expect(daemon.stderr()).toContain("spec.env.PIN");
+    expectNoSecret();
+  });
+
+  it("a service create sends the spec once, in its body: no X-Registry-Auth header", async () => {
+    const hdr = new AppsDir("alacrity-flt-sec-hdr");
+    const proxy = await startDockerProxy({ socketPath: join(tmpdir(), `alacrity-sec-${process.pid}.sock`) });
+    try {
+      hdr.write("hdr.yaml", appYaml(`${P}hdr`, { replicas: 0, env: { TOKEN: SECRET } }, SUITE_LABELS));
+      const applied = collect(
+        "apply hdr",
+        await cli("apply", hdr.path, [], { DOCKER_HOST: proxy.dockerHost }),
+      );
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      const creates = proxy.requests.filter((r) => r.method === "POST" && r.path === "/services/create");
+      expect(creates).toHaveLength(1);
+      // The headers were seen, and the secret did reach the service (in the body).
+      expect(creates[0]?.head).toContain("Content-Type: application/json");
+      expect(envOf((await managedServices(docker)).get(`${P}hdr`))).toContain(`TOKEN=${SECRET}`);
+      expect(creates[0]?.head?.toLowerCase()).not.toContain("x-registry-auth");
+
+      // Control: dockerode's one-argument createService(spec) does send the header, and the check
+      // above sees it.
+      const direct = new Docker({ socketPath: proxy.dockerHost.slice("unix://".length) });
+      await direct.createService({
+        Name: `${P}hdr-direct`,
+        Labels: { ...SUITE_LABELS.labels },
+        TaskTemplate: { ContainerSpec: { Image: "alacrity-test/busybox:1", Env: [`TOKEN=${SECRET}`] } },
+        Mode: { Replicated: { Replicas: 0 } },
+      });
+      const directCreate = proxy.requests.filter((r) => r.path === "/services/create").at(-1);
+      expect(directCreate?.head?.toLowerCase()).toContain("x-registry-auth");
+    } finally {
+      await proxy.close();
+      hdr.dispose();
+      await docker
+        .getService(`${P}hdr-direct`)
+        .remove()
+        .catch(() => undefined);
+    }
     expectNoSecret();
   });
 });
