@@ -1,11 +1,10 @@
 import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
+import { isLiveTaskState } from "../domain/taskStates.js";
 import type { Clock } from "../domain/clock.js";
 import { DockerError, toDockerError } from "../swarm/errors.js";
 import { updateService } from "../swarm/updateService.js";
 
-/** Task states in which a container may still hold the data open. */
-const LIVE = new Set(["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]);
 const POLL_MS = 250;
 
 interface RawTask {
@@ -64,7 +63,8 @@ export async function stopService(
   try {
     for (;;) {
       await setReplicas(docker, serviceId, 0);
-      const live = (await tasksOf(docker, serviceId)).filter((t) => LIVE.has(t.Status?.State ?? ""));
+      // A live task's container may still hold the data open.
+      const live = (await tasksOf(docker, serviceId)).filter((t) => isLiveTaskState(t.Status?.State));
       if (live.length === 0 && (await replicasOf(docker, serviceId)) === 0) return;
       if (clock.now() > deadline) {
         throw new DockerError(

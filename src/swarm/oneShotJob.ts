@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import { sleep, systemClock } from "../domain/clock.js";
 import type { Clock } from "../domain/clock.js";
 import { LABEL } from "../domain/names.js";
+import { isEndedTaskState } from "../domain/taskStates.js";
 import { createService } from "./createService.js";
 import { DockerError, toDockerError } from "./errors.js";
 import { removeJobNetworksOf } from "./jobNetwork.js";
@@ -47,7 +48,6 @@ export interface JobResult {
   output: string;
 }
 
-const TERMINAL = new Set(["complete", "failed", "rejected", "shutdown", "orphaned", "remove"]);
 const POLL_MS = 250;
 const OUTPUT_EVERY_MS = 1000;
 
@@ -148,7 +148,7 @@ async function waitForEnd(
     const tasks = (await docker
       .listTasks({ filters: JSON.stringify({ service: [serviceId] }) })
       .catch(() => [])) as RawJobTask[];
-    const ended = tasks.find((t) => TERMINAL.has(t.Status?.State ?? ""));
+    const ended = tasks.find((t) => isEndedTaskState(t.Status?.State));
     if (ended) return { state: ended.Status?.State ?? "", error: ended.Status?.Err ?? "" };
     if (clock.now() > deadline) {
       const last = tasks[0]?.Status;
@@ -217,7 +217,7 @@ async function untilTasksGone(
     const tasks = (await docker
       .listTasks({ filters: JSON.stringify({ service: serviceIds }) })
       .catch(() => [])) as RawJobTask[];
-    if (tasks.every((t) => TERMINAL.has(t.Status?.State ?? "")) || clock.now() > deadline) return;
+    if (tasks.every((t) => isEndedTaskState(t.Status?.State)) || clock.now() > deadline) return;
     await sleep(clock, POLL_MS);
   }
 }
