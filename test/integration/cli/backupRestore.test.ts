@@ -10,6 +10,7 @@ import { eventually } from "../../support/poll.js";
 import { cleanupSuite, newDocker } from "../../support/swarmCleanup.js";
 import type { BackupResult } from "../../../src/maintenance/backup.js";
 import type { RestoreResult } from "../../../src/maintenance/restore.js";
+import { watchRunningTasks } from "../../support/runningTasks.js";
 
 /*
  * Issue 19, `alacrity backup` and `alacrity restore` on the real Swarm: a persistent app with a
@@ -42,28 +43,6 @@ const policy = ["--allow-host-path", hostRoot];
 async function volumeDir(name: string): Promise<string> {
   const info = (await docker.getVolume(`alacran--${name}`).inspect()) as { Mountpoint: string };
   return info.Mountpoint;
-}
-
-/** Running tasks of the app, polled while an operation runs: never more than one. */
-function watchRunning(app: string): { stop: () => Promise<number[]> } {
-  const seen: number[] = [];
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const tasks = (await docker.listTasks({
-        filters: JSON.stringify({ service: [app], "desired-state": ["running"] }),
-      })) as { ServiceID: string; Status?: { State?: string } }[];
-      seen.push(tasks.filter((t) => t.Status?.State === "running").length);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await loop;
-      return seen;
-    },
-  };
 }
 
 interface Row {
@@ -120,7 +99,7 @@ describe("alacrity backup and restore", () => {
     writeFileSync(join(data, "v"), "one\n");
     writeFileSync(join(files, "h"), "one\n");
 
-    const watch = watchRunning(APP);
+    const watch = watchRunningTasks(docker, APP);
     const busy = cli(["backup", APP, "--backup-dir", backups, ...policy, "--output", "json"]);
     // While it runs, a plan leaves the app alone and says why.
     const planned = await eventually(
@@ -139,7 +118,7 @@ describe("alacrity backup and restore", () => {
     expect(planned.busy[0]?.message).toContain(`stopped by \`alacrity backup ${APP}\``);
 
     const result = await busy;
-    const seen = await watch.stop();
+    const seen = (await watch.stop()).map((tasks) => tasks.length);
     expect(result.code, show(result)).toBe(0);
     expect(Math.max(...seen)).toBe(1);
     expect(seen).toContain(0);
@@ -167,9 +146,9 @@ describe("alacrity backup and restore", () => {
     writeFileSync(join(data, "added"), "x\n");
     writeFileSync(join(files, "h"), "two\n");
 
-    const watch = watchRunning(APP);
+    const watch = watchRunningTasks(docker, APP);
     const result = await cli(["restore", APP, archive.path, ...policy, "--output", "json"]);
-    const seen = await watch.stop();
+    const seen = (await watch.stop()).map((tasks) => tasks.length);
     expect(result.code, show(result)).toBe(0);
     expect(Math.max(...seen)).toBe(1);
     expect(seen).toContain(0);

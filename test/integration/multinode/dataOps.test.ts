@@ -9,6 +9,7 @@ import { startMultiNodeSwarm } from "../../harness/multiNodeSwarm.js";
 import { runCli, type CliResult } from "../../support/cli.js";
 import { AppsDir, HELPER_IMAGE, IMAGE, appYaml } from "../../support/manifests.js";
 import type { BackupResult } from "../../../src/maintenance/backup.js";
+import { runningTasks, watchRunningTasks } from "../../support/runningTasks.js";
 
 const INSTANCE = "t-mnd";
 const APP = "t-mnd-db";
@@ -38,28 +39,6 @@ async function onNode(hostname: string, script: string): Promise<string> {
 
 const VOLUME = `/var/lib/docker/volumes/alacran--${APP}-data/_data`;
 
-/** Where the app's tasks that are meant to run, run: polled while an operation runs. */
-function watchTasks(): { stop: () => Promise<string[][]> } {
-  const seen: string[][] = [];
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const tasks = (await swarm.docker.listTasks({
-        filters: JSON.stringify({ service: [APP], "desired-state": ["running"] }),
-      })) as { NodeID?: string; Status?: { State?: string } }[];
-      seen.push(tasks.filter((t) => t.Status?.State === "running").map((t) => t.NodeID ?? ""));
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await loop;
-      return seen;
-    },
-  };
-}
-
 beforeAll(async () => {
   swarm = await startMultiNodeSwarm({ nodes: 3, workloadImages: [IMAGE, HELPER_IMAGE], log });
   dir = new AppsDir("alacrity-mnd");
@@ -88,7 +67,7 @@ describe("backup and restore on a 3-node Swarm", () => {
     await onNode(NODE, `echo one > ${VOLUME}/v; head -c 1048576 /dev/urandom > ${VOLUME}/blob`);
     const blobSum = await onNode(NODE, `sha256sum ${VOLUME}/blob | cut -d' ' -f1`);
 
-    const watch = watchTasks();
+    const watch = watchRunningTasks(swarm.docker, APP);
     const backup = await cli(["backup", APP, "--backup-dir", BACKUPS, "--output", "json"]);
     expect(backup.code, show(backup)).toBe(0);
     const { archive, downtimeMs } = JSON.parse(backup.stdout) as BackupResult;
@@ -107,7 +86,7 @@ describe("backup and restore on a 3-node Swarm", () => {
     await onNode(NODE, `echo two > ${VOLUME}/v; echo extra > ${VOLUME}/added; rm ${VOLUME}/blob`);
     const restore = await cli(["restore", APP, archive.path]);
     expect(restore.code, show(restore)).toBe(0);
-    const seen = await watch.stop();
+    const seen = (await watch.stop()).map((tasks) => tasks.map((t) => t.NodeID ?? ""));
 
     expect(await onNode(NODE, `cat ${VOLUME}/v`)).toBe("one");
     expect(await onNode(NODE, `ls ${VOLUME}`)).toBe("blob\nv");
@@ -116,9 +95,7 @@ describe("backup and restore on a 3-node Swarm", () => {
     expect(Math.max(...seen.map((s) => s.length))).toBe(1);
     expect(new Set(seen.flat())).toEqual(new Set([nodeId]));
     expect(seen.some((s) => s.length === 0)).toBe(true);
-    const after = (await swarm.docker.listTasks({
-      filters: JSON.stringify({ service: [APP], "desired-state": ["running"] }),
-    })) as { NodeID?: string; Status?: { State?: string } }[];
-    expect(after.map((t) => [t.NodeID, t.Status?.State])).toEqual([[nodeId, "running"]]);
+    const after = await runningTasks(swarm.docker, APP);
+    expect(after.map((t) => t.NodeID)).toEqual([nodeId]);
   }, 420_000);
 });

@@ -11,6 +11,7 @@ import { eventually } from "../../support/poll.js";
 import type { MoveResult } from "../../../src/maintenance/move.js";
 import type { DataInventory } from "../../../src/reconcile/inventory.js";
 import { serviceLogs } from "../../../src/swarm/serviceLogs.js";
+import { runningTasks, type RunningTask } from "../../support/runningTasks.js";
 
 const INSTANCE = "t-mv";
 const APP = "t-mv-db";
@@ -50,25 +51,14 @@ const manifest = (node: string): string =>
     volumes: [{ name: `${APP}-data`, containerPath: "/data" }],
   });
 
-interface RawTask {
-  ID?: string;
-  NodeID?: string;
-  Status?: { State?: string };
-}
-
-async function runningTasks(): Promise<RawTask[]> {
-  const tasks = (await swarm.docker.listTasks({
-    filters: JSON.stringify({ service: [APP], "desired-state": ["running"] }),
-  })) as RawTask[];
-  return tasks.filter((t) => t.Status?.State === "running");
-}
+const running = (): Promise<RunningTask[]> => runningTasks(swarm.docker, APP);
 
 /** The node the app's one running task is on, once it has said what it found there. */
 async function runsOn(hostname: string, blobSum: string): Promise<void> {
   const nodeId = swarm.node(hostname).nodeId;
   await eventually(
     async () => {
-      const tasks = await runningTasks();
+      const tasks = await running();
       if (tasks.length !== 1 || tasks[0]?.NodeID !== nodeId) return false;
       const logs = await serviceLogs(swarm.docker, APP);
       return logs.split("\n").some((l) => l.includes(`found first-start ${blobSum}`)) && logs;
@@ -143,7 +133,7 @@ describe("alacrity move on a 3-node Swarm", () => {
 
     // The manifest updated as the command says: applying it replaces no task, and then there is
     // nothing left to do.
-    const task = (await runningTasks())[0]?.ID;
+    const task = (await running())[0]?.ID;
     dir.write("db.yaml", manifest("node-2"));
     const plan = await cli(["plan", "--dir", dir.path, "--output", "json"]);
     const actions = (JSON.parse(plan.stdout) as { actions: { kind: string; restarts?: boolean }[] }).actions;
@@ -155,11 +145,11 @@ describe("alacrity move on a 3-node Swarm", () => {
     expect(applied.code, show(applied)).toBe(0);
     const after = await cli(["plan", "--dir", dir.path]);
     expect(after.code, show(after)).toBe(0);
-    expect((await runningTasks()).map((t) => t.ID)).toEqual([task]);
+    expect((await running()).map((t) => t.ID)).toEqual([task]);
   }, 600_000);
 
   it("refuses, before stopping anything, a node whose volume holds data, and the node it is on", async () => {
-    const before = (await runningTasks()).map((t) => t.ID);
+    const before = (await running()).map((t) => t.ID);
     expect(before).toHaveLength(1);
     const back = await cli(["move", APP, "--to", "node-1"]);
     expect(back.code, show(back)).toBe(1);
@@ -171,7 +161,7 @@ describe("alacrity move on a 3-node Swarm", () => {
     expect(unknown.code, show(unknown)).toBe(1);
     expect(unknown.stderr).toContain("no node of this Swarm has that hostname or ID");
     // The app was never stopped: the same task runs.
-    expect((await runningTasks()).map((t) => t.ID)).toEqual(before);
+    expect((await running()).map((t) => t.ID)).toEqual(before);
   }, 300_000);
 
   it("killed with SIGKILL in the middle of the copy, the same command again finishes: the app runs on one node with all its data", async () => {
@@ -193,7 +183,7 @@ describe("alacrity move on a 3-node Swarm", () => {
     );
     await child.kill();
     log(`killed mid-copy; its output: ${child.output().trim().replace(/\n/g, " | ")}`);
-    expect(await runningTasks()).toHaveLength(0);
+    expect(await running()).toHaveLength(0);
 
     const again = await cli(["move", APP, "--to", "node-3"]);
     expect(again.code, show(again)).toBe(0);
@@ -225,12 +215,7 @@ describe("alacrity move on a 3-node Swarm", () => {
         command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
         volumes: [{ hostPath: PATH, containerPath: "/files" }],
       });
-    const filesTasks = async (): Promise<RawTask[]> =>
-      (
-        (await swarm.docker.listTasks({
-          filters: JSON.stringify({ service: [FILES], "desired-state": ["running"] }),
-        })) as RawTask[]
-      ).filter((t) => t.Status?.State === "running");
+    const filesTasks = (): Promise<RunningTask[]> => runningTasks(swarm.docker, FILES);
     const digest = `cd ${PATH} && find . -type f -exec sha256sum {} + | sort -k 2 | sha256sum | cut -c1-64`;
     let sum = "";
 
