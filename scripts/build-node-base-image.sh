@@ -40,51 +40,15 @@ done
 [ -n "$NPM_DIR" ] || { log "npm not found next to $NODE_BIN"; exit 1; }
 NPM_VERSION="$("$NODE_BIN" -p "require('$NPM_DIR/package.json').version")"
 
-ROOTFS_HASH="$(printf '%s\n%s\n%s\n' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)"
-CONTENT_HASH="$(printf '%s\n%s\n%s\n%s\n' "$(cat "${BASH_SOURCE[0]}")" "$ROOTFS_HASH" "$NODE_VERSION" "$NPM_VERSION" |
+# shellcheck source=lib/debootstrapImage.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/debootstrapImage.sh"
+CONTENT_HASH="$(printf '%s\n%s\n%s\n%s\n' "$(recipe_text "${BASH_SOURCE[0]}")" "$(rootfs_hash)" "$NODE_VERSION" "$NPM_VERSION" |
   sha256sum | cut -c1-12)"
-
-current_hash() { docker image inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" "$TAG" 2>/dev/null || true; }
-
-if [ "$(current_hash)" = "$CONTENT_HASH" ]; then
-  log "reusing $TAG (node $NODE_VERSION, npm $NPM_VERSION)"
-  printf '%s\n' "$TAG"
-  exit 0
-fi
-
-# Test runs on this machine may start at once: one builds, the others wait and reuse its image.
-exec 9>"${TMPDIR:-/tmp}/alacrity-build-node-base-image.lock"
-flock -w 600 9 || { log "timed out waiting for another build of the base image"; exit 1; }
-if [ "$(current_hash)" = "$CONTENT_HASH" ]; then
-  log "reusing $TAG (built meanwhile by another run)"
-  printf '%s\n' "$TAG"
-  exit 0
-fi
+reuse_or_lock "$CONTENT_HASH" alacrity-build-node-base-image 600 "node $NODE_VERSION, npm $NPM_VERSION"
 
 root="$(mktemp -d /tmp/alacrity-node-base-root.XXXXXX)"
 trap '$SUDO rm -rf "$root"' EXIT
-rootfs_tar="$CACHE_DIR/node-base-rootfs-$SUITE-$ROOTFS_HASH.tar"
-
-if [ -f "$rootfs_tar" ]; then
-  log "unpacking the cached root file system $rootfs_tar"
-  $SUDO tar -C "$root" -xf "$rootfs_tar"
-else
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    log "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null 2>&1 || {
-      $SUDO apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null
-    }
-  fi
-  log "debootstrap $SUITE with $PACKAGES into $root (about 30 s)"
-  $SUDO debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$MIRROR" >&2
-  # Slim the file system: apt caches and docs are never used in the image.
-  $SUDO rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
-    "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/locale
-  $SUDO mkdir -p "$CACHE_DIR"
-  $SUDO tar -C "$root" -cf "$rootfs_tar.tmp.$$" . && $SUDO mv "$rootfs_tar.tmp.$$" "$rootfs_tar"
-  log "cached the root file system as $rootfs_tar"
-fi
+debootstrap_root "$root" node-base "about 30 s"
 
 log "adding node $NODE_VERSION and npm $NPM_VERSION"
 $SUDO install -D -m 0755 "$NODE_BIN" "$root/usr/local/bin/node"

@@ -128,51 +128,14 @@ while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done
 wait "$pid"
 EOF
 
-ROOTFS_HASH="$(printf '%s\n%s\n%s\n' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)"
-CONTENT_HASH="$(printf '%s\n%s\n' "$(cat "${BASH_SOURCE[0]}")" "$ROOTFS_HASH" | sha256sum | cut -c1-12)"
-
-current_hash() { docker image inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" "$TAG" 2>/dev/null || true; }
-
-if [ "$(current_hash)" = "$CONTENT_HASH" ]; then
-  log "reusing $TAG"
-  printf '%s\n' "$TAG"
-  exit 0
-fi
-
-# Test runs on this machine may start at once: one builds, the others wait and reuse its image.
-exec 9>"${TMPDIR:-/tmp}/alacrity-build-postgres-image.lock"
-flock -w 900 9 || { log "timed out waiting for another build of the PostgreSQL image"; exit 1; }
-if [ "$(current_hash)" = "$CONTENT_HASH" ]; then
-  log "reusing $TAG (built meanwhile by another run)"
-  printf '%s\n' "$TAG"
-  exit 0
-fi
+# shellcheck source=lib/debootstrapImage.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/debootstrapImage.sh"
+CONTENT_HASH="$(printf '%s\n%s\n' "$(recipe_text "${BASH_SOURCE[0]}")" "$(rootfs_hash)" | sha256sum | cut -c1-12)"
+reuse_or_lock "$CONTENT_HASH" alacrity-build-postgres-image 900 ""
 
 root="$(mktemp -d /tmp/alacrity-postgres-root.XXXXXX)"
 trap '$SUDO rm -rf "$root"' EXIT
-rootfs_tar="$CACHE_DIR/postgres-rootfs-$SUITE-$ROOTFS_HASH.tar"
-
-if [ -f "$rootfs_tar" ]; then
-  log "unpacking the cached root file system $rootfs_tar"
-  $SUDO tar -C "$root" -xf "$rootfs_tar"
-else
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    log "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null 2>&1 || {
-      $SUDO apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null
-    }
-  fi
-  log "debootstrap $SUITE with $PACKAGES into $root (about 2 min)"
-  $SUDO debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$MIRROR" >&2
-  # Slim the file system: apt caches and docs are never used in the image (without
-  # /usr/share/locale the server's messages are in English, as tests expect anyway).
-  $SUDO rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
-    "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/locale
-  $SUDO mkdir -p "$CACHE_DIR"
-  $SUDO tar -C "$root" -cf "$rootfs_tar.tmp.$$" . && $SUDO mv "$rootfs_tar.tmp.$$" "$rootfs_tar"
-  log "cached the root file system as $rootfs_tar"
-fi
+debootstrap_root "$root" postgres "about 2 min"
 
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 [ -x "$root$PG_BIN/postgres" ] || { log "no $PG_BIN/postgres in the root file system"; exit 1; }
