@@ -14,6 +14,7 @@ import type { Action, HeldApp, Plan, Rejection } from "./types.js";
 import type { ProbeOutput } from "../domain/taskHealth.js";
 import { describeProbe, failedHealthCheck, healthPending } from "../domain/taskHealth.js";
 import { updateOutcome } from "../domain/updateOutcome.js";
+import { newestTasksFirst } from "../domain/taskOrder.js";
 import { DEFAULT_INSTANCE, isManagedBy } from "./managed.js";
 import { nodeCondition, whyNodeUnusable } from "./nodes.js";
 import { pinsByApp, strandedMessage } from "./pins.js";
@@ -311,11 +312,8 @@ export function hasHealthcheck(service: ObservedService): boolean {
   return test !== undefined && test.length > 0 && test[0] !== "NONE";
 }
 
-const newestFirst = (tasks: readonly ObservedTask[]): ObservedTask[] =>
-  [...tasks].sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
-
 const newestFailure = (tasks: readonly ObservedTask[]): ObservedTask | undefined =>
-  newestFirst(tasks).find((t) => t.state === "failed" || t.state === "rejected");
+  newestTasksFirst(tasks).find((t) => t.state === "failed" || t.state === "rejected");
 
 /** What a failed task says: its health check's last output when that is why it failed. */
 function failureText(task: ObservedTask, probes: ReadonlyMap<string, ProbeOutput>): string {
@@ -374,9 +372,7 @@ function updateProblem(
 
 /** The newest task that is not running, told in plain words when Swarm's text is known to be cryptic. */
 function latestProblem(tasks: ObservedTask[]): Verdict | undefined {
-  const latest = [...tasks]
-    .filter((t) => t.state !== "running")
-    .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0))[0];
+  const latest = newestTasksFirst(tasks.filter((t) => t.state !== "running"))[0];
   if (!latest) return undefined;
   const text = latest.error ?? latest.message;
   if (latest.state === "failed" || latest.state === "rejected") {

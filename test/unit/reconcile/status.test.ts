@@ -14,6 +14,20 @@ import {
 
 const onW2 = { nodeId: "id-worker-2", hostname: "worker-2" };
 const db = () => anApp("db").persistent().withVolume("data", "/data").withHostPath("/srv/up", "/up");
+/** The Swarm with db pinned to worker-2 and its service there. */
+const dbOnWorker2 = () =>
+  aSwarm()
+    .withNode("worker-2")
+    .withPinOf(db().build(), "id-worker-2")
+    .withService(serviceFor(db().build(), onW2));
+/** A rejected task of db: its host directory is missing on the node. */
+const BIND_MISSING = {
+  serviceId: "svc-db",
+  state: "rejected",
+  desiredState: "shutdown",
+  message: "invalid mount config",
+  error: 'invalid mount config for type "bind": bind source path does not exist: /srv/up',
+};
 
 describe("summarizeStatus", () => {
   it("a running persistent app: pinned node, its state, volumes", () => {
@@ -73,22 +87,31 @@ describe("summarizeStatus", () => {
   });
 
   it("a task failing on a missing bind source says so in plain words", () => {
-    const observed = aSwarm()
-      .withNode("worker-2")
-      .withPinOf(db().build(), "id-worker-2")
-      .withService(serviceFor(db().build(), onW2))
-      .withTask({
-        serviceId: "svc-db",
-        state: "rejected",
-        desiredState: "shutdown",
-        message: "invalid mount config",
-        error: 'invalid mount config for type "bind": bind source path does not exist: /srv/up',
-      })
+    const observed = dbOnWorker2()
+      .withTask({ ...BIND_MISSING })
       .build();
     const [row] = summarizeStatus(observed, desiredOf([db().build()]));
     expect(row?.state).toBe("failed");
     expect(row?.reason).toContain("host directory /srv/up does not exist on the node; create it there");
     expect(row?.running).toBe(0);
+  });
+
+  it("tells the newest failure by time, also within one second (Swarm trims a timestamp's zeros)", () => {
+    // 05.1 is older than 05.12; compared as text, "05.1Z" sorts after "05.12Z".
+    const observed = dbOnWorker2()
+      .withTask({ ...BIND_MISSING, timestamp: "2024-01-01T00:00:05.1Z" })
+      .withTask({
+        serviceId: "svc-db",
+        state: "failed",
+        desiredState: "shutdown",
+        message: "started",
+        error: "task: non-zero exit (1)",
+        timestamp: "2024-01-01T00:00:05.12Z",
+      })
+      .build();
+    const [row] = summarizeStatus(observed, desiredOf([db().build()]));
+    expect(row?.state).toBe("failed");
+    expect(row?.reason).toBe("task failed: task: non-zero exit (1)");
   });
 
   it("rejected, invalid, to-be-created and held-back apps each get a row that says why", () => {
