@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { loadDesiredState } from "../manifest/loader/index.js";
 import { plan } from "../reconcile/plan.js";
-import { hasHealthcheck, summarizeStatus } from "../reconcile/status.js";
+import { summarizeStatus } from "../reconcile/status.js";
+import { hasHealthcheck } from "../reconcile/verdicts.js";
 import type { StatusRow } from "../reconcile/status.js";
 import { addAgeKeyFileOption, addDirOptions, addOutputOption, printJson } from "./commonOptions.js";
 import type { DirOptions } from "./commonOptions.js";

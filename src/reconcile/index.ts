@@ -11,4 +11,5 @@ export { chooseNode, countPins, decidePin, pinsByApp, strandedMessage, type PinD
 export { findNode, isEligible, whyNodeUnusable } from "./nodes.js";
 export { storageConflicts, normalizeHostPath } from "../rules/storage.js";
 export { planRemovals, type PruneResult } from "./prune.js";
-export { summarizeStatus, type AppState, type StatusRow, type StatusOptions } from "./status.js";
+export { summarizeStatus, type StatusRow, type StatusOptions } from "./status.js";
+export type { AppState } from "./verdicts.js";

@@ -1,4 +1,4 @@
-import type { AppState } from "../reconcile/status.js";
+import type { AppState } from "../reconcile/verdicts.js";
 import { isCalm, type ClusterView } from "./clusterView.js";
 import { badge, short, stateTone } from "./fragments.js";
 import { html, type Html } from "./html.js";

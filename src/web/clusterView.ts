@@ -4,7 +4,8 @@ import type { GitStatus } from "../gitsource/gitOps.js";
 import { inventory, type DataInventory } from "../reconcile/inventory.js";
 import { isManagedBy } from "../reconcile/managed.js";
 import { isUsable, nodeCondition } from "../reconcile/nodes.js";
-import type { AppState, StatusRow } from "../reconcile/status.js";
+import type { StatusRow } from "../reconcile/status.js";
+import type { AppState } from "../reconcile/verdicts.js";
 import type { ObservedNode, ObservedState } from "../swarm/types.js";
 
 /*
